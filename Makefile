@@ -1,0 +1,53 @@
+# Two commands for a newcomer: `make run` (demo app on http://127.0.0.1:8000) and `make test`.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+HOST ?= 127.0.0.1
+PORT ?= 8000
+
+# Tests always run on real PostgreSQL and Redis; override for a separate database or Redis db.
+TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/lamandau_bpjs
+TEST_REDIS_URL ?= redis://127.0.0.1:6379/0
+# The test server speaks plain http (middleware reads these once, so they come from the environment).
+TEST_ENV := DATABASE_URL=$(TEST_DATABASE_URL) REDIS_URL=$(TEST_REDIS_URL) CONN_MAX_AGE=0 \
+	SECRET_KEY=test-only-secret-key-not-for-production-0123456789abcdef DEBUG=false \
+	SECURE_SSL_REDIRECT=false SESSION_COOKIE_SECURE=false CSRF_COOKIE_SECURE=false SECURE_HSTS_SECONDS=0
+
+.PHONY: install run test check-deploy bench-import bench-certificates bench-dashboard clean
+
+$(BIN)/.installed: requirements.txt
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -r requirements.txt
+	touch $@
+
+install: $(BIN)/.installed
+
+# Without DATABASE_URL/REDIS_URL: SQLite file in var/, Celery eager, DEBUG on.
+# With them: the same code on PostgreSQL, and a Celery worker started beside the server.
+run: install
+	@mkdir -p var
+	@export DEBUG=$${DEBUG:-true}; \
+	$(BIN)/python manage.py migrate --noinput && \
+	$(BIN)/python manage.py seed_demo $(if $(DEMO_PASSWORD),--password $(DEMO_PASSWORD)) && \
+	if [ -n "$$REDIS_URL" ]; then \
+		$(BIN)/celery -A lamandau_bpjs worker --concurrency 2 --loglevel INFO & worker=$$!; \
+		trap 'kill $$worker 2>/dev/null' EXIT; \
+	fi; \
+	echo "Lamandau BPJS: http://$(HOST):$(PORT)/  (berhenti: Ctrl+C)"; \
+	$(BIN)/python manage.py runserver $(HOST):$(PORT)
+
+test: install
+	DEBUG=true $(BIN)/python manage.py makemigrations --check --dry-run
+	$(MAKE) --no-print-directory check-deploy
+	$(TEST_ENV) $(BIN)/pytest $(PYTEST_ARGS)
+
+# The production configuration must pass Django's deployment checks without warnings.
+check-deploy: install
+	DEBUG=false SECRET_KEY=$$(head -c 48 /dev/urandom | base64 | tr -d '/+=\n') ALLOWED_HOSTS=bpjs.lamandaukab.go.id \
+		DATABASE_URL=$(TEST_DATABASE_URL) REDIS_URL=$(TEST_REDIS_URL) \
+		$(BIN)/python manage.py check --deploy --fail-level WARNING
+
+clean:
+	rm -rf $(VENV) var test-artifacts

@@ -1,0 +1,140 @@
+from django.contrib import admin
+from django.contrib.admin.utils import unquote
+from django.core.exceptions import PermissionDenied
+from django.template.response import TemplateResponse
+from django.utils.translation import gettext_lazy as _
+
+from .audit import diff, history, plain, record, snapshot
+from .models import AuditEvent, ProgramRules
+
+admin.site.site_header = _("Lamandau BPJS — Jaminan Sosial Pekerja Rentan")
+admin.site.site_title = _("Lamandau BPJS")
+admin.site.index_title = _("Administrasi program")
+
+
+def form_changes(form, *, adding) -> dict:
+    """{field: [old, new]} from a bound admin form (initial vs cleaned values)."""
+    fields = form.changed_data if not adding else [f for f in form.cleaned_data if form.cleaned_data.get(f) not in (None, "", [])]
+    changes = {}
+    for name in fields:
+        if name not in form.cleaned_data:
+            continue
+        old = None if adding else form.initial.get(name)
+        field = form.fields.get(name)
+        if not adding and old is not None and hasattr(field, "queryset"):
+            # Initial values of relation fields are primary keys; show them as text.
+            if isinstance(old, (list, tuple)):
+                old = list(field.queryset.filter(pk__in=[getattr(o, "pk", o) for o in old]))
+            elif not hasattr(old, "pk"):
+                old = field.queryset.filter(pk=old).first()
+        changes[name] = [plain(old), plain(form.cleaned_data[name])]
+    return changes
+
+
+class AuditedModelAdmin(admin.ModelAdmin):
+    """Writes an AuditEvent for every add, change and delete made in the admin (inlines included),
+    and shows the object's audit trail on its History page."""
+
+    object_history_template = "admin/core/audit_history.html"
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        record(
+            actor=request.user,
+            obj=obj,
+            action=AuditEvent.Action.UPDATE if change else AuditEvent.Action.CREATE,
+            changes=form_changes(form, adding=not change),
+        )
+
+    def delete_model(self, request, obj):
+        record(actor=request.user, obj=obj, action=AuditEvent.Action.DELETE, changes=diff(snapshot(obj), {}))
+        super().delete_model(request, obj)
+
+    def delete_queryset(self, request, queryset):
+        for obj in queryset:
+            record(actor=request.user, obj=obj, action=AuditEvent.Action.DELETE, changes=diff(snapshot(obj), {}))
+        super().delete_queryset(request, queryset)
+
+    def save_formset(self, request, form, formset, change):
+        deleted = {id(f) for f in getattr(formset, "deleted_forms", [])}
+        pending = []
+        for inline_form in formset.forms:
+            if id(inline_form) in deleted:
+                if inline_form.instance.pk:
+                    obj = inline_form.instance
+                    pending.append((obj, AuditEvent.Action.DELETE, diff(snapshot(obj), {})))
+            elif inline_form.has_changed():
+                adding = inline_form.instance._state.adding
+                pending.append(
+                    (
+                        inline_form.instance,
+                        AuditEvent.Action.CREATE if adding else AuditEvent.Action.UPDATE,
+                        form_changes(inline_form, adding=adding),
+                    )
+                )
+        # Delete rows are written first, while the object still has its primary key.
+        for obj, action, changes in pending:
+            if action == AuditEvent.Action.DELETE:
+                record(actor=request.user, obj=obj, action=action, changes=changes, note=str(form.instance))
+        super().save_formset(request, form, formset, change)
+        for obj, action, changes in pending:
+            if action != AuditEvent.Action.DELETE:
+                record(actor=request.user, obj=obj, action=action, changes=changes, note=str(form.instance))
+
+    def history_view(self, request, object_id, extra_context=None):
+        obj = self.get_object(request, unquote(object_id))
+        if obj is None:
+            return self._get_obj_does_not_exist_redirect(request, self.opts, object_id)
+        if not self.has_view_or_change_permission(request, obj):
+            raise PermissionDenied
+        context = {
+            **self.admin_site.each_context(request),
+            "title": _("Riwayat perubahan: %s") % obj,
+            "subtitle": None,
+            "events": self.history_events(obj),
+            "module_name": str(self.opts.verbose_name_plural).capitalize(),
+            "object": obj,
+            "opts": self.opts,
+            "preserved_filters": self.get_preserved_filters(request),
+            **(extra_context or {}),
+        }
+        request.current_app = self.admin_site.name
+        return TemplateResponse(request, self.object_history_template, context)
+
+    def history_events(self, obj):
+        """The audit rows shown on the History page; subclasses add related objects' rows."""
+        return history(obj)
+
+
+@admin.register(AuditEvent)
+class AuditEventAdmin(admin.ModelAdmin):
+    list_display = ["at", "actor", "action", "content_type", "object_repr"]
+    list_filter = ["action", "content_type"]
+    search_fields = ["object_repr", "object_id", "actor__username"]
+    list_select_related = ["actor", "content_type"]
+    date_hierarchy = "at"
+    show_full_result_count = False
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(ProgramRules)
+class ProgramRulesAdmin(AuditedModelAdmin):
+    fieldsets = [
+        (_("Kepesertaan"), {"fields": ["kpj_length", "min_age", "max_age"]}),
+        (_("Klaim JKM"), {"fields": ["early_death_rule", "early_death_months", "early_death_benefit"]}),
+        (_("Impor Excel"), {"fields": ["import_max_rows", "import_max_megabytes"]}),
+    ]
+
+    def has_add_permission(self, request):
+        return not ProgramRules.objects.exists() and super().has_add_permission(request)
+
+    def has_delete_permission(self, request, obj=None):
+        return False

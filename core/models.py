@@ -1,0 +1,110 @@
+from decimal import Decimal
+
+from django.conf import settings
+from django.contrib.contenttypes.models import ContentType
+from django.core.serializers.json import DjangoJSONEncoder
+from django.core.validators import MinValueValidator
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+
+class AuditEvent(models.Model):
+    """One change to a worker, heir, coverage, funding source or claim: who, when, old -> new.
+
+    Modelled on django.contrib.admin's LogEntry, but written by our own functions (admin,
+    services, imports), so that changes made outside the admin are audited too.
+    """
+
+    class Action(models.TextChoices):
+        CREATE = "create", _("Dibuat")
+        UPDATE = "update", _("Diubah")
+        DELETE = "delete", _("Dihapus")
+        TRANSITION = "transition", _("Perubahan status")
+        IMPORT = "import", _("Impor")
+
+    at = models.DateTimeField(_("waktu"), default=timezone.now, editable=False, db_index=True)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("oleh"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    action = models.CharField(_("tindakan"), max_length=20, choices=Action.choices)
+    content_type = models.ForeignKey(ContentType, verbose_name=_("jenis data"), on_delete=models.PROTECT)
+    object_id = models.CharField(_("ID data"), max_length=64)
+    object_repr = models.CharField(_("data"), max_length=200)
+    # {"field": [old, new]}; for a status change also {"status": ["draft", "submitted"]}.
+    changes = models.JSONField(_("perubahan"), default=dict, blank=True, encoder=DjangoJSONEncoder)
+    note = models.TextField(_("catatan"), blank=True)
+
+    class Meta:
+        verbose_name = _("jejak audit")
+        verbose_name_plural = _("jejak audit")
+        ordering = ["-at", "-id"]
+        indexes = [models.Index(fields=["content_type", "object_id"], name="audit_object_idx")]
+
+    def __str__(self):
+        return f"{self.at:%Y-%m-%d %H:%M} {self.get_action_display()} {self.object_repr}"
+
+
+class ProgramRules(models.Model):
+    """The regulation's numbers that ../shared/domain.md marks configurable, as one editable row.
+
+    Read with ``ProgramRules.current()`` (one small query); an administrator changes them in the
+    admin without a release.
+    """
+
+    kpj_length = models.PositiveSmallIntegerField(
+        _("panjang nomor KPJ"), default=11, help_text=_("R-NIK-4: nomor KPJ BPJS Ketenagakerjaan, 11 digit.")
+    )
+    min_age = models.PositiveSmallIntegerField(
+        _("usia minimal"), default=18, help_text=_("R-AGE-1: usia minimal pada tanggal mulai kepesertaan.")
+    )
+    max_age = models.PositiveSmallIntegerField(
+        _("batas usia"),
+        default=65,
+        help_text=_("R-AGE-1: usia pada tanggal mulai harus di bawah angka ini."),
+    )
+    early_death_rule = models.BooleanField(
+        _("aturan meninggal dalam masa awal"),
+        default=True,
+        help_text=_("R-JKM-3: meninggal dalam masa awal kepesertaan hanya mendapat biaya pemakaman."),
+    )
+    early_death_months = models.PositiveSmallIntegerField(
+        _("masa awal kepesertaan (bulan)"), default=3, help_text=_("R-JKM-3")
+    )
+    early_death_benefit = models.DecimalField(
+        _("manfaat meninggal dalam masa awal"),
+        max_digits=15,
+        decimal_places=0,
+        default=Decimal("10000000"),
+        validators=[MinValueValidator(Decimal("0"))],
+        help_text=_("R-JKM-3: total santunan (Rp)."),
+    )
+    import_max_rows = models.PositiveIntegerField(
+        _("baris maksimal per berkas impor"), default=100_000
+    )
+    import_max_megabytes = models.PositiveIntegerField(
+        _("ukuran maksimal berkas impor (MB)"), default=50
+    )
+    updated_at = models.DateTimeField(_("diubah"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("aturan program")
+        verbose_name_plural = _("aturan program")
+        permissions = [
+            # The dashboard has no model of its own; its permission lives with the program rules.
+            ("view_dashboard", _("Dapat melihat dasbor cakupan")),
+        ]
+
+    def __str__(self):
+        return str(_("Aturan program"))
+
+    @classmethod
+    def current(cls) -> "ProgramRules":
+        """The single row, created with the regulation's defaults on first use."""
+        rules, _created = cls.objects.get_or_create(pk=1)
+        return rules

@@ -1,0 +1,71 @@
+"""The three kinds of users as Django groups, and the permissions each one holds.
+
+This map is the single source of truth: the migration creates the groups, and after every
+``migrate`` (and every test-database flush) ``sync_roles`` adds the listed permissions. Views,
+admin and services check permissions (``user.has_perm``), never group names.
+"""
+
+import logging
+
+OPERATOR = "Operator Kabupaten"  # district officials (Disnakertrans): enter workers, heirs, coverage
+BPJS_STAFF = "Petugas BPJS"  # BPJS branch staff (KC Pangkalan Bun): KPJ numbers, claims
+LEADERSHIP = "Pimpinan"  # the regent and staff: dashboard and read-only figures
+
+_REFERENCE_VIEW = ["enrollment.view_kecamatan", "enrollment.view_desa", "enrollment.view_occupation"]
+
+ROLE_PERMISSIONS = {
+    OPERATOR: [
+        *_REFERENCE_VIEW,
+        "enrollment.view_worker",
+        "enrollment.add_worker",
+        "enrollment.change_worker",
+        "enrollment.view_heir",
+        "enrollment.add_heir",
+        "enrollment.change_heir",
+        "enrollment.delete_heir",
+        "enrollment.view_coverage",
+        "enrollment.add_coverage",
+        "enrollment.submit_coverage",
+        "enrollment.cancel_coverage",
+        "funding.view_fundingsource",
+        "core.view_dashboard",
+    ],
+    BPJS_STAFF: [
+        *_REFERENCE_VIEW,
+        "enrollment.view_worker",
+        "enrollment.view_heir",
+        "enrollment.view_coverage",
+        "enrollment.activate_coverage",
+        "funding.view_fundingsource",
+        "core.view_dashboard",
+    ],
+    LEADERSHIP: [
+        "funding.view_fundingsource",
+        "core.view_dashboard",
+    ],
+}
+
+log = logging.getLogger(__name__)
+
+
+def create_groups(apps):
+    Group = apps.get_model("auth", "Group")
+    for name in ROLE_PERMISSIONS:
+        Group.objects.get_or_create(name=name)
+
+
+def sync_roles(apps):
+    """Create the groups and add each listed permission that exists (idempotent)."""
+    Group = apps.get_model("auth", "Group")
+    Permission = apps.get_model("auth", "Permission")
+    wanted = {perm for perms in ROLE_PERMISSIONS.values() for perm in perms}
+    found = {}
+    for perm in Permission.objects.filter(
+        content_type__app_label__in={p.split(".")[0] for p in wanted}
+    ).select_related("content_type"):
+        found[f"{perm.content_type.app_label}.{perm.codename}"] = perm
+    for name, perms in ROLE_PERMISSIONS.items():
+        group, _created = Group.objects.get_or_create(name=name)
+        present = [found[p] for p in perms if p in found]
+        group.permissions.add(*present)
+    return wanted - found.keys()

@@ -1,0 +1,337 @@
+from django.contrib import admin, messages
+from django.contrib.admin.utils import unquote
+from django.contrib.contenttypes.models import ContentType
+from django.core.exceptions import PermissionDenied
+from django.db.models import Q
+from django.http import HttpResponseRedirect
+from django.shortcuts import get_object_or_404
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
+
+from core.admin import AuditedModelAdmin
+from core.models import AuditEvent
+
+from .forms import ActivateForm, CancelForm, CoverageAddForm, EnrollForm, HeirForm, WorkerForm
+from .models import Coverage, Desa, ExternalCoverage, Heir, Kecamatan, Occupation, Worker
+from .services import (
+    CoverageError,
+    EnrollmentError,
+    activate_coverage,
+    cancel_coverage,
+    enroll_worker,
+    enroll_workers,
+    submit_coverage,
+)
+
+
+@admin.register(Kecamatan)
+class KecamatanAdmin(admin.ModelAdmin):
+    list_display = ["code", "name"]
+    search_fields = ["name", "code"]
+
+
+@admin.register(Desa)
+class DesaAdmin(admin.ModelAdmin):
+    list_display = ["code", "name", "kecamatan", "is_kelurahan"]
+    list_filter = ["kecamatan", "is_kelurahan"]
+    search_fields = ["name", "code"]
+    list_select_related = ["kecamatan"]
+
+
+@admin.register(Occupation)
+class OccupationAdmin(admin.ModelAdmin):
+    list_display = ["name", "code", "is_transport", "is_active"]
+    list_filter = ["is_transport", "is_active"]
+    search_fields = ["name"]
+
+
+class HeirInline(admin.TabularInline):
+    model = Heir
+    form = HeirForm
+    extra = 1
+    fields = [
+        "relationship", "full_name", "nik", "birth_date", "phone",
+        "bank_name", "bank_account_number", "bank_account_holder",
+    ]
+
+
+class CoverageInline(admin.TabularInline):
+    """The worker's coverage, read-only here: it changes only through the named actions."""
+
+    model = Coverage
+    extra = 0
+    max_num = 0
+    can_delete = False
+    show_change_link = True
+    fields = ["funding_source", "jkk", "jkm", "start_date", "end_date", "status", "kpj_number"]
+    readonly_fields = fields
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("funding_source")
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Worker)
+class WorkerAdmin(AuditedModelAdmin):
+    form = WorkerForm
+    inlines = [HeirInline, CoverageInline]
+    list_display = ["nik", "full_name", "sex", "birth_date", "desa", "kecamatan", "occupation_list", "phone"]
+    list_display_links = ["nik", "full_name"]
+    list_filter = [
+        ("desa__kecamatan", admin.RelatedOnlyFieldListFilter),
+        "desa",
+        "coverages__status",
+        "coverages__funding_source",
+        "sex",
+    ]
+    search_fields = ["=nik", "full_name", "=coverages__kpj_number"]
+    search_help_text = _("Cari NIK (16 angka), nama, atau nomor KPJ.")
+    list_select_related = ["desa__kecamatan"]
+    list_per_page = 50
+    show_full_result_count = False
+    filter_horizontal = ["occupations"]
+    actions = ["enroll_action"]
+    fieldsets = [
+        (_("Identitas (sesuai KTP)"), {"fields": ["nik", "kk_number", "full_name", "birth_place", "birth_date", "sex"]}),
+        (_("Domisili dan kontak"), {"fields": ["address", "desa", "phone"]}),
+        (_("Pekerjaan"), {"fields": ["occupations", "monthly_income"]}),
+        (_("Status"), {"fields": ["died_on"]}),
+    ]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).prefetch_related("occupations")
+
+    @admin.display(description=_("kecamatan"), ordering="desa__kecamatan__name")
+    def kecamatan(self, obj):
+        return obj.desa.kecamatan.name
+
+    @admin.display(description=_("pekerjaan"))
+    def occupation_list(self, obj):
+        return ", ".join(o.name for o in obj.occupations.all())
+
+    def history_events(self, obj):
+        # A worker's history includes the changes to its heirs and coverage.
+        heir_type = ContentType.objects.get_for_model(Heir)
+        coverage_type = ContentType.objects.get_for_model(Coverage)
+        return AuditEvent.objects.filter(
+            Q(content_type=ContentType.objects.get_for_model(Worker), object_id=str(obj.pk))
+            | Q(content_type=heir_type, object_id__in=[str(pk) for pk in obj.heirs.values_list("pk", flat=True)])
+            | Q(content_type=coverage_type, object_id__in=[str(pk) for pk in obj.coverages.values_list("pk", flat=True)])
+        ).select_related("actor")
+
+    @admin.action(description=_("Daftarkan ke program (JKK/JKM)"), permissions=["enroll"])
+    def enroll_action(self, request, queryset):
+        workers = list(queryset.select_related("desa__kecamatan").prefetch_related("occupations"))
+        if "apply" in request.POST:
+            form = EnrollForm(request.POST, workers=workers)
+            if form.is_valid():
+                try:
+                    created = enroll_workers(
+                        funding=form.cleaned_data["funding_source"],
+                        workers=workers,
+                        start=form.cleaned_data["start_date"],
+                        by=request.user,
+                    )
+                except EnrollmentError as exc:  # lost a race with another official
+                    form.problems = exc.problems
+                else:
+                    self.message_user(
+                        request,
+                        ngettext(
+                            "%(count)d pekerja didaftarkan ke %(funding)s (draf).",
+                            "%(count)d pekerja didaftarkan ke %(funding)s (draf).",
+                            len(created),
+                        )
+                        % {"count": len(created), "funding": form.cleaned_data["funding_source"]},
+                        messages.SUCCESS,
+                    )
+                    return None
+        else:
+            form = EnrollForm(workers=workers)
+        context = {
+            **self.admin_site.each_context(request),
+            "title": _("Daftarkan pekerja ke program"),
+            "opts": self.opts,
+            "form": form,
+            "workers": workers,
+            "problems": form.problems,
+            "action_checkbox_name": admin.helpers.ACTION_CHECKBOX_NAME,
+            "selected": request.POST.getlist(admin.helpers.ACTION_CHECKBOX_NAME),
+        }
+        return TemplateResponse(request, "admin/enrollment/worker/enroll.html", context)
+
+    def has_enroll_permission(self, request):
+        return request.user.has_perm("enrollment.add_coverage")
+
+
+@admin.register(Coverage)
+class CoverageAdmin(AuditedModelAdmin):
+    list_display = ["worker_name", "worker_nik", "funding_source", "programs_display", "start_date", "end_date", "status", "kpj_number"]
+    list_filter = ["status", "funding_source", ("worker__desa__kecamatan", admin.RelatedOnlyFieldListFilter), "jkk", "jkm"]
+    search_fields = ["=worker__nik", "worker__full_name", "=kpj_number"]
+    search_help_text = _("Cari NIK, nama, atau nomor KPJ.")
+    list_select_related = ["worker", "funding_source"]
+    autocomplete_fields = ["worker"]
+    list_per_page = 50
+    show_full_result_count = False
+    date_hierarchy = "start_date"
+    actions = ["submit_action", "cancel_action"]
+    readonly_fields = [
+        "worker", "funding_source", "jkk", "jkm", "start_date", "end_date", "income_basis", "status", "kpj_number",
+        "registered_on", "submitted_at", "activated_at", "ended_at", "cancelled_at", "cancel_reason", "created_by",
+        "created_at",
+    ]
+    change_form_template = "admin/enrollment/coverage/change_form.html"
+
+    @admin.display(description=_("nama"), ordering="worker__full_name")
+    def worker_name(self, obj):
+        return obj.worker.full_name
+
+    @admin.display(description=_("NIK"), ordering="worker__nik")
+    def worker_nik(self, obj):
+        return obj.worker.nik
+
+    @admin.display(description=_("program"))
+    def programs_display(self, obj):
+        return "+".join(obj.programs)
+
+    def get_form(self, request, obj=None, **kwargs):
+        if obj is None:
+            kwargs["form"] = CoverageAddForm
+        return super().get_form(request, obj, **kwargs)
+
+    def get_readonly_fields(self, request, obj=None):
+        return self.readonly_fields if obj is not None else []
+
+    def get_fields(self, request, obj=None):
+        return self.readonly_fields if obj is not None else ["worker", "funding_source", "start_date", "jkk", "jkm"]
+
+    def has_change_permission(self, request, obj=None):
+        # Coverage is never edited field by field; it moves through the actions below.
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def save_model(self, request, obj, form, change):
+        data = form.cleaned_data
+        programs = [p for p, on in (("JKK", data["jkk"]), ("JKM", data["jkm"])) if on]
+        created = enroll_worker(
+            worker=data["worker"], funding=data["funding_source"], start=data["start_date"], by=request.user, programs=programs
+        )
+        form.instance = created
+        obj.pk = created.pk
+
+    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
+        try:
+            return super().changeform_view(request, object_id, form_url, extra_context)
+        except EnrollmentError as exc:  # lost a race after the form was checked
+            for message in exc.messages:
+                self.message_user(request, message, messages.ERROR)
+            return HttpResponseRedirect(request.get_full_path())
+
+    # Named transitions ---------------------------------------------------------------
+
+    def has_submit_permission(self, request):
+        return request.user.has_perm("enrollment.submit_coverage")
+
+    def has_cancel_permission(self, request):
+        return request.user.has_perm("enrollment.cancel_coverage")
+
+    def has_activate_permission(self, request):
+        return request.user.has_perm("enrollment.activate_coverage")
+
+    @admin.action(description=_("Ajukan ke BPJS"), permissions=["submit"])
+    def submit_action(self, request, queryset):
+        done, failed = 0, []
+        for coverage in queryset:
+            try:
+                submit_coverage(coverage=coverage, by=request.user)
+                done += 1
+            except CoverageError as exc:
+                failed.append(str(exc))
+        self._report(request, done, failed, _("%(count)d kepesertaan diajukan ke BPJS."))
+
+    @admin.action(description=_("Batalkan kepesertaan"), permissions=["cancel"])
+    def cancel_action(self, request, queryset):
+        if "apply" in request.POST:
+            form = CancelForm(request.POST)
+            if form.is_valid():
+                done, failed = 0, []
+                for coverage in queryset:
+                    try:
+                        cancel_coverage(coverage=coverage, by=request.user, reason=form.cleaned_data["reason"])
+                        done += 1
+                    except CoverageError as exc:
+                        failed.append(str(exc))
+                self._report(request, done, failed, _("%(count)d kepesertaan dibatalkan."))
+                return None
+        else:
+            form = CancelForm()
+        context = {
+            **self.admin_site.each_context(request),
+            "title": _("Batalkan kepesertaan"),
+            "opts": self.opts,
+            "form": form,
+            "coverages": queryset.select_related("worker", "funding_source"),
+            "action_checkbox_name": admin.helpers.ACTION_CHECKBOX_NAME,
+            "selected": request.POST.getlist(admin.helpers.ACTION_CHECKBOX_NAME),
+        }
+        return TemplateResponse(request, "admin/enrollment/coverage/cancel.html", context)
+
+    def _report(self, request, done, failed, success_text):
+        if done:
+            self.message_user(request, success_text % {"count": done}, messages.SUCCESS)
+        for message in failed:
+            self.message_user(request, message, messages.ERROR)
+
+    def get_urls(self):
+        return [
+            path(
+                "<path:object_id>/activate/",
+                self.admin_site.admin_view(self.activate_view),
+                name="enrollment_coverage_activate",
+            ),
+            *super().get_urls(),
+        ]
+
+    def activate_view(self, request, object_id):
+        """Enter the KPJ number BPJS assigned (usually done in bulk from BPJS's answer file)."""
+        if not self.has_activate_permission(request):
+            raise PermissionDenied
+        coverage = get_object_or_404(Coverage.objects.select_related("worker", "funding_source"), pk=unquote(object_id))
+        form = ActivateForm(request.POST or None)
+        if request.method == "POST" and form.is_valid():
+            try:
+                activate_coverage(
+                    coverage=coverage,
+                    kpj_number=form.cleaned_data["kpj_number"],
+                    registered_on=form.cleaned_data["registered_on"],
+                    by=request.user,
+                )
+            except CoverageError as exc:
+                form.add_error(None, str(exc))
+            else:
+                self.message_user(request, _("Kepesertaan diaktifkan."), messages.SUCCESS)
+                return HttpResponseRedirect(reverse("admin:enrollment_coverage_change", args=[coverage.pk]))
+        context = {
+            **self.admin_site.each_context(request),
+            "title": _("Aktifkan kepesertaan: %s") % coverage,
+            "opts": self.opts,
+            "original": coverage,
+            "form": form,
+        }
+        return TemplateResponse(request, "admin/enrollment/coverage/activate.html", context)
+
+
+@admin.register(ExternalCoverage)
+class ExternalCoverageAdmin(admin.ModelAdmin):
+    list_display = ["nik", "payer", "start_date", "end_date", "source"]
+    search_fields = ["=nik", "payer"]

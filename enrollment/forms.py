@@ -1,0 +1,103 @@
+from django import forms
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from funding.models import FundingSource
+
+from .models import Coverage, Desa, Worker
+from .nik import clean_nik
+from .services import EnrollmentError, occupations_error, plan_enrollment
+
+
+class DesaChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj):
+        return f"{obj.name} — {obj.kecamatan.name}"
+
+
+class WorkerForm(forms.ModelForm):
+    desa = DesaChoiceField(
+        queryset=Desa.objects.select_related("kecamatan").order_by("kecamatan__code", "name"),
+        label=_("Desa/kelurahan domisili"),
+    )
+
+    class Meta:
+        model = Worker
+        fields = [
+            "nik", "kk_number", "full_name", "birth_place", "birth_date", "sex", "address", "desa",
+            "occupations", "phone", "monthly_income", "died_on",
+        ]
+
+    def clean_nik(self):
+        return clean_nik(self.cleaned_data.get("nik"))
+
+    def clean_kk_number(self):
+        return clean_nik(self.cleaned_data.get("kk_number"))
+
+    def clean_occupations(self):
+        occupations = self.cleaned_data.get("occupations")
+        error = occupations_error(list(occupations or []))
+        if error:
+            raise forms.ValidationError(error)
+        return occupations
+
+
+class HeirForm(forms.ModelForm):
+    def clean_nik(self):
+        return clean_nik(self.cleaned_data.get("nik"))
+
+
+class EnrollForm(forms.Form):
+    """Choose the program for the selected workers (admin action and worker page)."""
+
+    funding_source = forms.ModelChoiceField(queryset=FundingSource.objects.all(), label=_("Sumber dana"))
+    start_date = forms.DateField(label=_("Tanggal mulai"), widget=forms.DateInput(attrs={"type": "date"}))
+
+    def __init__(self, *args, workers=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.workers = list(workers)
+        self.problems = []
+
+    def clean(self):
+        data = super().clean()
+        if self.errors:
+            return data
+        try:
+            plan_enrollment(funding=data["funding_source"], workers=self.workers, start=data["start_date"])
+        except EnrollmentError as exc:
+            self.problems = exc.problems
+            raise forms.ValidationError(_("Pendaftaran tidak dapat dilakukan; lihat daftar masalah."))
+        return data
+
+
+class CoverageAddForm(forms.ModelForm):
+    """Enrol one worker: the rules are explained here; the service re-checks them under lock."""
+
+    class Meta:
+        model = Coverage
+        fields = ["worker", "funding_source", "start_date", "jkk", "jkm"]
+
+    def clean(self):
+        data = super().clean()
+        if self.errors:
+            return data
+        programs = [p for p, on in (("JKK", data.get("jkk")), ("JKM", data.get("jkm"))) if on]
+        if not programs:
+            raise forms.ValidationError(_("Pilih paling sedikit satu program (JKK atau JKM)."))
+        try:
+            plan_enrollment(
+                funding=data["funding_source"], workers=[data["worker"]], start=data["start_date"], programs=programs
+            )
+        except EnrollmentError as exc:
+            raise forms.ValidationError(exc.messages)
+        return data
+
+
+class ActivateForm(forms.Form):
+    kpj_number = forms.CharField(label=_("Nomor KPJ"), max_length=20)
+    registered_on = forms.DateField(
+        label=_("Tanggal terdaftar di BPJS"), initial=timezone.localdate, widget=forms.DateInput(attrs={"type": "date"})
+    )
+
+
+class CancelForm(forms.Form):
+    reason = forms.CharField(label=_("Alasan pembatalan"), max_length=255)

@@ -1,0 +1,314 @@
+import datetime
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import MinValueValidator
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from funding.models import programs_of
+
+from . import normalize
+from .nik import FEMALE, MALE, identity_errors, parse_nik, validate_kk_number, validate_nik
+
+MAX_OCCUPATIONS = 2  # R-ENR-6
+
+
+class Kecamatan(models.Model):
+    """A kecamatan of Kabupaten Lamandau (Kemendagri code 62.09.CC)."""
+
+    code = models.CharField(_("kode"), max_length=8, unique=True)
+    name = models.CharField(_("nama"), max_length=80)
+
+    class Meta:
+        verbose_name = _("kecamatan")
+        verbose_name_plural = _("kecamatan")
+        ordering = ["code"]
+
+    def __str__(self):
+        return self.name
+
+
+class Desa(models.Model):
+    """R-ENR-1: one of the 88 desa/kelurahan of Lamandau (62.09.CC.NNNN; NNNN 1xxx kelurahan, 2xxx desa)."""
+
+    code = models.CharField(_("kode"), max_length=13, unique=True)
+    name = models.CharField(_("nama"), max_length=80)
+    kecamatan = models.ForeignKey(Kecamatan, verbose_name=_("kecamatan"), on_delete=models.PROTECT, related_name="desa")
+    is_kelurahan = models.BooleanField(_("kelurahan"), default=False)
+
+    class Meta:
+        verbose_name = _("desa/kelurahan")
+        verbose_name_plural = _("desa/kelurahan")
+        ordering = ["kecamatan__code", "name"]
+
+    def __str__(self):
+        return self.name
+
+
+class Occupation(models.Model):
+    """The managed list of informal occupations (petani sawit, buruh harian lepas, ojek, ...)."""
+
+    code = models.SlugField(_("kode"), max_length=40, unique=True)
+    name = models.CharField(_("nama"), max_length=80)
+    is_transport = models.BooleanField(
+        _("sektor transportasi"), default=False, help_text=_("R-RATE-4: jadwal potongan PP 50/2025 berbeda.")
+    )
+    is_active = models.BooleanField(_("aktif"), default=True)
+
+    class Meta:
+        verbose_name = _("pekerjaan")
+        verbose_name_plural = _("daftar pekerjaan")
+        ordering = ["name"]
+
+    def __str__(self):
+        return self.name
+
+
+class Worker(models.Model):
+    """A participant (peserta BPU): an informal worker whose contributions the regency pays."""
+
+    class Sex(models.TextChoices):
+        MALE = MALE, _("Laki-laki")
+        FEMALE = FEMALE, _("Perempuan")
+
+    nik = models.CharField(
+        _("NIK"),
+        max_length=16,
+        validators=[validate_nik],
+        help_text=_("16 angka sesuai KTP."),
+        error_messages={"unique": _("NIK ini sudah terdaftar.")},
+    )
+    kk_number = models.CharField(_("nomor KK"), max_length=16, blank=True, validators=[validate_kk_number])
+    full_name = models.CharField(_("nama lengkap"), max_length=150, help_text=_("Sesuai KTP."))
+    birth_place = models.CharField(_("tempat lahir"), max_length=100, blank=True)
+    birth_date = models.DateField(_("tanggal lahir"))
+    sex = models.CharField(_("jenis kelamin"), max_length=1, choices=Sex.choices)
+    address = models.CharField(_("alamat"), max_length=255, blank=True)
+    desa = models.ForeignKey(Desa, verbose_name=_("desa/kelurahan domisili"), on_delete=models.PROTECT, related_name="workers")
+    occupations = models.ManyToManyField(
+        Occupation,
+        verbose_name=_("pekerjaan"),
+        blank=True,
+        related_name="workers",
+        help_text=_("Paling banyak 2 pekerjaan (R-ENR-6)."),
+    )
+    phone = models.CharField(_("nomor HP"), max_length=16, blank=True, help_text=_("Disimpan sebagai +62…"))
+    monthly_income = models.DecimalField(
+        _("penghasilan per bulan"), max_digits=15, decimal_places=0, null=True, blank=True,
+        validators=[MinValueValidator(0)],
+    )
+    died_on = models.DateField(_("tanggal meninggal"), null=True, blank=True)
+    created_at = models.DateTimeField(_("dibuat"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("diubah"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("pekerja")
+        verbose_name_plural = _("pekerja")
+        ordering = ["full_name", "pk"]
+        constraints = [
+            # A UniqueConstraint, not unique=True: one index, no extra varchar_pattern_ops index.
+            models.UniqueConstraint(fields=["nik"], name="worker_nik_unique",
+                                    violation_error_message=_("NIK ini sudah terdaftar.")),
+        ]
+        indexes = [models.Index(fields=["full_name"], name="worker_name_idx")]
+
+    def __str__(self):
+        return self.full_name
+
+    def clean(self):
+        """Normalise, then R-NIK-2: sex and birth date must match what the NIK encodes."""
+        self.full_name = normalize.person_name(self.full_name)
+        self.nik = self.nik.strip() if self.nik else self.nik
+        if self.phone:
+            phone = normalize.phone(self.phone)
+            if phone is None:
+                raise ValidationError({"phone": _("Nomor HP %(value)s tidak dapat dipakai.") % {"value": self.phone}})
+            self.phone = phone
+        try:
+            info = parse_nik(self.nik)
+        except ValidationError:
+            return  # reported by the field validator
+        errors = identity_errors(info, sex=self.sex, birth_date=self.birth_date)
+        if errors:
+            raise ValidationError(errors)
+
+
+class Heir(models.Model):
+    """An ahli waris of a worker, with the bank account the benefit is transferred to."""
+
+    class Relationship(models.TextChoices):
+        SPOUSE = "spouse", _("Istri/suami")
+        CHILD = "child", _("Anak")
+        PARENT = "parent", _("Orang tua")
+        GRANDPARENT = "grandparent", _("Kakek/nenek")
+        GRANDCHILD = "grandchild", _("Cucu")
+        SIBLING = "sibling", _("Saudara kandung")
+        PARENT_IN_LAW = "parent_in_law", _("Mertua")
+        WILL = "will", _("Ditunjuk dalam wasiat")
+
+    # R-HEIR-1 (PP 44/2015 art. 37 and 40): the class of each relationship; class 1 first.
+    PRIORITY = {
+        Relationship.SPOUSE: 1,
+        Relationship.CHILD: 1,
+        Relationship.PARENT: 2,
+        Relationship.GRANDPARENT: 2,
+        Relationship.GRANDCHILD: 2,
+        Relationship.SIBLING: 3,
+        Relationship.PARENT_IN_LAW: 4,
+        Relationship.WILL: 5,
+    }
+
+    worker = models.ForeignKey(Worker, verbose_name=_("pekerja"), on_delete=models.CASCADE, related_name="heirs")
+    relationship = models.CharField(_("hubungan"), max_length=20, choices=Relationship.choices)
+    full_name = models.CharField(_("nama lengkap"), max_length=150)
+    nik = models.CharField(_("NIK"), max_length=16, blank=True, validators=[validate_nik])
+    birth_date = models.DateField(_("tanggal lahir"), null=True, blank=True)
+    phone = models.CharField(_("nomor HP"), max_length=16, blank=True)
+    bank_name = models.CharField(_("nama bank"), max_length=60, blank=True)
+    bank_account_number = models.CharField(_("nomor rekening"), max_length=30, blank=True)
+    bank_account_holder = models.CharField(_("nama pemilik rekening"), max_length=150, blank=True)
+    created_at = models.DateTimeField(_("dibuat"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("diubah"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("ahli waris")
+        verbose_name_plural = _("ahli waris")
+        ordering = ["worker", "pk"]
+
+    def __str__(self):
+        return f"{self.full_name} ({self.get_relationship_display()})"
+
+    @property
+    def priority_class(self) -> int:
+        return self.PRIORITY[self.relationship]
+
+    def clean(self):
+        self.full_name = normalize.person_name(self.full_name)
+        if self.bank_account_holder:
+            self.bank_account_holder = normalize.person_name(self.bank_account_holder)
+        if self.bank_account_number:
+            self.bank_account_number = "".join(ch for ch in self.bank_account_number if ch.isdigit())
+        if self.phone:
+            phone = normalize.phone(self.phone)
+            if phone is None:
+                raise ValidationError({"phone": _("Nomor HP %(value)s tidak dapat dipakai.") % {"value": self.phone}})
+            self.phone = phone
+        if self.nik and self.worker_id and self.nik == self.worker.nik:
+            raise ValidationError({"nik": _("NIK ahli waris tidak boleh sama dengan NIK pekerja.")})
+
+
+class CoverageQuerySet(models.QuerySet):
+    def counting(self):
+        """Coverages that take a place in the quota and budget (all but cancelled)."""
+        return self.exclude(status=Coverage.Status.CANCELLED)
+
+    def overlapping(self, start, end):
+        return self.counting().filter(start_date__lte=end, end_date__gte=start)
+
+    def active_on(self, day):
+        return self.filter(status=Coverage.Status.ACTIVE, start_date__lte=day, end_date__gte=day)
+
+
+class Coverage(models.Model):
+    """A worker's JKK/JKM protection paid by one funding source, for one period."""
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", _("Draf")
+        SUBMITTED = "submitted", _("Diajukan ke BPJS")
+        ACTIVE = "active", _("Aktif")
+        ENDED = "ended", _("Berakhir")
+        CANCELLED = "cancelled", _("Dibatalkan")
+
+    # The only moves; each one is a function in enrollment/services.py.
+    NEXT = {
+        Status.DRAFT: {Status.SUBMITTED, Status.CANCELLED},
+        Status.SUBMITTED: {Status.ACTIVE, Status.CANCELLED},
+        Status.ACTIVE: {Status.ENDED, Status.CANCELLED},
+    }
+
+    worker = models.ForeignKey(Worker, verbose_name=_("pekerja"), on_delete=models.PROTECT, related_name="coverages")
+    funding_source = models.ForeignKey(
+        "funding.FundingSource", verbose_name=_("sumber dana"), on_delete=models.PROTECT, related_name="coverages"
+    )
+    jkk = models.BooleanField(_("JKK"), default=True)
+    jkm = models.BooleanField(_("JKM"), default=True)
+    start_date = models.DateField(_("mulai"))
+    end_date = models.DateField(_("berakhir"))
+    income_basis = models.DecimalField(_("dasar penghasilan"), max_digits=15, decimal_places=0)
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.DRAFT)
+    kpj_number = models.CharField(_("nomor KPJ"), max_length=20, blank=True)
+    registered_on = models.DateField(_("tanggal terdaftar di BPJS"), null=True, blank=True)
+    submitted_at = models.DateTimeField(_("diajukan pada"), null=True, blank=True)
+    activated_at = models.DateTimeField(_("diaktifkan pada"), null=True, blank=True)
+    ended_at = models.DateTimeField(_("berakhir pada"), null=True, blank=True)
+    cancelled_at = models.DateTimeField(_("dibatalkan pada"), null=True, blank=True)
+    cancel_reason = models.CharField(_("alasan pembatalan"), max_length=255, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("didaftarkan oleh"), null=True, blank=True,
+        on_delete=models.SET_NULL, related_name="+",
+    )
+    created_at = models.DateTimeField(_("dibuat"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("diubah"), auto_now=True)
+
+    objects = CoverageQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("kepesertaan")
+        verbose_name_plural = _("kepesertaan")
+        ordering = ["-start_date", "pk"]
+        permissions = [
+            ("submit_coverage", _("Dapat mengajukan kepesertaan ke BPJS")),
+            ("activate_coverage", _("Dapat mengaktifkan kepesertaan (nomor KPJ)")),
+            ("cancel_coverage", _("Dapat membatalkan kepesertaan")),
+        ]
+        constraints = [
+            models.CheckConstraint(condition=Q(end_date__gte=models.F("start_date")), name="coverage_period_order"),
+            models.CheckConstraint(condition=Q(jkk=True) | Q(jkm=True), name="coverage_has_program"),
+            models.CheckConstraint(
+                condition=~Q(status__in=["active", "ended"]) | ~Q(kpj_number=""), name="coverage_active_has_kpj"
+            ),
+            models.CheckConstraint(
+                condition=Q(status="cancelled", cancelled_at__isnull=False) | (~Q(status="cancelled") & Q(cancelled_at__isnull=True)),
+                name="coverage_cancelled_at_iff_cancelled",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["worker", "start_date", "end_date"], name="coverage_worker_period_idx"),
+            models.Index(fields=["funding_source", "status"], name="coverage_funding_status_idx"),
+            models.Index(fields=["kpj_number"], name="coverage_kpj_idx"),
+            models.Index(fields=["end_date"], name="coverage_end_idx"),
+        ]
+
+    def __str__(self):
+        return f"{self.worker} · {self.funding_source} ({self.start_date:%d-%m-%Y}–{self.end_date:%d-%m-%Y})"
+
+    @property
+    def programs(self) -> list[str]:
+        return programs_of(self.jkk, self.jkm)
+
+    def covers(self, day: datetime.date) -> bool:
+        return self.start_date <= day <= self.end_date
+
+
+class ExternalCoverage(models.Model):
+    """R-ENR-5: BPJS says this NIK is already registered through another payer for a period.
+
+    Filled from BPJS's answer file; enrolment refuses a worker covered here in the same period.
+    """
+
+    nik = models.CharField(_("NIK"), max_length=16, db_index=True)
+    payer = models.CharField(_("pembayar iuran"), max_length=120)
+    start_date = models.DateField(_("mulai"))
+    end_date = models.DateField(_("berakhir"))
+    source = models.CharField(_("sumber informasi"), max_length=200, blank=True)
+    created_at = models.DateTimeField(_("dicatat"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("kepesertaan melalui pembayar lain")
+        verbose_name_plural = _("kepesertaan melalui pembayar lain")
+        ordering = ["nik", "start_date"]
+
+    def __str__(self):
+        return f"{self.nik} · {self.payer}"

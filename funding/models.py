@@ -1,0 +1,174 @@
+from decimal import Decimal
+
+from django.core.exceptions import ValidationError
+from django.core.validators import MinValueValidator, RegexValidator
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+# R-RATE-1: the lowest declared income basis for BPU participants (PP 44/2015 Lampiran II).
+MIN_INCOME_BASIS = Decimal("1000000")
+
+
+class Program(models.TextChoices):
+    JKK = "JKK", _("JKK (Jaminan Kecelakaan Kerja)")
+    JKM = "JKM", _("JKM (Jaminan Kematian)")
+
+
+def programs_of(jkk: bool, jkm: bool) -> list[str]:
+    """The programs switched on, in the regulation's order (JKK, JKM)."""
+    return [p for p, on in ((Program.JKK, jkk), (Program.JKM, jkm)) if on]
+
+
+class FundingSource(models.Model):
+    """A budget line that pays BPJS contributions for a group of workers (DBH Sawit 2025, ...)."""
+
+    class Kind(models.TextChoices):
+        # R-RATE-4: DBH Sawit is spent through the APBD, so it is public money.
+        DBH_SAWIT = "dbh_sawit", _("DBH Sawit (melalui APBD)")
+        APBD = "apbd", _("APBD")
+        APBN = "apbn", _("APBN")
+        OTHER = "other", _("Lainnya (bukan dana APBN/APBD)")
+
+    code = models.CharField(
+        _("kode"),
+        max_length=40,
+        validators=[RegexValidator(r"^[A-Z0-9][A-Z0-9-]*$", _("Kode hanya huruf besar, angka dan tanda '-'."))],
+        help_text=_("Contoh: DBH-SAWIT-2025"),
+    )
+    name = models.CharField(_("nama"), max_length=120, help_text=_("Contoh: DBH Sawit 2025"))
+    kind = models.CharField(_("jenis sumber dana"), max_length=20, choices=Kind.choices, default=Kind.DBH_SAWIT)
+    fiscal_year = models.PositiveSmallIntegerField(_("tahun anggaran"))
+    period_start = models.DateField(_("awal periode"))
+    period_end = models.DateField(_("akhir periode"))
+    coverage_months = models.PositiveSmallIntegerField(
+        _("lama kepesertaan (bulan)"),
+        default=12,
+        validators=[MinValueValidator(1)],
+        help_text=_("R-ENR-2: akhir = mulai + bulan − 1 hari, paling lambat akhir periode."),
+    )
+    covers_jkk = models.BooleanField(_("program JKK"), default=True)
+    covers_jkm = models.BooleanField(_("program JKM"), default=True)
+    income_basis = models.DecimalField(
+        _("dasar penghasilan per bulan"),
+        max_digits=15,
+        decimal_places=0,
+        default=MIN_INCOME_BASIS,
+        validators=[MinValueValidator(MIN_INCOME_BASIS, _("Dasar penghasilan minimal Rp1.000.000 (R-RATE-1)."))],
+    )
+    budget = models.DecimalField(
+        _("anggaran"), max_digits=15, decimal_places=0, validators=[MinValueValidator(Decimal("0"))]
+    )
+    quota = models.PositiveIntegerField(_("kuota pekerja"))
+    created_at = models.DateTimeField(_("dibuat"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("diubah"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("sumber dana")
+        verbose_name_plural = _("sumber dana")
+        ordering = ["-fiscal_year", "code"]
+        constraints = [
+            models.UniqueConstraint(fields=["code"], name="funding_code_unique"),
+            models.CheckConstraint(condition=Q(period_end__gte=models.F("period_start")), name="funding_period_order"),
+            models.CheckConstraint(condition=Q(covers_jkk=True) | Q(covers_jkm=True), name="funding_has_program"),
+            models.CheckConstraint(condition=Q(income_basis__gte=MIN_INCOME_BASIS), name="funding_min_income_basis"),
+        ]
+
+    def __str__(self):
+        return self.name
+
+    def clean(self):
+        if self.period_start and self.period_end and self.period_end < self.period_start:
+            raise ValidationError({"period_end": _("Akhir periode tidak boleh sebelum awal periode.")})
+        if not (self.covers_jkk or self.covers_jkm):
+            raise ValidationError(_("Pilih paling sedikit satu program (JKK atau JKM)."))
+
+    @property
+    def is_public_funds(self) -> bool:
+        """R-RATE-4: paid from APBN/APBD (DBH Sawit included): never gets the PP 50/2025 discount."""
+        return self.kind != self.Kind.OTHER
+
+    @property
+    def programs(self) -> list[str]:
+        return programs_of(self.covers_jkk, self.covers_jkm)
+
+
+class ContributionRate(models.Model):
+    """R-RATE-1/2/4: a monthly contribution rate of one program, valid for a date range.
+
+    Either a percentage of the declared income basis (JKK 1%) or a fixed amount (JKM Rp6.800).
+    """
+
+    program = models.CharField(_("program"), max_length=3, choices=Program.choices)
+    valid_from = models.DateField(_("berlaku mulai"))
+    valid_until = models.DateField(_("berlaku sampai"), null=True, blank=True)
+    percent_of_basis = models.DecimalField(
+        _("persen dari dasar penghasilan"), max_digits=5, decimal_places=2, null=True, blank=True
+    )
+    fixed_amount = models.DecimalField(_("nominal tetap per bulan"), max_digits=15, decimal_places=0, null=True, blank=True)
+    regulation = models.CharField(_("dasar hukum"), max_length=120, blank=True)
+
+    class Meta:
+        verbose_name = _("tarif iuran")
+        verbose_name_plural = _("tarif iuran")
+        ordering = ["program", "valid_from"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(percent_of_basis__isnull=True, fixed_amount__isnull=False)
+                | Q(percent_of_basis__isnull=False, fixed_amount__isnull=True),
+                name="rate_percent_xor_fixed",
+            ),
+        ]
+
+    def __str__(self):
+        amount = f"{self.percent_of_basis}%" if self.percent_of_basis is not None else f"Rp{self.fixed_amount:,.0f}"
+        return f"{self.program} {amount} ({self.valid_from:%d-%m-%Y}–{self.valid_until or '…'})"
+
+    def clean(self):
+        if (self.percent_of_basis is None) == (self.fixed_amount is None):
+            raise ValidationError(_("Isi salah satu: persen dari dasar penghasilan atau nominal tetap."))
+
+
+class ContributionDiscount(models.Model):
+    """R-RATE-4: a temporary discount for BPU contributions (PP 50/2025), never for public funds."""
+
+    class AppliesTo(models.TextChoices):
+        TRANSPORT = "transport", _("Pekerja sektor transportasi")
+        OTHERS = "others", _("Pekerja selain transportasi")
+        ALL = "all", _("Semua pekerja")
+
+    name = models.CharField(_("nama"), max_length=120)
+    percent = models.DecimalField(_("potongan (%)"), max_digits=5, decimal_places=2)
+    applies_to = models.CharField(_("berlaku untuk"), max_length=10, choices=AppliesTo.choices)
+    valid_from = models.DateField(_("berlaku mulai"))
+    valid_until = models.DateField(_("berlaku sampai"))
+    jkk = models.BooleanField(_("JKK"), default=True)
+    jkm = models.BooleanField(_("JKM"), default=True)
+
+    class Meta:
+        verbose_name = _("potongan iuran")
+        verbose_name_plural = _("potongan iuran")
+        ordering = ["valid_from"]
+
+    def __str__(self):
+        return self.name
+
+
+class KecamatanTarget(models.Model):
+    """R-ENR-4: guidance on how many workers each kecamatan should get; shown, not enforced."""
+
+    funding_source = models.ForeignKey(
+        FundingSource, verbose_name=_("sumber dana"), on_delete=models.CASCADE, related_name="targets"
+    )
+    kecamatan = models.ForeignKey("enrollment.Kecamatan", verbose_name=_("kecamatan"), on_delete=models.PROTECT)
+    target = models.PositiveIntegerField(_("target pekerja"))
+
+    class Meta:
+        verbose_name = _("target kecamatan")
+        verbose_name_plural = _("target kecamatan")
+        constraints = [
+            models.UniqueConstraint(fields=["funding_source", "kecamatan"], name="target_unique_per_kecamatan"),
+        ]
+
+    def __str__(self):
+        return f"{self.kecamatan}: {self.target}"
