@@ -9,8 +9,9 @@ PORT ?= 8000
 # Tests always run on real PostgreSQL and Redis; override for a separate database or Redis db.
 TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/lamandau_bpjs
 TEST_REDIS_URL ?= redis://127.0.0.1:6379/0
+TEST_CACHE_URL ?= redis://127.0.0.1:6379/8
 # The test server speaks plain http (middleware reads these once, so they come from the environment).
-TEST_ENV := DATABASE_URL=$(TEST_DATABASE_URL) REDIS_URL=$(TEST_REDIS_URL) CONN_MAX_AGE=0 \
+TEST_ENV := DATABASE_URL=$(TEST_DATABASE_URL) REDIS_URL=$(TEST_REDIS_URL) CACHE_URL=$(TEST_CACHE_URL) CONN_MAX_AGE=0 \
 	SECRET_KEY=test-only-secret-key-not-for-production-0123456789abcdef DEBUG=false \
 	SECURE_SSL_REDIRECT=false SESSION_COOKIE_SECURE=false CSRF_COOKIE_SECURE=false SECURE_HSTS_SECONDS=0
 
