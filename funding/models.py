@@ -1,5 +1,7 @@
 from decimal import Decimal
 
+from django.conf import settings
+
 from django.core.exceptions import ValidationError
 from django.core.validators import MinValueValidator, RegexValidator
 from django.db import models
@@ -172,3 +174,36 @@ class KecamatanTarget(models.Model):
 
     def __str__(self):
         return f"{self.kecamatan}: {self.target}"
+
+
+class ContributionPayment(models.Model):
+    """Money the regency transferred to BPJS for a funding source's contributions (R-PAY-1).
+
+    Bills, the allocation of payments to bills and the lapse rule build on this (funding over
+    the year); the dashboard's "paid to BPJS" is the sum of these amounts.
+    """
+
+    funding_source = models.ForeignKey(
+        FundingSource, verbose_name=_("sumber dana"), on_delete=models.PROTECT, related_name="payments"
+    )
+    paid_on = models.DateField(_("tanggal bayar"))
+    amount = models.DecimalField(
+        _("jumlah"), max_digits=15, decimal_places=0, validators=[MinValueValidator(Decimal("1"))]
+    )
+    reference = models.CharField(_("nomor referensi"), max_length=100)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("dicatat oleh"), null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(_("dicatat pada"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("pembayaran iuran")
+        verbose_name_plural = _("pembayaran iuran")
+        ordering = ["-paid_on", "-pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["funding_source", "reference"], name="payment_reference_unique"),
+            models.CheckConstraint(condition=Q(amount__gt=0), name="payment_amount_positive"),
+        ]
+
+    def __str__(self):
+        return f"{self.funding_source.code} {self.reference}"
