@@ -1,7 +1,6 @@
 from decimal import Decimal
 
 from django.conf import settings
-
 from django.core.exceptions import ValidationError
 from django.core.validators import MinValueValidator, RegexValidator
 from django.db import models
