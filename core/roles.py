@@ -10,6 +10,7 @@ import logging
 OPERATOR = "Operator Kabupaten"  # district officials (Disnakertrans): enter workers, heirs, coverage
 BPJS_STAFF = "Petugas BPJS"  # BPJS branch staff (KC Pangkalan Bun): KPJ numbers, claims
 LEADERSHIP = "Pimpinan"  # the regent and staff: dashboard and read-only figures
+FINANCE = "Keuangan Daerah"  # the regency's finance office (BPKAD): records payments to BPJS
 
 _REFERENCE_VIEW = ["enrollment.view_kecamatan", "enrollment.view_desa", "enrollment.view_occupation"]
 
@@ -29,6 +30,17 @@ ROLE_PERMISSIONS = {
         "enrollment.cancel_coverage",
         "funding.view_fundingsource",
         "core.view_dashboard",
+        # Funding over the year: bills, invoice comparison, renewal, holidays for due dates.
+        "funding.view_contributionbill",
+        "funding.add_contributionbill",
+        "funding.delete_contributionbill",
+        "funding.export_contributionbill",
+        "funding.view_contributionpayment",
+        "funding.renew_fundingsource",
+        "funding.view_holiday",
+        "funding.add_holiday",
+        "funding.change_holiday",
+        "funding.delete_holiday",
     ],
     BPJS_STAFF: [
         *_REFERENCE_VIEW,
@@ -42,6 +54,16 @@ ROLE_PERMISSIONS = {
     LEADERSHIP: [
         "funding.view_fundingsource",
         "core.view_dashboard",
+        "funding.view_contributionbill",
+        "funding.view_contributionpayment",
+    ],
+    FINANCE: [
+        "funding.view_fundingsource",
+        "core.view_dashboard",
+        "funding.view_contributionbill",
+        "funding.export_contributionbill",
+        "funding.view_contributionpayment",
+        "funding.record_payment",
     ],
 }
 
