@@ -40,6 +40,7 @@ run: install
 	$(BIN)/python manage.py runserver $(HOST):$(PORT)
 
 test: install
+	@mkdir -p var/static
 	DEBUG=true $(BIN)/python manage.py makemigrations --check --dry-run
 	$(MAKE) --no-print-directory check-deploy
 	$(TEST_ENV) $(BIN)/pytest $(PYTEST_ARGS)

@@ -1,8 +1,6 @@
 from django.contrib import admin, messages
 from django.contrib.admin.utils import unquote
-from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied
-from django.db.models import Q
 from django.http import HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
@@ -11,7 +9,6 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from core.admin import AuditedModelAdmin
-from core.models import AuditEvent
 
 from .forms import ActivateForm, CancelForm, CoverageAddForm, EnrollForm, HeirForm, WorkerForm
 from .models import Coverage, Desa, ExternalCoverage, Heir, Kecamatan, Occupation, Worker
@@ -115,16 +112,6 @@ class WorkerAdmin(AuditedModelAdmin):
     @admin.display(description=_("pekerjaan"))
     def occupation_list(self, obj):
         return ", ".join(o.name for o in obj.occupations.all())
-
-    def history_events(self, obj):
-        # A worker's history includes the changes to its heirs and coverage.
-        heir_type = ContentType.objects.get_for_model(Heir)
-        coverage_type = ContentType.objects.get_for_model(Coverage)
-        return AuditEvent.objects.filter(
-            Q(content_type=ContentType.objects.get_for_model(Worker), object_id=str(obj.pk))
-            | Q(content_type=heir_type, object_id__in=[str(pk) for pk in obj.heirs.values_list("pk", flat=True)])
-            | Q(content_type=coverage_type, object_id__in=[str(pk) for pk in obj.coverages.values_list("pk", flat=True)])
-        ).select_related("actor")
 
     @admin.action(description=_("Daftarkan ke program (JKK/JKM)"), permissions=["enroll"])
     def enroll_action(self, request, queryset):

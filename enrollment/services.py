@@ -248,6 +248,7 @@ def enroll_workers(*, funding: FundingSource, workers, start: datetime.date, by,
             "status": [None, c.status],
         },
         note=note,
+        parent_for=lambda c: c.worker,
     )
     return created
 
@@ -285,7 +286,7 @@ def _move(coverage: Coverage, to: str, *, by, fields: dict, note="") -> Coverage
             changes[name] = [old, value]
     current.status = to
     current.save(update_fields=["status", "updated_at", *fields])
-    record(actor=by, obj=current, action=AuditEvent.Action.TRANSITION, changes=changes, note=note)
+    record(actor=by, obj=current, action=AuditEvent.Action.TRANSITION, changes=changes, note=note, parent=current.worker)
     return current
 
 
