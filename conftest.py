@@ -35,7 +35,7 @@ def pytest_sessionstart(session):
 def _test_settings(settings, tmp_path):
     """Uploaded and generated files in a temporary folder, Indonesian first, fast password hashing."""
     settings.MEDIA_ROOT = tmp_path / "media"
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher", "django.contrib.auth.hashers.PBKDF2PasswordHasher"]
     settings.LANGUAGE_CODE = "id"
 
 
