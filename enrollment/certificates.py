@@ -17,6 +17,7 @@ import json
 import logging
 import mimetypes
 import secrets
+import threading
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from functools import lru_cache
@@ -290,9 +291,16 @@ class RenderedDocument:
     data_version: str
 
 
-def render_pdf(html: str):
-    """HTML to a WeasyPrint document (call ``.write_pdf()``), the way every document is rendered."""
-    return HTML(string=html, base_url=settings.SITE_URL + "/", url_fetcher=FETCHER).render(font_config=FONT_CONFIG)
+# Pango and the shared FontConfiguration are not documented as thread-safe: one render at a time
+# per process. Free in prefork workers (one thread each); it only matters for a threads pool.
+_RENDER_LOCK = threading.Lock()
+
+
+def render_pdf(html: str) -> tuple[bytes, int]:
+    """HTML to PDF bytes and page count, the way every document is rendered."""
+    with _RENDER_LOCK:
+        document = HTML(string=html, base_url=settings.SITE_URL + "/", url_fetcher=FETCHER).render(font_config=FONT_CONFIG)
+        return document.write_pdf(), len(document.pages)
 
 
 def certificate_html(certificate: Certificate, data: dict) -> str:
@@ -313,10 +321,10 @@ def build_certificate_pdf(certificate: Certificate) -> RenderedDocument:
     data = document_data(certificate)
     html = certificate_html(certificate, data)
     try:
-        document = render_pdf(html)
+        pdf, pages = render_pdf(html)
     except FatalURLFetchingError as exc:  # a missing bundled font or stylesheet: fix the install
         raise CertificateError(_("Berkas tampilan dokumen tidak ditemukan: %(error)s") % {"error": exc.__cause__ or exc}) from exc
-    return RenderedDocument(pdf=document.write_pdf(), pages=len(document.pages), data_version=version_of(data))
+    return RenderedDocument(pdf=pdf, pages=pages, data_version=version_of(data))
 
 
 # --- Records and storage ------------------------------------------------------------------------
