@@ -53,8 +53,12 @@ def run_certificate_batch(batch_id: int):
 def render_certificate_batch_part(self, batch_id: int):
     """Render items until none is left; the last part to finish writes the merged PDF and ZIP."""
 
+    last = {"percent": -1}
+
     def report(progress):
-        self.update_state(state="PROGRESS", meta={"value": progress.percent})
+        if progress.percent != last["percent"]:  # about every 1%, not every claim
+            last["percent"] = progress.percent
+            self.update_state(state="PROGRESS", meta={"value": progress.percent})
 
     outcome = batches.work_on_batch(batch_id, on_progress=report if self.request.id else None)
     if outcome == "waiting":
