@@ -40,6 +40,7 @@ run: install
 	$(BIN)/python manage.py runserver $(HOST):$(PORT)
 
 test: install
+	@mkdir -p var/static
 	DEBUG=true $(BIN)/python manage.py makemigrations --check --dry-run
 	$(MAKE) --no-print-directory check-deploy
 	$(TEST_ENV) $(BIN)/pytest $(PYTEST_ARGS)
@@ -52,3 +53,13 @@ check-deploy: install
 
 clean:
 	rm -rf $(VENV) var test-artifacts
+
+# Certificates through the real Celery path (2 prefork workers on Redis) against a bare WeasyPrint
+# render measured in the same run; N certificates (default 500). Uses its own database and Redis db.
+BENCH_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/lamandau_bench
+BENCH_REDIS_URL ?= redis://127.0.0.1:6379/15
+N ?= 500
+bench-certificates: install
+	DATABASE_URL=$(BENCH_DATABASE_URL) REDIS_URL=$(BENCH_REDIS_URL) CACHE_URL=$(BENCH_REDIS_URL) CONN_MAX_AGE=60 \
+		SECRET_KEY=bench-only-secret-key-not-for-production-0123456789 DEBUG=false \
+		$(BIN)/python bench/certificates.py $(N)

@@ -33,8 +33,9 @@ def pytest_sessionstart(session):
 
 @pytest.fixture(autouse=True)
 def _test_settings(settings, tmp_path):
-    """Uploaded and generated files in a temporary folder, Indonesian first."""
+    """Uploaded and generated files in a temporary folder, Indonesian first, fast password hashing."""
     settings.MEDIA_ROOT = tmp_path / "media"
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher", "django.contrib.auth.hashers.PBKDF2PasswordHasher"]
     settings.LANGUAGE_CODE = "id"
 
 

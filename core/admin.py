@@ -13,7 +13,11 @@ admin.site.index_title = _("Administrasi program")
 
 
 def form_changes(form, *, adding) -> dict:
-    """{field: [old, new]} from a bound admin form (initial vs cleaned values)."""
+    """{field: [old, new]} from a bound, saved admin form.
+
+    Old values come from the form's initial data, new ones from the saved instance (after the
+    model's own normalisation), or the cleaned data for many-to-many fields.
+    """
     fields = form.changed_data if not adding else [f for f in form.cleaned_data if form.cleaned_data.get(f) not in (None, "", [])]
     changes = {}
     for name in fields:
@@ -27,7 +31,14 @@ def form_changes(form, *, adding) -> dict:
                 old = list(field.queryset.filter(pk__in=[getattr(o, "pk", o) for o in old]))
             elif not hasattr(old, "pk"):
                 old = field.queryset.filter(pk=old).first()
-        changes[name] = [plain(old), plain(form.cleaned_data[name])]
+        new = form.cleaned_data[name]
+        try:
+            model_field = form.instance._meta.get_field(name)
+        except Exception:
+            model_field = None
+        if model_field is not None and model_field.concrete and not model_field.many_to_many:
+            new = getattr(form.instance, name)
+        changes[name] = [plain(old), plain(new)]
     return changes
 
 
@@ -73,13 +84,14 @@ class AuditedModelAdmin(admin.ModelAdmin):
                     )
                 )
         # Delete rows are written first, while the object still has its primary key.
+        parent = form.instance
         for obj, action, changes in pending:
             if action == AuditEvent.Action.DELETE:
-                record(actor=request.user, obj=obj, action=action, changes=changes, note=str(form.instance))
+                record(actor=request.user, obj=obj, action=action, changes=changes, parent=parent)
         super().save_formset(request, form, formset, change)
         for obj, action, changes in pending:
             if action != AuditEvent.Action.DELETE:
-                record(actor=request.user, obj=obj, action=action, changes=changes, note=str(form.instance))
+                record(actor=request.user, obj=obj, action=action, changes=changes, parent=parent)
 
     def history_view(self, request, object_id, extra_context=None):
         obj = self.get_object(request, unquote(object_id))
@@ -91,7 +103,7 @@ class AuditedModelAdmin(admin.ModelAdmin):
             **self.admin_site.each_context(request),
             "title": _("Riwayat perubahan: %s") % obj,
             "subtitle": None,
-            "events": self.history_events(obj),
+            "events": history(obj),
             "module_name": str(self.opts.verbose_name_plural).capitalize(),
             "object": obj,
             "opts": self.opts,
@@ -100,10 +112,6 @@ class AuditedModelAdmin(admin.ModelAdmin):
         }
         request.current_app = self.admin_site.name
         return TemplateResponse(request, self.object_history_template, context)
-
-    def history_events(self, obj):
-        """The audit rows shown on the History page; subclasses add related objects' rows."""
-        return history(obj)
 
 
 @admin.register(AuditEvent)

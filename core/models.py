@@ -36,6 +36,12 @@ class AuditEvent(models.Model):
     content_type = models.ForeignKey(ContentType, verbose_name=_("jenis data"), on_delete=models.PROTECT)
     object_id = models.CharField(_("ID data"), max_length=64)
     object_repr = models.CharField(_("data"), max_length=200)
+    # The record this one belongs to (an heir's or a coverage's worker), so that a worker's
+    # history also lists changes to rows that no longer exist (a deleted heir).
+    parent_type = models.ForeignKey(
+        ContentType, verbose_name=_("jenis data induk"), null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    parent_id = models.CharField(_("ID data induk"), max_length=64, blank=True)
     # {"field": [old, new]}; for a status change also {"status": ["draft", "submitted"]}.
     changes = models.JSONField(_("perubahan"), default=dict, blank=True, encoder=DjangoJSONEncoder)
     note = models.TextField(_("catatan"), blank=True)
@@ -44,7 +50,10 @@ class AuditEvent(models.Model):
         verbose_name = _("jejak audit")
         verbose_name_plural = _("jejak audit")
         ordering = ["-at", "-id"]
-        indexes = [models.Index(fields=["content_type", "object_id"], name="audit_object_idx")]
+        indexes = [
+            models.Index(fields=["content_type", "object_id"], name="audit_object_idx"),
+            models.Index(fields=["parent_type", "parent_id"], name="audit_parent_idx"),
+        ]
 
     def __str__(self):
         return f"{self.at:%Y-%m-%d %H:%M} {self.get_action_display()} {self.object_repr}"

@@ -30,6 +30,11 @@ ROLE_PERMISSIONS = {
         "enrollment.cancel_coverage",
         "funding.view_fundingsource",
         "core.view_dashboard",
+        # Certificates (issue 5): the district office renders and prints them.
+        "enrollment.view_certificate",
+        "enrollment.render_certificate",
+        "enrollment.download_certificate",
+        "enrollment.view_certificatebatch",
         # Funding over the year: bills, invoice comparison, renewal, holidays for due dates.
         "funding.view_contributionbill",
         "funding.add_contributionbill",
@@ -50,10 +55,16 @@ ROLE_PERMISSIONS = {
         "enrollment.activate_coverage",
         "funding.view_fundingsource",
         "core.view_dashboard",
+        # Certificates (issue 5): BPJS hands them over, so it may download them, not make them.
+        "enrollment.view_certificate",
+        "enrollment.download_certificate",
+        "enrollment.view_certificatebatch",
     ],
     LEADERSHIP: [
         "funding.view_fundingsource",
         "core.view_dashboard",
+        # No certificate permissions: the documents carry names and NIKs (UU 27/2022); the
+        # regent's office receives the printed berita acara from the district office.
         "funding.view_contributionbill",
         "funding.view_contributionpayment",
     ],

@@ -1,8 +1,7 @@
 from django.contrib import admin, messages
 from django.contrib.admin.utils import unquote
-from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied
-from django.db.models import Q
+from django.db.models import Count, Q
 from django.http import HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
@@ -11,7 +10,6 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from core.admin import AuditedModelAdmin
-from core.models import AuditEvent
 from funding.admin import LapsedFilter, annotate_lapsed
 
 from .forms import ActivateForm, CancelForm, CoverageAddForm, EnrollForm, HeirForm, WorkerForm
@@ -117,16 +115,6 @@ class WorkerAdmin(AuditedModelAdmin):
     def occupation_list(self, obj):
         return ", ".join(o.name for o in obj.occupations.all())
 
-    def history_events(self, obj):
-        # A worker's history includes the changes to its heirs and coverage.
-        heir_type = ContentType.objects.get_for_model(Heir)
-        coverage_type = ContentType.objects.get_for_model(Coverage)
-        return AuditEvent.objects.filter(
-            Q(content_type=ContentType.objects.get_for_model(Worker), object_id=str(obj.pk))
-            | Q(content_type=heir_type, object_id__in=[str(pk) for pk in obj.heirs.values_list("pk", flat=True)])
-            | Q(content_type=coverage_type, object_id__in=[str(pk) for pk in obj.coverages.values_list("pk", flat=True)])
-        ).select_related("actor")
-
     @admin.action(description=_("Daftarkan ke program (JKK/JKM)"), permissions=["enroll"])
     def enroll_action(self, request, queryset):
         workers = list(queryset.select_related("desa__kecamatan").prefetch_related("occupations"))
@@ -183,7 +171,7 @@ class CoverageAdmin(AuditedModelAdmin):
     list_per_page = 50
     show_full_result_count = False
     date_hierarchy = "start_date"
-    actions = ["submit_action", "cancel_action"]
+    actions = ["submit_action", "cancel_action", "render_certificate_action"]
     readonly_fields = [
         "worker", "funding_source", "jkk", "jkm", "start_date", "end_date", "income_basis", "status", "kpj_number",
         "registered_on", "submitted_at", "activated_at", "ended_at", "cancelled_at", "cancel_reason", "created_by",
@@ -303,6 +291,22 @@ class CoverageAdmin(AuditedModelAdmin):
         }
         return TemplateResponse(request, "admin/enrollment/coverage/cancel.html", context)
 
+    def has_render_certificate_permission(self, request):
+        return request.user.has_perm("enrollment.render_certificate")
+
+    @admin.action(description=_("Buat sertifikat kepesertaan"), permissions=["render_certificate"])
+    def render_certificate_action(self, request, queryset):
+        from .certificates import CertificateError, request_certificate
+
+        done, failed = 0, []
+        for coverage in queryset.select_related("worker"):
+            try:
+                request_certificate(kind="participation", subject=coverage, by=request.user)
+                done += 1
+            except CertificateError as exc:
+                failed.append(str(exc))
+        self._report(request, done, failed, _("%(count)d sertifikat kepesertaan sedang dibuat."))
+
     def _report(self, request, done, failed, success_text):
         if done:
             self.message_user(request, success_text % {"count": done}, messages.SUCCESS)
@@ -352,3 +356,242 @@ class CoverageAdmin(AuditedModelAdmin):
 class ExternalCoverageAdmin(admin.ModelAdmin):
     list_display = ["nik", "payer", "start_date", "end_date", "source"]
     search_fields = ["=nik", "payer"]
+
+
+# --- Certificates (issue 5) --------------------------------------------------------------------
+
+from django import forms  # noqa: E402
+from django.http import HttpResponseNotAllowed, JsonResponse  # noqa: E402
+from django.utils.html import format_html  # noqa: E402
+
+from claims.models import Claim  # noqa: E402
+from funding.models import FundingSource  # noqa: E402
+
+from . import batches  # noqa: E402
+from .certificates import CertificateError, is_outdated, request_certificate  # noqa: E402
+from .tasks import enqueue, resume_certificate_batch  # noqa: E402
+from .models import Certificate, CertificateBatch  # noqa: E402
+
+
+class MakeDocumentForm(forms.Form):
+    """The documents not made from a coverage: a funding source's berita acara, a paid claim's certificate."""
+
+    funding_source = forms.ModelChoiceField(
+        FundingSource.objects.all(), required=False, label=_("Berita acara serah terima untuk sumber dana")
+    )
+    claim = forms.ModelChoiceField(
+        Claim.objects.filter(status="paid").select_related("worker"), required=False,
+        label=_("Sertifikat serah terima manfaat untuk klaim dibayar"),
+    )
+
+    def clean(self):
+        data = super().clean()
+        if not data.get("funding_source") and not data.get("claim"):
+            raise forms.ValidationError(_("Pilih sumber dana atau klaim."))
+        return data
+
+
+@admin.register(Certificate)
+class CertificateAdmin(admin.ModelAdmin):
+    list_display = ["code", "kind", "subject_display", "status", "outdated_in_list", "pages", "rendered_at", "download"]
+    list_filter = ["kind", "status"]
+    search_fields = [
+        "=code", "coverage__worker__full_name", "=coverage__worker__nik", "=coverage__kpj_number",
+        "claim__worker__full_name", "funding_source__code",
+    ]
+    search_help_text = _("Cari kode, nama, NIK, nomor KPJ atau kode sumber dana.")
+    # Everything the outdated check of a participation or benefit row reads, in the list's query.
+    list_select_related = [
+        "coverage__worker__desa__kecamatan", "coverage__funding_source", "funding_source",
+        "claim__worker", "claim__coverage__funding_source", "claim__claimant",
+    ]
+    list_per_page = 50
+    show_full_result_count = False
+    actions = ["render_action"]
+    fields = ["kind", "subject_display", "code", "status", "error", "outdated", "pages", "checksum", "data_version",
+              "attempts", "rendered_at", "download"]
+    readonly_fields = fields
+    change_list_template = "admin/enrollment/certificate/change_list.html"
+
+    @admin.display(description=_("untuk"))
+    def subject_display(self, obj):
+        return str(obj.subject)
+
+    @admin.display(description=_("usang (data berubah)"), boolean=True)
+    def outdated(self, obj):
+        return is_outdated(obj)
+
+    @admin.display(description=_("usang"), boolean=True)
+    def outdated_in_list(self, obj):
+        # The berita acara reads a whole funding source: checked on its own page, not per list row,
+        # so the list keeps a constant number of queries.
+        if obj.kind == Certificate.Kind.HANDOVER:
+            return None
+        return is_outdated(obj)
+
+    @admin.display(description=_("berkas"))
+    def download(self, obj):
+        if obj.status != Certificate.Status.READY:
+            return obj.error[:120] if obj.error else "—"
+        return format_html('<a href="{}">{}</a>', reverse("certificates:download", args=[obj.pk]), _("unduh PDF"))
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def has_render_permission(self, request):
+        return request.user.has_perm("enrollment.render_certificate")
+
+    @admin.action(description=_("Buat ulang dokumen terpilih"), permissions=["render"])
+    def render_action(self, request, queryset):
+        done, failed = 0, []
+        for certificate in queryset:
+            try:
+                request_certificate(kind=certificate.kind, subject=certificate.subject, by=request.user)
+                done += 1
+            except CertificateError as exc:
+                failed.append(str(exc))
+        if done:
+            self.message_user(request, _("%(count)d dokumen sedang dibuat ulang.") % {"count": done}, messages.SUCCESS)
+        for message in failed:
+            self.message_user(request, message, messages.ERROR)
+
+    def get_urls(self):
+        return [
+            path("buat/", self.admin_site.admin_view(self.make_view), name="enrollment_certificate_make"),
+            *super().get_urls(),
+        ]
+
+    def make_view(self, request):
+        """Make a funding source's berita acara or a paid claim's benefit certificate."""
+        if not self.has_render_permission(request):
+            raise PermissionDenied
+        form = MakeDocumentForm(request.POST or None)
+        if request.method == "POST" and form.is_valid():
+            requested = [(Certificate.Kind.HANDOVER, form.cleaned_data["funding_source"]),
+                         (Certificate.Kind.BENEFIT, form.cleaned_data["claim"])]
+            try:
+                for kind, subject in requested:
+                    if subject is not None:
+                        request_certificate(kind=kind, subject=subject, by=request.user)
+            except CertificateError as exc:
+                form.add_error(None, str(exc))
+            else:
+                self.message_user(request, _("Dokumen sedang dibuat."), messages.SUCCESS)
+                return HttpResponseRedirect(reverse("admin:enrollment_certificate_changelist"))
+        context = {**self.admin_site.each_context(request), "title": _("Buat dokumen"), "opts": self.opts, "form": form}
+        return TemplateResponse(request, "admin/enrollment/certificate/make.html", context)
+
+
+class StartBatchForm(forms.Form):
+    funding_source = forms.ModelChoiceField(FundingSource.objects.all(), label=_("Sumber dana"))
+
+
+@admin.register(CertificateBatch)
+class CertificateBatchAdmin(admin.ModelAdmin):
+    """Start a funding source's batch, watch its progress, download the merged PDF and the ZIP."""
+
+    list_display = ["__str__", "status", "progress", "total", "started_by", "finished_at", "downloads"]
+    list_filter = ["status", "funding_source"]
+    list_select_related = ["funding_source", "started_by"]
+    change_form_template = "admin/enrollment/certificatebatch/progress.html"
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).annotate(
+            finished_count=Count("items", filter=Q(items__state__in=["done", "failed"]))
+        )
+
+    @admin.display(description=_("kemajuan"))
+    def progress(self, obj):
+        if obj.status == CertificateBatch.Status.DONE:
+            return "100%"
+        return f"{min(int(obj.finished_count * 100 / obj.total), 99) if obj.total else 0}%"
+
+    @admin.display(description=_("unduh"))
+    def downloads(self, obj):
+        if obj.status != CertificateBatch.Status.DONE:
+            return "—"
+        return format_html(
+            '<a href="{}">PDF</a> · <a href="{}">ZIP</a>',
+            reverse("certificates:batch_download", args=[obj.pk, "pdf"]),
+            reverse("certificates:batch_download", args=[obj.pk, "zip"]),
+        )
+
+    def has_add_permission(self, request):
+        return request.user.has_perm("enrollment.render_certificate")
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def get_urls(self):
+        return [
+            path("<int:pk>/progress/", self.admin_site.admin_view(self.progress_view),
+                 name="enrollment_certificatebatch_progress"),
+            path("<int:pk>/resume/", self.admin_site.admin_view(self.resume_view),
+                 name="enrollment_certificatebatch_resume"),
+            *super().get_urls(),
+        ]
+
+    def add_view(self, request, form_url="", extra_context=None):
+        if not self.has_add_permission(request):
+            raise PermissionDenied
+        form = StartBatchForm(request.POST or None)
+        if request.method == "POST" and form.is_valid():
+            try:
+                batch = batches.start_certificate_batch(funding=form.cleaned_data["funding_source"], by=request.user)
+            except batches.BatchError as exc:
+                form.add_error("funding_source", str(exc))
+            else:
+                return HttpResponseRedirect(reverse("admin:enrollment_certificatebatch_change", args=[batch.pk]))
+        context = {**self.admin_site.each_context(request), "title": _("Buat semua sertifikat kepesertaan"),
+                   "opts": self.opts, "form": form}
+        return TemplateResponse(request, "admin/enrollment/certificatebatch/start.html", context)
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        if not self.has_view_permission(request):
+            raise PermissionDenied
+        batch = get_object_or_404(CertificateBatch.objects.select_related("funding_source", "started_by"), pk=unquote(object_id))
+        failures = (
+            batch.items.filter(state="failed").select_related("certificate__coverage__worker").order_by("position")[:200]
+        )
+        context = {
+            **self.admin_site.each_context(request),
+            "title": _("Batch sertifikat: %s") % batch.funding_source,
+            "opts": self.opts,
+            "original": batch,
+            "batch": batch,
+            "progress": batches.batch_progress(batch.pk),
+            "failures": failures,
+            "can_render": request.user.has_perm("enrollment.render_certificate"),
+            "can_download": request.user.has_perm("enrollment.download_certificate"),
+        }
+        return TemplateResponse(request, self.change_form_template, context)
+
+    def progress_view(self, request, pk):
+        if not self.has_view_permission(request):
+            raise PermissionDenied
+        get_object_or_404(CertificateBatch, pk=pk)
+        return JsonResponse(batches.batch_progress(pk).as_dict())
+
+    def resume_view(self, request, pk):
+        """Resume a batch after a crash, or put its failed documents back to work."""
+        if request.method != "POST":
+            return HttpResponseNotAllowed(["POST"])
+        if not request.user.has_perm("enrollment.render_certificate"):
+            raise PermissionDenied
+        batch = get_object_or_404(CertificateBatch, pk=pk)
+        if batch.status == CertificateBatch.Status.DONE:
+            count = batches.retry_failed_items(batch, by=request.user)
+            self.message_user(request, _("%(count)d dokumen gagal dicoba lagi.") % {"count": count}, messages.SUCCESS)
+        else:
+            enqueue(resume_certificate_batch, batch.pk)
+            self.message_user(request, _("Batch dilanjutkan."), messages.SUCCESS)
+        return HttpResponseRedirect(reverse("admin:enrollment_certificatebatch_change", args=[batch.pk]))

@@ -15,7 +15,7 @@ def _load_reference(sender, apps=None, **kwargs):
 
 class EnrollmentConfig(AppConfig):
     name = "enrollment"
-    verbose_name = _("Kepesertaan")
+    verbose_name = _("Pekerja dan kepesertaan")
 
     def ready(self):
         # Also after a test-database flush, which empties the data migrations' rows.

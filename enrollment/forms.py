@@ -14,7 +14,15 @@ class DesaChoiceField(forms.ModelChoiceField):
         return f"{obj.name} — {obj.kecamatan.name}"
 
 
+def nik_field(label, required=True):
+    """A NIK/KK input that accepts what people type around the 16 digits (spaces, dots, dashes);
+    the model validates the cleaned digits (R-NIK-1, R-NIK-4)."""
+    return forms.CharField(label=label, max_length=32, required=required, help_text=_("16 angka sesuai KTP/KK."))
+
+
 class WorkerForm(forms.ModelForm):
+    nik = nik_field(_("NIK"))
+    kk_number = nik_field(_("Nomor KK"), required=False)
     desa = DesaChoiceField(
         queryset=Desa.objects.select_related("kecamatan").order_by("kecamatan__code", "name"),
         label=_("Desa/kelurahan domisili"),
@@ -42,6 +50,8 @@ class WorkerForm(forms.ModelForm):
 
 
 class HeirForm(forms.ModelForm):
+    nik = nik_field(_("NIK"), required=False)
+
     def clean_nik(self):
         return clean_nik(self.cleaned_data.get("nik"))
 

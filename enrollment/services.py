@@ -219,7 +219,7 @@ def capacity_problems(funding: FundingSource, new_count: int, new_cost, *, rates
     return problems
 
 
-@transaction.atomic(savepoint=False)
+@transaction.atomic
 def enroll_workers(*, funding: FundingSource, workers, start: datetime.date, by, programs=None, note="") -> list[Coverage]:
     """Enrol workers in a funding source as draft coverage: all of them or none.
 
@@ -248,6 +248,7 @@ def enroll_workers(*, funding: FundingSource, workers, start: datetime.date, by,
             "status": [None, c.status],
         },
         note=note,
+        parent_for=lambda c: c.worker,
     )
     return created
 
@@ -285,18 +286,18 @@ def _move(coverage: Coverage, to: str, *, by, fields: dict, note="") -> Coverage
             changes[name] = [old, value]
     current.status = to
     current.save(update_fields=["status", "updated_at", *fields])
-    record(actor=by, obj=current, action=AuditEvent.Action.TRANSITION, changes=changes, note=note)
+    record(actor=by, obj=current, action=AuditEvent.Action.TRANSITION, changes=changes, note=note, parent=current.worker)
     return current
 
 
-@transaction.atomic(savepoint=False)
+@transaction.atomic
 def submit_coverage(*, coverage: Coverage, by) -> Coverage:
     """Draft -> submitted to BPJS (done for many at once by the BPJS export)."""
     _require(by, "enrollment.submit_coverage")
     return _move(coverage, Coverage.Status.SUBMITTED, by=by, fields={"submitted_at": timezone.now()})
 
 
-@transaction.atomic(savepoint=False)
+@transaction.atomic
 def activate_coverage(*, coverage: Coverage, kpj_number: str, registered_on: datetime.date | None, by) -> Coverage:
     """Submitted -> active once BPJS assigned the KPJ number (R-NIK-4)."""
     _require(by, "enrollment.activate_coverage")
@@ -319,7 +320,7 @@ def activate_coverage(*, coverage: Coverage, kpj_number: str, registered_on: dat
     )
 
 
-@transaction.atomic(savepoint=False)
+@transaction.atomic
 def end_coverage(*, coverage: Coverage, by=None) -> Coverage:
     """Active -> ended (the end date passed; normally the scheduled task)."""
     if by is not None:
@@ -327,7 +328,7 @@ def end_coverage(*, coverage: Coverage, by=None) -> Coverage:
     return _move(coverage, Coverage.Status.ENDED, by=by, fields={"ended_at": timezone.now()})
 
 
-@transaction.atomic(savepoint=False)
+@transaction.atomic
 def cancel_coverage(*, coverage: Coverage, by, reason: str) -> Coverage:
     """Any open coverage -> cancelled, with a reason; frees its quota place and budget."""
     _require(by, "enrollment.cancel_coverage")

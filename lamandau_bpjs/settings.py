@@ -69,7 +69,7 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
-    "django.middleware.locale.LocaleMiddleware",
+    "core.middleware.LanguageMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -200,3 +200,17 @@ LOGGING = {
 # True only for the demo and test machines; seed_demo refuses to run when it is off and DEBUG
 # is off, unless forced (it would create accounts with known passwords).
 DEMO_DATA_ALLOWED = env_bool("DEMO_DATA_ALLOWED", DEBUG)
+
+# Certificates (enrollment/certificates.py, enrollment/batches.py): rendering runs on this Celery
+# queue (a deployment may give it its own worker with `-Q`), a batch runs as this many parallel
+# parts, a claimed document not finished within the lease is taken again (a killed worker), and
+# transient failures are retried after this many seconds.
+CERTIFICATE_QUEUE = env.str("CERTIFICATE_QUEUE", default="celery")
+CERTIFICATE_BATCH_PARTS = env.int("CERTIFICATE_BATCH_PARTS", default=2)
+CERTIFICATE_LEASE_SECONDS = env.int("CERTIFICATE_LEASE_SECONDS", default=120)
+CERTIFICATE_RETRY_SECONDS = env.int("CERTIFICATE_RETRY_SECONDS", default=10)
+# /verify/<code>/ is public: at most this many look-ups per client IP per window (seconds).
+VERIFY_RATE_LIMIT = env.int("VERIFY_RATE_LIMIT", default=30)
+VERIFY_RATE_WINDOW = env.int("VERIFY_RATE_WINDOW", default=300)
+# WeasyPrint logs seven INFO lines per document: thousands per batch.
+LOGGING["loggers"]["weasyprint"] = {"level": "WARNING"}

@@ -175,4 +175,5 @@ class Command(BaseCommand):
             action=AuditEvent.Action.TRANSITION,
             changes_for=lambda c: {"status": ["draft", status], "kpj_number": ["", f"24{c.worker_id:09d}"]},
             note="seed_demo",
+            parent_for=lambda c: c.worker,
         )

@@ -1,0 +1,108 @@
+"""Celery tasks for certificates: thin, ids in, idempotent, enqueued after the commit.
+
+Every task here is safe to run twice (the same record is overwritten, batch items are claimed
+with compare-and-set), so all of them use ``acks_late``: a worker killed mid-task leaves the
+message to be delivered again, and the batch's own resume path (``resume_certificate_batches``,
+run when a worker starts) does not even have to wait for that.
+"""
+
+import logging
+
+from celery import shared_task
+from celery.signals import worker_ready
+from django.conf import settings
+
+from . import batches
+from .certificates import TRANSIENT_ERRORS, CertificateError, readable_error, record_certificate_failure, render_certificate_document
+
+log = logging.getLogger(__name__)
+
+MAX_RETRIES = 3  # transient failures (database, disk) of a single document; then it is recorded as failed
+
+
+def enqueue(task, *args, countdown=None):
+    """Send ``task`` to the certificate queue once the current transaction commits."""
+    task.apply_async_on_commit(args, queue=settings.CERTIFICATE_QUEUE, countdown=countdown)
+
+
+@shared_task(bind=True, acks_late=True, max_retries=MAX_RETRIES)
+def render_certificate(self, certificate_id: int):
+    """Render one document; retry transient failures a bounded number of times, then record them."""
+    try:
+        render_certificate_document(certificate_id)
+    except CertificateError as exc:
+        record_certificate_failure(certificate_id, str(exc))
+    except TRANSIENT_ERRORS as exc:
+        if self.request.retries < self.max_retries:
+            delay = settings.CERTIFICATE_RETRY_SECONDS * 2**self.request.retries
+            raise self.retry(exc=exc, countdown=delay, queue=settings.CERTIFICATE_QUEUE) from exc
+        record_certificate_failure(certificate_id, readable_error(exc))
+    except Exception as exc:
+        log.exception("certificate %s failed", certificate_id)
+        record_certificate_failure(certificate_id, readable_error(exc))
+
+
+@shared_task(acks_late=True)
+def run_certificate_batch(batch_id: int):
+    """Start a batch: as many parts as configured, each draining the batch's items."""
+    for _part in range(settings.CERTIFICATE_BATCH_PARTS):
+        render_certificate_batch_part.apply_async((batch_id,), queue=settings.CERTIFICATE_QUEUE)
+
+
+@shared_task(bind=True, acks_late=True)
+def render_certificate_batch_part(self, batch_id: int):
+    """Render items until none is left; the last part to finish writes the merged PDF and ZIP."""
+
+    last = {"percent": -1}
+
+    def report(progress):
+        if progress.percent != last["percent"]:  # about every 1%, not every claim
+            last["percent"] = progress.percent
+            self.update_state(state="PROGRESS", meta={"value": progress.percent})
+
+    outcome = batches.work_on_batch(batch_id, on_progress=report if self.request.id else None)
+    if outcome == "waiting":
+        # Other workers hold claims. If one of them died, its claims expire: look again then.
+        resume_certificate_batch.apply_async(
+            (batch_id,), queue=settings.CERTIFICATE_QUEUE, countdown=batches.next_check_in(batch_id) or 1
+        )
+    return outcome
+
+
+@shared_task(acks_late=True)
+def resume_certificate_batch(batch_id: int):
+    """Continue one batch after a crash: free expired claims, restart parts or the assembly."""
+    batch = batches.CertificateBatch.objects.filter(pk=batch_id).first()
+    if batch is None or batch.status == batch.Status.DONE:
+        return "done"
+    if batch.status == batch.Status.ASSEMBLING:
+        if batches.take_over_assembly(batch_id):
+            batches.assemble_batch(batch_id)
+        return "assembling"
+    outcome = batches.settle_batch(batch_id)
+    if outcome == "pending":
+        run_certificate_batch.apply_async((batch_id,), queue=settings.CERTIFICATE_QUEUE)
+    elif outcome == "waiting":
+        resume_certificate_batch.apply_async(
+            (batch_id,), queue=settings.CERTIFICATE_QUEUE, countdown=batches.next_check_in(batch_id) or 1
+        )
+    return outcome
+
+
+@shared_task(acks_late=True)
+def resume_certificate_batches():
+    """Resume every unfinished batch (run when a worker starts, and from the admin)."""
+    ids = list(batches.unfinished_batches().values_list("pk", flat=True))
+    for batch_id in ids:
+        resume_certificate_batch.apply_async((batch_id,), queue=settings.CERTIFICATE_QUEUE)
+    return ids
+
+
+@worker_ready.connect(dispatch_uid="enrollment.resume_certificate_batches", weak=False)
+def _resume_after_restart(sender=None, **kwargs):
+    """A worker that starts (again, after a crash) picks up the batches left unfinished."""
+    try:
+        resume_certificate_batches.apply_async(queue=settings.CERTIFICATE_QUEUE)
+    except Exception:  # never keep a worker from starting; the admin can resume by hand
+        log.exception("could not enqueue resume_certificate_batches")
+
