@@ -362,17 +362,3 @@ def unpaid_bill_months(bills, *, today: datetime.date, holidays=None) -> set:
         if past_due and not paid
     }
 
-
-def month_payment_rows(funding: FundingSource, *, today: datetime.date, holidays=None) -> dict:
-    """{month: {"billed", "paid", "unpaid_due"}} over all bills of ``funding`` (the month table)."""
-    rows = defaultdict(lambda: {"billed": ZERO, "paid": ZERO, "unpaid_due": False})
-    for _bill_id, month, total, paid, past_due in bill_month_status(
-        BillLine.objects.filter(bill__funding_source=funding), today=today, holidays=holidays
-    ):
-        row = rows[month]
-        row["billed"] += total
-        if paid:
-            row["paid"] += total
-        elif past_due:
-            row["unpaid_due"] = True
-    return dict(rows)

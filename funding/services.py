@@ -4,14 +4,15 @@ payment rule R-PAY-2, computed in the database with a constant number of queries
 import datetime
 from collections import Counter, defaultdict
 
-from django.db.models import Count, Exists, OuterRef, Sum
+from django.db.models import Count, DecimalField, Exists, OuterRef, Subquery, Sum, Value
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from core.money import ZERO
 
 # DUE_DAY (R-PAY-1, the 15th) lives with the due-date rule in billing.py; re-exported here.
-from .billing import DUE_DAY, due_date, load_holidays, month_payment_rows, unpaid_bill_months  # noqa: F401
+from .billing import DUE_DAY, due_date, load_holidays, unpaid_bill_months  # noqa: F401
 from .contributions import RateTable, contribution_months, month_start
 from .models import FundingSource, KecamatanTarget
 
@@ -76,11 +77,11 @@ def monthly_commitment(funding: FundingSource, *, rates: RateTable | None = None
     return dict(by_month)
 
 
-def funding_summary(funding: FundingSource) -> dict:
+def funding_summary(funding: FundingSource, *, rates: RateTable | None = None) -> dict:
     """The figures of a funding source's page, in five queries whatever its size."""
     from enrollment.models import Coverage
 
-    rates = RateTable.load()
+    rates = rates or RateTable.load()
     by_status = Counter(
         dict(
             Coverage.objects.filter(funding_source=funding).values_list("status").annotate(n=Count("id")).order_by()
@@ -127,36 +128,50 @@ def unpaid_months(coverage, *, today: datetime.date | None = None) -> set:
     return unpaid_months_by_coverage([coverage.pk], today=today).get(coverage.pk, set())
 
 
-def unpaid_months_by_coverage(coverages, *, today: datetime.date, holidays=None) -> dict:
-    """{coverage id: unpaid months} for many coverages at once (a queryset or ids). Four queries."""
+def unpaid_months_by_coverage(coverages, *, today: datetime.date, holidays=None, unpaid_pairs=None) -> dict:
+    """{coverage id: unpaid months} for many coverages at once (a queryset or ids). Three queries,
+    one when the unpaid (bill, month) pairs are already known."""
     from .models import BillLine
 
     lines = BillLine.objects.filter(coverage_id__in=coverages)
-    unpaid = unpaid_bill_months(lines.values("bill_id").distinct(), today=today, holidays=holidays)
-    if not unpaid:
+    if unpaid_pairs is None:
+        unpaid_pairs = unpaid_bill_months(lines.values("bill_id").distinct(), today=today, holidays=holidays)
+    if not unpaid_pairs:
         return {}
     result = defaultdict(set)
     for coverage_id, bill_id, month in lines.filter(
-        bill_id__in={bill_id for bill_id, _month in unpaid}, month__in={month for _bill, month in unpaid}
+        bill_id__in={bill_id for bill_id, _month in unpaid_pairs}, month__in={month for _bill, month in unpaid_pairs}
     ).values_list("coverage_id", "bill_id", "month"):
-        if (bill_id, month) in unpaid:
+        if (bill_id, month) in unpaid_pairs:
             result[coverage_id].add(month)
     return dict(result)
 
 
-def lapsed_months_by_coverage(coverages, *, today: datetime.date | None = None, holidays=None) -> dict:
-    """R-PAY-2 for many coverages: {coverage id: lapsed months}, only coverages with some. Five queries."""
+def lapsed_months_by_coverage(coverages, *, today: datetime.date | None = None, holidays=None, unpaid_pairs=None) -> dict:
+    """R-PAY-2 for many coverages: {coverage id: lapsed months}, only coverages with some.
+
+    At most four queries; two when no three consecutive calendar months are unpaid at all (the
+    usual case), since then nobody can have lapsed.
+    """
     from enrollment.models import Coverage
 
+    from .models import BillLine
+
     today = today or timezone.localdate()
-    unpaid = unpaid_months_by_coverage(coverages, today=today, holidays=holidays)
-    if not unpaid:
+    if unpaid_pairs is None:
+        bills = BillLine.objects.filter(coverage_id__in=coverages).values("bill_id").distinct()
+        unpaid_pairs = unpaid_bill_months(bills, today=today, holidays=holidays)
+    months = {month for _bill, month in unpaid_pairs}
+    if not months or not lapsed_months(contribution_months(min(months), max(months)), months):
         return {}
-    lapsed = {}
+    unpaid = unpaid_months_by_coverage(coverages, today=today, unpaid_pairs=unpaid_pairs)
+    lapsed, months_of = {}, {}
     for pk, start, end in Coverage.objects.filter(pk__in=list(unpaid)).values_list("pk", "start_date", "end_date"):
-        months = lapsed_months(contribution_months(start, end), unpaid[pk])
-        if months:
-            lapsed[pk] = months
+        if (start, end) not in months_of:
+            months_of[start, end] = contribution_months(start, end)
+        lapsed_here = lapsed_months(months_of[start, end], unpaid[pk])
+        if lapsed_here:
+            lapsed[pk] = lapsed_here
     return lapsed
 
 
@@ -199,33 +214,57 @@ MONTH_STATES = {
 }
 
 
-def budget_tracking(funding: FundingSource, *, today: datetime.date | None = None) -> dict:
+def _total(queryset, field):
+    """A correlated SUM over ``queryset`` (already filtered by OuterRef), 0 when empty."""
+    decimal = DecimalField(max_digits=15, decimal_places=0)
+    return Coalesce(
+        Subquery(queryset.order_by().annotate(one=Value(1)).values("one").annotate(total=Sum(field)).values("total"),
+                 output_field=decimal),
+        Value(ZERO), output_field=decimal,
+    )
+
+
+def budget_tracking(funding: FundingSource, *, today: datetime.date | None = None, rates: RateTable | None = None) -> dict:
     """Budget vs committed vs billed vs paid, and the forecast to the end of the period.
 
     forecast = everything billed (real money owed, even for coverages cancelled after billing)
     + the months of running coverages not billed yet, at today's rates (R-COST-1). A warning
     is raised when it exceeds the budget; enrolment itself is stopped earlier (R-ENR-4).
+    Six queries (four with ``rates`` given), whatever the size of the program.
     """
+    from .billing import bill_month_status
     from .models import BillLine, ContributionBill, ContributionPayment, PaymentAllocation
 
     today = today or timezone.localdate()
-    rates = RateTable.load()
+    rates = rates or RateTable.load()
     holidays = load_holidays()
     by_month = monthly_commitment(funding, rates=rates)
     committed = sum(by_month.values(), ZERO)
-    billed = ContributionBill.objects.filter(funding_source=funding).aggregate(total=Sum("total"))["total"] or ZERO
-    settled = PaymentAllocation.objects.filter(bill__funding_source=funding).aggregate(total=Sum("amount"))["total"] or ZERO
-    paid = ContributionPayment.objects.filter(funding_source=funding).aggregate(total=Sum("amount"))["total"] or ZERO
-    billed_counting = (
-        BillLine.objects.filter(bill__funding_source=funding, coverage__in=counting_coverages(funding))
-        .aggregate(total=Sum("amount"))["total"] or ZERO
-    )
-    not_billed = max(committed - billed_counting, ZERO)
-    forecast = billed + not_billed
-    payments = month_payment_rows(funding, today=today, holidays=holidays)
+    sums = FundingSource.objects.filter(pk=funding.pk).annotate(
+        billed=_total(ContributionBill.objects.filter(funding_source=OuterRef("pk")), "total"),
+        settled=_total(PaymentAllocation.objects.filter(bill__funding_source=OuterRef("pk")), "amount"),
+        paid=_total(ContributionPayment.objects.filter(funding_source=OuterRef("pk")), "amount"),
+        billed_counting=_total(
+            BillLine.objects.filter(bill__funding_source=OuterRef("pk")).exclude(coverage__status="cancelled"), "amount"
+        ),
+    ).values("billed", "settled", "paid", "billed_counting").get()
+    rows = defaultdict(lambda: {"billed": ZERO, "paid": ZERO, "unpaid_due": False})
+    unpaid_pairs = set()
+    for bill_id, month, total, paid, past_due in bill_month_status(
+        BillLine.objects.filter(bill__funding_source=funding), today=today, holidays=holidays
+    ):
+        row = rows[month]
+        row["billed"] += total
+        if paid:
+            row["paid"] += total
+        elif past_due:
+            row["unpaid_due"] = True
+            unpaid_pairs.add((bill_id, month))
+    not_billed = max(committed - sums["billed_counting"], ZERO)
+    forecast = sums["billed"] + not_billed
     months = []
     for month in contribution_months(funding.period_start, funding.period_end):
-        row = payments.get(month, {"billed": ZERO, "paid": ZERO, "unpaid_due": False})
+        row = rows.get(month, {"billed": ZERO, "paid": ZERO, "unpaid_due": False})
         due = due_date(month, holidays)
         expected = by_month.get(month, ZERO)
         if row["billed"] and row["paid"] >= row["billed"]:
@@ -242,17 +281,17 @@ def budget_tracking(funding: FundingSource, *, today: datetime.date | None = Non
             state = "not_billed"
         months.append({"month": month, "due": due, "expected": expected, **row, "state": state,
                        "state_label": MONTH_STATES[state], "unbilled": max(expected - row["billed"], ZERO)})
+    lapsed = lapsed_months_by_coverage(counting_coverages(funding).values("pk"), today=today, unpaid_pairs=unpaid_pairs)
     return {
         "budget": funding.budget,
         "committed": committed,
-        "billed": billed,
-        "paid": paid,
-        "outstanding": billed - settled,
+        "billed": sums["billed"],
+        "paid": sums["paid"],
+        "outstanding": sums["billed"] - sums["settled"],
         "not_billed": not_billed,
         "forecast": forecast,
         "forecast_left": funding.budget - forecast,
         "over_budget": forecast > funding.budget,
         "months": months,
-        "lapsed_count": len(lapsed_months_by_coverage(counting_coverages(funding).values("pk"), today=today, holidays=holidays)),
+        "lapsed_count": len(lapsed),
     }
-

@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from .billing import BillingError, cancel_bill, prepare_bill, record_payment
+from .contributions import RateTable
 from .expiry import coverages_ending_soon
 from .forms import BillForm, InvoiceUploadForm, PaymentForm, RenewalForm
 from .invoices import bill_rows, compare_invoice, read_invoice, write_bill_workbook
@@ -42,8 +43,9 @@ def funding_list(request):
 @permission_required("funding.view_fundingsource", raise_exception=True)
 def funding_detail(request, code):
     funding = get_object_or_404(FundingSource, code=code)
+    rates = RateTable.load()
     return render(request, "funding/fundingsource_detail.html", {
-        "funding": funding, "summary": funding_summary(funding), "tracking": budget_tracking(funding),
+        "funding": funding, "summary": funding_summary(funding, rates=rates), "tracking": budget_tracking(funding, rates=rates),
     })
 
 
