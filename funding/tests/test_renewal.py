@@ -13,7 +13,7 @@ from enrollment.services import cancel_coverage, enroll_workers, end_coverage
 from funding.models import FundingSource
 from funding.renewal import RenewalError, Skip, next_year_values, plan_renewal, renew_funding
 
-from .conftest import activate, covered_workers
+from .conftest import covered_workers
 
 NEW_YEAR = datetime.date(2026, 1, 1)
 
