@@ -234,8 +234,11 @@ def renew(request, code):
     and why. Step 3 (POST confirm): create the source and enrol, all or nothing."""
     source = _funding(code)
     if request.method == "GET":
-        form = RenewalForm(initial=next_year_values(source), source=source)
-        existing = FundingSource.objects.filter(code=form.initial["code"]).first()
+        initial = next_year_values(source)
+        existing = FundingSource.objects.filter(code=initial["code"]).first()
+        if existing:  # e.g. DBH-SAWIT-2026 prepared in the admin: show its own numbers
+            initial = {name: getattr(existing, name) for name in RenewalForm.base_fields}
+        form = RenewalForm(initial=initial, source=source)
         return render(request, "funding/renewal_form.html", {"source": source, "form": form, "existing": existing})
     form = RenewalForm(request.POST, source=source)
     if not form.is_valid():

@@ -274,3 +274,16 @@ def test_list_pages_keep_a_constant_number_of_queries(client, official, django_a
     if page in rows:
         table = response.content.decode().split(f'id="{rows[page]}"')[1].split("</table>")[0]
         assert table.count("<tr>") - 1 == {"bills": 2, "payments": 1}.get(page, n)
+
+
+@pytest.mark.django_db
+def test_the_renewal_form_shows_an_existing_target_with_its_own_numbers(client, official):
+    source = make_funding(code="DBH-SAWIT-2025", name="DBH Sawit 2025")
+    make_funding(code="DBH-SAWIT-2026", name="DBH Sawit 2026", fiscal_year=2026, period_start=datetime.date(2026, 1, 1),
+                 period_end=datetime.date(2026, 12, 31), quota=4000, budget=Decimal("806400000"))
+    client.force_login(official)
+
+    response = client.get(reverse("funding:renew", args=[source.code]))
+
+    assert 'id="existing-note"' in response.content.decode()
+    assert response.context["form"].initial["quota"] == 4000
