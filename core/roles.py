@@ -29,6 +29,12 @@ ROLE_PERMISSIONS = {
         "enrollment.cancel_coverage",
         "funding.view_fundingsource",
         "core.view_dashboard",
+        # Claims (claims/services.py): file claims and upload their documents.
+        "claims.view_claim",
+        "claims.add_claim",
+        "claims.view_claim_personal_data",
+        "claims.view_claimdocument",
+        "claims.add_claimdocument",
     ],
     BPJS_STAFF: [
         *_REFERENCE_VIEW,
@@ -38,10 +44,20 @@ ROLE_PERMISSIONS = {
         "enrollment.activate_coverage",
         "funding.view_fundingsource",
         "core.view_dashboard",
+        # Claims: check, decide and record payment (never approving a claim they filed).
+        "claims.view_claim",
+        "claims.verify_claim",
+        "claims.approve_claim",
+        "claims.reject_claim",
+        "claims.pay_claim",
+        "claims.view_claim_personal_data",
+        "claims.view_claimdocument",
     ],
     LEADERSHIP: [
         "funding.view_fundingsource",
         "core.view_dashboard",
+        # Claims read-only: NIK masked, no bank account numbers, no documents (UU 27/2022).
+        "claims.view_claim",
     ],
 }
 

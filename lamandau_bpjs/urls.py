@@ -10,5 +10,6 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("program/", include("funding.urls")),
     path("admin/", admin.site.urls),
+    path("klaim/", include("claims.urls")),
 ]
 
