@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
@@ -433,4 +433,9 @@ def pay_claim(*, claim: Claim, by, paid_on: datetime.date, amount, reference: st
     fields = {
         "paid_on": paid_on, "paid_amount": amount, "payment_reference": reference, "late_surcharge": terms.surcharge,
     }
-    return _apply(current, Status.PAID, by=by, fields=fields)
+    try:
+        with transaction.atomic():
+            return _apply(current, Status.PAID, by=by, fields=fields)
+    except IntegrityError as exc:
+        # Another claim took this reference at the same moment (the unique index decided).
+        raise ClaimError(_("Referensi bank %(ref)s sudah dipakai untuk klaim lain.") % {"ref": reference}) from exc
