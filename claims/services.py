@@ -339,9 +339,11 @@ def upload_document(*, claim: Claim, kind: str, uploaded, by) -> ClaimDocument:
     )
     document.file.save(original_name, uploaded, save=False)
     document.save()
+    # The file name may carry personal data; the audit trail (shown to every reader of the claim)
+    # names the kind, the document's id and its checksum instead.
     record(
         actor=by, obj=current, action=AuditEvent.Action.UPDATE,
-        changes={"dokumen": [None, f"{document.get_kind_display()}: {original_name}"]},
+        changes={"dokumen": [None, f"{document.get_kind_display()} #{document.pk} (sha256 {document.sha256[:12]})"]},
     )
     return document
 
