@@ -108,7 +108,7 @@ def seed_claims_2025(operator, bpjs) -> int:
                                 worker__heirs__relationship=Heir.Relationship.SPOUSE)
         .select_related("worker").order_by("worker_id").distinct()[: len(DEMO_2025) * 40 : 40]
     )
-    for spec, coverage in zip(DEMO_2025, coverages):
+    for spec, coverage in zip(DEMO_2025, coverages, strict=False):
         spec = dict(spec)
         worker = coverage.worker
         status, documents, heir = spec.pop("status"), spec.pop("documents", "all"), spec.pop("heir", False)

@@ -74,7 +74,7 @@ def claim_queue(request):
     params = {k: v for k, v in (("status", status), ("kind", kind or ""), ("q", query)) if v}
     return render(request, "claims/claim_queue.html", {
         "tabs": tabs, "status": status, "kind": kind, "query": query, "page": page, "rows": rows,
-        "kinds": Claim.Kind.choices, "personal": personal, "export_query": urlencode(params),
+        "kinds": Claim.Kind.choices, "personal": personal, "export_query": urlencode(params),  # also the pagination links
     })
 
 

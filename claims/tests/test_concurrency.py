@@ -11,7 +11,7 @@ import pytest
 from django.db import connection
 
 from claims.models import Claim
-from claims.services import ClaimError, approve_claim, verify_claim
+from claims.services import ClaimError, approve_claim, reject_claim, verify_claim
 from claims.testing import file_claim, make_coverage, pay_in_full, upload_required
 from core.audit import history
 from core.models import AuditEvent
@@ -116,8 +116,6 @@ def test_two_death_claims_for_one_worker_at_once_file_only_one(coverage, spouse,
 
 
 def test_approval_and_rejection_at_once_leave_one_decision(verified, bpjs_staff, other_staff):
-    from claims.services import reject_claim
-
     results = race(
         lambda: approve_claim(claim=verified, by=bpjs_staff),
         lambda: reject_claim(claim=verified, by=other_staff, reason="Dokumen diragukan."),

@@ -18,9 +18,17 @@ from claims.services import (
     upload_document,
     verify_claim,
 )
-from claims.testing import file_claim, make_paid_claim, pay_in_full, upload, upload_required
+from claims.testing import (
+    file_claim,
+    make_coverage,
+    make_paid_claim,
+    pay_in_full,
+    upload,
+    upload_required,
+)
 from core.audit import history
 from core.models import AuditEvent
+from core.testing import make_heir, make_worker
 
 pytestmark = pytest.mark.django_db
 
@@ -194,9 +202,6 @@ def test_a_claim_cannot_be_paid_twice(in_status, bpjs_staff):
 
 def test_a_bank_reference_pays_one_claim_only(in_status, coverage, official, bpjs_staff):
     in_status(Status.PAID)
-    from core.testing import make_heir, make_worker
-    from claims.testing import make_coverage
-
     other = make_worker(full_name="ANDI WIJAYA")
     second = file_claim(coverage=make_coverage(other, coverage.funding_source), by=official, event_date=DEATH_DAY,
                         claimant=make_heir(other))

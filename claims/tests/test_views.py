@@ -6,6 +6,7 @@ from decimal import Decimal
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 from openpyxl import load_workbook
 
 from claims.models import Claim, ClaimDocument
@@ -241,8 +242,6 @@ def test_pay_view_records_the_payment(client, claim, bpjs_staff, other_staff):
     verify_claim(claim=claim, by=bpjs_staff)
     approve_claim(claim=claim, by=other_staff)
     client.force_login(bpjs_staff)
-    from django.utils import timezone
-
     response = client.post(reverse("claims:pay", args=[claim.pk]), {
         "paid_on": timezone.localdate().isoformat(), "amount": "42000000", "reference": "BKT/2025/77"}, follow=True)
     assert "Pembayaran klaim" in response.content.decode()
@@ -308,7 +307,7 @@ def test_export_reads_back_with_nik_as_text_and_money_as_numbers(client, coverag
     assert response["Content-Type"].startswith("application/vnd.openxmlformats")
     rows = list(_sheet(response).iter_rows())
     header = [cell.value for cell in rows[0]]
-    row = {h: cell for h, cell in zip(header, rows[1])}
+    row = dict(zip(header, rows[1], strict=True))
     assert row["NIK pekerja"].value == coverage.worker.nik and row["NIK pekerja"].data_type == "s"
     assert row["NIK pekerja"].number_format == "@"
     assert row["Manfaat (Rp)"].value == 42000000 and row["Manfaat (Rp)"].number_format == "#,##0"
