@@ -9,12 +9,6 @@ from core.testing import make_funding, make_heir, make_worker
 from enrollment.models import Heir
 
 
-@pytest.fixture(autouse=True)
-def _fast_password_hashing(settings):
-    """The personas' passwords are hashed in every test; PBKDF2's cost buys nothing here."""
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 @pytest.fixture
 def funding_2025(db):
     return make_funding(code="DBH-SAWIT-2025", name="DBH Sawit 2025")
