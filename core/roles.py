@@ -35,6 +35,12 @@ ROLE_PERMISSIONS = {
         "enrollment.render_certificate",
         "enrollment.download_certificate",
         "enrollment.view_certificatebatch",
+        # Claims (claims/services.py): file claims and upload their documents.
+        "claims.view_claim",
+        "claims.add_claim",
+        "claims.view_claim_personal_data",
+        "claims.view_claimdocument",
+        "claims.add_claimdocument",
         # Funding over the year: bills, invoice comparison, renewal, holidays for due dates.
         "funding.view_contributionbill",
         "funding.add_contributionbill",
@@ -59,12 +65,22 @@ ROLE_PERMISSIONS = {
         "enrollment.view_certificate",
         "enrollment.download_certificate",
         "enrollment.view_certificatebatch",
+        # Claims: check, decide and record payment (never approving a claim they filed).
+        "claims.view_claim",
+        "claims.verify_claim",
+        "claims.approve_claim",
+        "claims.reject_claim",
+        "claims.pay_claim",
+        "claims.view_claim_personal_data",
+        "claims.view_claimdocument",
     ],
     LEADERSHIP: [
         "funding.view_fundingsource",
         "core.view_dashboard",
         # No certificate permissions: the documents carry names and NIKs (UU 27/2022); the
         # regent's office receives the printed berita acara from the district office.
+        # Claims read-only: NIK masked, no bank account numbers, no documents (UU 27/2022).
+        "claims.view_claim",
         "funding.view_contributionbill",
         "funding.view_contributionpayment",
     ],

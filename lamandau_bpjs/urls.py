@@ -13,5 +13,6 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("verify/<str:code>/", certificate_views.verify, name="verify"),
     path("sertifikat/", include("enrollment.certificate_urls")),
+    path("klaim/", include("claims.urls")),
 ]
 

@@ -18,7 +18,11 @@ from funding.services import committed_cost
 @pytest.fixture(scope="module")
 def seeded_once(django_db_setup, django_db_blocker):
     """Seed once for the module inside a transaction rolled back at its end (seeding takes seconds)."""
-    with django_db_blocker.unblock(), transaction.atomic():
+    outer = transaction.atomic()
+    # Like a TestCase's own transaction: the durable blocks of the claim verbs seed_demo calls
+    # may run inside it (Django checks this flag).
+    outer._from_testcase = True
+    with django_db_blocker.unblock(), outer:
         call_command("seed_demo", password="demo-Pass-2025", force=True)
         yield
         transaction.set_rollback(True)

@@ -41,9 +41,10 @@ def make_paid_claim(coverage, *, heir=None, breakdown=None, **overrides) -> Clai
     values = dict(
         worker=coverage.worker, coverage=coverage, kind=Claim.Kind.JKM_DEATH, status=Claim.Status.PAID,
         event_date=coverage.start_date + datetime.timedelta(days=200), claimant=heir,
-        benefit_amount=Decimal("42000000"), benefit_breakdown=breakdown, paid_at=timezone.now(),
+        benefit_amount=Decimal("42000000"), benefit_breakdown=breakdown,
+        submitted_at=timezone.now(), verified_at=timezone.now(), approved_at=timezone.now(), paid_at=timezone.now(),
         paid_on=coverage.start_date + datetime.timedelta(days=210), paid_amount=Decimal("42000000"),
-        payment_reference="TRF-2025-000123",
+        payment_reference=f"TRF-2025-{next(_kpj):06d}",
     )
     values.update(overrides)
     return Claim.objects.create(**values)

@@ -91,7 +91,7 @@ def test_benefit_certificate_itemises_the_paid_benefit(funding):
     assert "Santunan berkala 24 bulan Rp12.000.000" in text
     assert "Biaya pemakaman Rp10.000.000" in text
     assert "Jumlah manfaat Rp42.000.000" in text
-    assert "TRF-2025-000123" in text
+    assert claim.payment_reference in text
     assert decode_qr(rendered.pdf) == [f"{settings.SITE_URL}/verify/{certificate.code}/"]
 
 

@@ -24,6 +24,7 @@ from django.db.models import CharField, Value
 from django.db.models.functions import Cast, Concat, LPad
 from django.utils import timezone
 
+from claims.demo import seed_claims
 from core import roles
 from core.audit import record_many
 from core.models import AuditEvent
@@ -85,6 +86,9 @@ class Command(BaseCommand):
             sources = self.seed_funding()
             created = self.seed_workers(sources)
             seed_billing(sources)
+        # Claims go through the durable claim verbs, so they run after the block above commits.
+        claims = seed_claims()
+        self.stdout.write(f"Klaim demo: {claims} baru.")
         self.stdout.write(self.style.SUCCESS(
             f"Data demo siap dalam {time.monotonic() - started:.1f} s ({created} pekerja baru)."
         ))

@@ -1,0 +1,373 @@
+"""Benefit amounts of JKM and JKK (../shared/domain.md R-JKM-1..5, R-JKK-1..6, R-SLA-1), as pure functions.
+
+PP 44/2015 as amended by PP 82/2019. Every amount is a Decimal in whole rupiah; each item is rounded
+once by ``core.money.rupiah`` and the total is the sum of the rounded items, so an itemised breakdown
+always adds up to the amount paid. Nothing here reads the database: the callers
+(claims/services.py) collect the facts (income basis, membership months, children) and pass them in.
+"""
+
+import datetime
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from dateutil.relativedelta import relativedelta
+from django.utils.translation import gettext as _
+
+from core.money import ZERO, format_rupiah, rupiah
+
+# --- The regulation's numbers ---------------------------------------------------------------
+
+# R-JKM-1: death not caused by work (PP 82/2019).
+JKM_LUMP_SUM = Decimal("20000000")
+PERIODIC_MONTHS = 24
+PERIODIC_MONTHLY = Decimal("500000")
+PERIODIC_BENEFIT = PERIODIC_MONTHS * PERIODIC_MONTHLY  # Rp12.000.000, paid at once
+FUNERAL = Decimal("10000000")
+
+# R-JKM-4: scholarship per child per year, by level, and the number of years each level is paid.
+SCHOLARSHIP_MAX_CHILDREN = 2
+SCHOLARSHIP_MIN_CONTRIBUTION_MONTHS = 36  # JKM only; R-JKK-5 has no minimum
+SCHOLARSHIP_AGE_LIMIT = 23
+SCHOLARSHIP_TABLE = {
+    # level: (amount per year, maximum years)
+    "tk": (Decimal("1500000"), 2),
+    "sd": (Decimal("1500000"), 6),
+    "smp": (Decimal("2000000"), 3),
+    "sma": (Decimal("3000000"), 3),
+    "higher": (Decimal("12000000"), 5),
+}
+SCHOLARSHIP_LEVEL_LABELS = {"tk": "TK", "sd": "SD", "smp": "SMP", "sma": "SMA", "higher": "Perguruan tinggi/pelatihan"}
+# Rp87.000.000: the whole table, TK to higher education.
+SCHOLARSHIP_MAX_PER_CHILD = sum((amount * years for amount, years in SCHOLARSHIP_TABLE.values()), ZERO)
+
+# R-JKK-1: home care at most Rp20.000.000 within one year; hospital care has no ceiling.
+HOME_CARE_CAP = Decimal("20000000")
+# R-JKK-2: transport caps by mode.
+TRANSPORT_CAPS = {"land": Decimal("5000000"), "sea": Decimal("2000000"), "air": Decimal("10000000")}
+TRANSPORT_LABELS = {"land": "darat/sungai/danau", "sea": "laut", "air": "udara"}
+# R-JKK-3: STMB, 100% of the basis for months 1-12, 50% from month 13.
+STMB_FULL_MONTHS = 12
+STMB_LATER_RATE = Decimal("0.5")
+# R-JKK-4: permanent disability.
+TOTAL_DISABILITY_MONTHS = 56
+PARTIAL_DISABILITY_MONTHS = 80
+# R-JKK-5: death from a work accident.
+JKK_DEATH_MONTHS = 48
+JKK_DEATH_MINIMUM = Decimal("20000000")
+# R-JKK-6: a JKK claim expires 5 years after the accident; R-JKM-5: JKM never expires.
+JKK_EXPIRY_YEARS = 5
+# R-SLA-1: working days BPJS has to pay after complete documents, and the lateness surcharge.
+SLA_WORKING_DAYS = {"JKM": 3, "JKK": 7}
+LATE_RATE_PER_DAY = Decimal("0.01")
+
+HUNDRED = Decimal("100")
+
+
+# --- Result types ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Item:
+    code: str
+    label: str
+    amount: Decimal
+
+    def as_json(self) -> dict:
+        return {"code": self.code, "label": self.label, "amount": str(self.amount)}
+
+
+@dataclass
+class Benefit:
+    """An itemised benefit; ``notes`` explain what was left out and why (shown on the claim page)."""
+
+    items: list = field(default_factory=list)
+    notes: list = field(default_factory=list)
+
+    def add(self, code: str, label: str, amount) -> None:
+        self.items.append(Item(code, label, rupiah(amount)))
+
+    @property
+    def total(self) -> Decimal:
+        return sum((item.amount for item in self.items), ZERO)
+
+    def as_breakdown(self) -> list[dict]:
+        """The stored form (Claim.benefit_breakdown): amounts as whole-rupiah strings."""
+        return [item.as_json() for item in self.items]
+
+
+@dataclass(frozen=True)
+class ScholarshipRequest:
+    """One child asking for this year's scholarship (R-JKM-4)."""
+
+    name: str
+    age: int
+    level: str
+    years_received_at_level: int = 0
+    received_total: Decimal = ZERO
+
+
+class BenefitError(ValueError):
+    """The facts given cannot produce a benefit (missing or impossible input); Indonesian message."""
+
+
+# --- JKM (R-JKM-1, R-JKM-3, R-JKM-4) -----------------------------------------------------------
+
+
+def is_early_death(*, membership_months: int, early_months: int) -> bool:
+    """R-JKM-3: the death falls within the first ``early_months`` months of membership.
+
+    ``membership_months`` counts the calendar months of membership up to and including the month
+    of death, across all renewals of the same NIK (R-COST-1 counts months the same way).
+    """
+    return membership_months <= early_months
+
+
+def jkm_death_benefit(
+    *,
+    membership_months: int,
+    contribution_months: int,
+    has_heir: bool = True,
+    children=(),
+    early_rule: bool = True,
+    early_months: int = 3,
+    early_benefit: Decimal = FUNERAL,
+) -> Benefit:
+    """R-JKM-1: Rp20.000.000 lump sum + 24 × Rp500.000 periodic + Rp10.000.000 funeral = Rp42.000.000.
+
+    R-JKM-3 (configurable): death in the first months of membership pays only ``early_benefit``.
+    R-HEIR-1: with no heir at all only the funeral cost is paid, to whoever arranged the funeral.
+    R-JKM-4: scholarships for at most 2 children after 36 months of contributions.
+    """
+    benefit = Benefit()
+    if not has_heir:
+        benefit.add("funeral", _("Biaya pemakaman (tanpa ahli waris, R-HEIR-1)"), FUNERAL)
+        return benefit
+    if early_rule and is_early_death(membership_months=membership_months, early_months=early_months):
+        benefit.add(
+            "early_death",
+            _("Santunan meninggal dalam %(months)d bulan pertama kepesertaan (R-JKM-3)") % {"months": early_months},
+            early_benefit,
+        )
+        if children:
+            benefit.notes.append(_("Beasiswa tidak diberikan: meninggal dalam masa awal kepesertaan (R-JKM-3)."))
+        return benefit
+    benefit.add("lump_sum", _("Santunan sekaligus (R-JKM-1)"), JKM_LUMP_SUM)
+    benefit.add("periodic", _("Santunan berkala 24 × Rp500.000, dibayar sekaligus (R-JKM-1)"), PERIODIC_BENEFIT)
+    benefit.add("funeral", _("Biaya pemakaman (R-JKM-1)"), FUNERAL)
+    _add_scholarships(benefit, children, contribution_months=contribution_months, min_months=SCHOLARSHIP_MIN_CONTRIBUTION_MONTHS)
+    return benefit
+
+
+# --- Scholarship (R-JKM-4) ------------------------------------------------------------------
+
+
+def scholarship_refusal(child: ScholarshipRequest) -> str | None:
+    """Why this child gets no scholarship this year, or None (R-JKM-4)."""
+    if child.level not in SCHOLARSHIP_TABLE:
+        return _("Jenjang pendidikan %(level)s tidak dikenal.") % {"level": child.level}
+    if child.age >= SCHOLARSHIP_AGE_LIMIT:
+        return _("%(name)s berusia %(age)d tahun; beasiswa berakhir pada usia %(limit)d tahun (R-JKM-4).") % {
+            "name": child.name, "age": child.age, "limit": SCHOLARSHIP_AGE_LIMIT}
+    _amount, max_years = SCHOLARSHIP_TABLE[child.level]
+    if child.years_received_at_level >= max_years:
+        return _("%(name)s sudah menerima beasiswa %(level)s selama %(years)d tahun (paling lama %(years)d tahun, R-JKM-4).") % {
+            "name": child.name, "level": SCHOLARSHIP_LEVEL_LABELS[child.level], "years": max_years}
+    if child.received_total >= SCHOLARSHIP_MAX_PER_CHILD:
+        return _("%(name)s sudah menerima beasiswa maksimal %(max)s (R-JKM-4).") % {
+            "name": child.name, "max": format_rupiah(SCHOLARSHIP_MAX_PER_CHILD)}
+    return None
+
+
+def scholarship_amount(child: ScholarshipRequest) -> Decimal:
+    """This year's scholarship for one child: the level's yearly amount, capped at Rp87.000.000 in total."""
+    if scholarship_refusal(child):
+        return ZERO
+    amount, _years = SCHOLARSHIP_TABLE[child.level]
+    return min(amount, SCHOLARSHIP_MAX_PER_CHILD - child.received_total)
+
+
+def scholarship_error(children, *, contribution_months: int, min_months: int) -> str | None:
+    """Refusals that concern the whole request: too many children, too few contribution months."""
+    if len(children) > SCHOLARSHIP_MAX_CHILDREN:
+        return _("Beasiswa paling banyak untuk %(max)d anak (R-JKM-4); diajukan %(count)d.") % {
+            "max": SCHOLARSHIP_MAX_CHILDREN, "count": len(children)}
+    if children and contribution_months < min_months:
+        return _("Beasiswa memerlukan paling sedikit %(min)d bulan iuran; tercatat %(months)d bulan (R-JKM-4).") % {
+            "min": min_months, "months": contribution_months}
+    return None
+
+
+def _add_scholarships(benefit: Benefit, children, *, contribution_months: int, min_months: int) -> None:
+    children = list(children)
+    error = scholarship_error(children, contribution_months=contribution_months, min_months=min_months)
+    if error:
+        if len(children) > SCHOLARSHIP_MAX_CHILDREN:
+            raise BenefitError(error)
+        benefit.notes.append(error)
+        return
+    for number, child in enumerate(children, start=1):
+        refusal = scholarship_refusal(child)
+        if refusal:
+            benefit.notes.append(refusal)
+            continue
+        benefit.add(
+            f"scholarship_{number}",
+            _("Beasiswa %(level)s tahun ini: %(name)s (R-JKM-4)") % {
+                "level": SCHOLARSHIP_LEVEL_LABELS[child.level], "name": child.name},
+            scholarship_amount(child),
+        )
+
+
+# --- JKK (R-JKK-1..5) -----------------------------------------------------------------------
+
+
+def transport_benefit(mode: str, cost) -> Decimal:
+    """R-JKK-2: the transport cost, at most Rp5.000.000 by land/river/lake, Rp2.000.000 by sea, Rp10.000.000 by air."""
+    if mode not in TRANSPORT_CAPS:
+        raise BenefitError(_("Pilih jenis angkutan (darat/sungai/danau, laut atau udara)."))
+    return min(rupiah(cost), TRANSPORT_CAPS[mode])
+
+
+def home_care_benefit(cost) -> Decimal:
+    """R-JKK-1: home care up to Rp20.000.000 within one year."""
+    return min(rupiah(cost), HOME_CARE_CAP)
+
+
+def _add_transport(benefit: Benefit, transport_mode: str, transport_cost) -> None:
+    if transport_cost:
+        benefit.add(
+            "transport",
+            _("Biaya angkutan %(mode)s (R-JKK-2)") % {"mode": TRANSPORT_LABELS.get(transport_mode, transport_mode)},
+            transport_benefit(transport_mode, transport_cost),
+        )
+
+
+def jkk_medical_benefit(*, hospital_bill=None, home_care_cost=None, transport_mode="", transport_cost=None) -> Benefit:
+    """R-JKK-1 and R-JKK-2: hospital care as billed (no ceiling), home care and transport up to their caps."""
+    benefit = Benefit()
+    if hospital_bill:
+        benefit.add("hospital", _("Perawatan dan pengobatan sesuai kebutuhan medis (R-JKK-1)"), hospital_bill)
+    if home_care_cost:
+        benefit.add("home_care", _("Homecare, paling banyak Rp20.000.000 (R-JKK-1)"), home_care_benefit(home_care_cost))
+    _add_transport(benefit, transport_mode, transport_cost)
+    if not benefit.items:
+        raise BenefitError(_("Isi tagihan rumah sakit, biaya homecare atau biaya angkutan (R-JKK-1, R-JKK-2)."))
+    return benefit
+
+
+def jkk_temporary_benefit(*, basis, months: int, transport_mode="", transport_cost=None) -> Benefit:
+    """R-JKK-3: STMB, 100% of the income basis a month for months 1-12, 50% from month 13 until recovery."""
+    if not months or months < 1:
+        raise BenefitError(_("Isi lama tidak mampu bekerja dalam bulan (R-JKK-3)."))
+    benefit = Benefit()
+    full = min(months, STMB_FULL_MONTHS)
+    benefit.add(
+        "stmb_full", _("STMB bulan 1–%(months)d: 100%% × %(basis)s (R-JKK-3)") % {"months": full, "basis": format_rupiah(basis)},
+        full * basis,
+    )
+    later = months - full
+    if later:
+        benefit.add(
+            "stmb_half",
+            _("STMB bulan %(first)d–%(last)d: 50%% × %(basis)s (R-JKK-3)") % {
+                "first": STMB_FULL_MONTHS + 1, "last": months, "basis": format_rupiah(basis)},
+            later * basis * STMB_LATER_RATE,
+        )
+    _add_transport(benefit, transport_mode, transport_cost)
+    return benefit
+
+
+def jkk_disability_benefit(
+    *, basis, disability_type: str, table_percent=None, loss_percent=None, transport_mode="", transport_cost=None
+) -> Benefit:
+    """R-JKK-4: total = 56 × basis + Rp12.000.000 periodic; anatomical = table% × 80 × basis;
+    functional = loss% × table% × 80 × basis."""
+    benefit = Benefit()
+    if disability_type == "total":
+        benefit.add("disability_total", _("Cacat total tetap: 56 × %(basis)s (R-JKK-4)") % {"basis": format_rupiah(basis)},
+                    TOTAL_DISABILITY_MONTHS * basis)
+        benefit.add("periodic", _("Santunan berkala 24 × Rp500.000, dibayar sekaligus (R-JKK-4)"), PERIODIC_BENEFIT)
+    elif disability_type == "anatomical":
+        percent = _percent(table_percent, _("persentase tabel cacat"))
+        benefit.add(
+            "disability_anatomical",
+            _("Cacat sebagian anatomis: %(pct)s%% × 80 × %(basis)s (R-JKK-4)") % {"pct": _pct(percent), "basis": format_rupiah(basis)},
+            percent / HUNDRED * PARTIAL_DISABILITY_MONTHS * basis,
+        )
+    elif disability_type == "functional":
+        percent = _percent(table_percent, _("persentase tabel cacat"))
+        loss = _percent(loss_percent, _("persentase kehilangan fungsi"))
+        benefit.add(
+            "disability_functional",
+            _("Cacat sebagian fungsi: %(loss)s%% × %(pct)s%% × 80 × %(basis)s (R-JKK-4)") % {
+                "loss": _pct(loss), "pct": _pct(percent), "basis": format_rupiah(basis)},
+            loss / HUNDRED * percent / HUNDRED * PARTIAL_DISABILITY_MONTHS * basis,
+        )
+    else:
+        raise BenefitError(_("Pilih jenis cacat: total tetap, sebagian anatomis atau sebagian fungsi (R-JKK-4)."))
+    _add_transport(benefit, transport_mode, transport_cost)
+    return benefit
+
+
+def jkk_death_benefit(*, basis, has_heir: bool = True, children=(), transport_mode="", transport_cost=None) -> Benefit:
+    """R-JKK-5: max(48 × basis, Rp20.000.000) + Rp12.000.000 periodic + Rp10.000.000 funeral
+    (Rp70.000.000 at the minimum basis), and scholarships as R-JKM-4 with no minimum contribution period."""
+    benefit = Benefit()
+    if not has_heir:
+        benefit.add("funeral", _("Biaya pemakaman (tanpa ahli waris, R-HEIR-1)"), FUNERAL)
+        return benefit
+    benefit.add(
+        "lump_sum",
+        _("Santunan kematian: maks(48 × %(basis)s, Rp20.000.000) (R-JKK-5)") % {"basis": format_rupiah(basis)},
+        max(JKK_DEATH_MONTHS * basis, JKK_DEATH_MINIMUM),
+    )
+    benefit.add("periodic", _("Santunan berkala 24 × Rp500.000, dibayar sekaligus (R-JKK-5)"), PERIODIC_BENEFIT)
+    benefit.add("funeral", _("Biaya pemakaman (R-JKK-5)"), FUNERAL)
+    _add_transport(benefit, transport_mode, transport_cost)
+    _add_scholarships(benefit, children, contribution_months=0, min_months=0)
+    return benefit
+
+
+def _percent(value, label) -> Decimal:
+    if value is None or value == "":
+        raise BenefitError(_("Isi %(label)s (R-JKK-4).") % {"label": label})
+    value = Decimal(value)
+    if not ZERO < value <= HUNDRED:
+        raise BenefitError(_("%(label)s harus lebih dari 0 dan paling banyak 100.") % {"label": label.capitalize()})
+    return value
+
+
+def _pct(value: Decimal) -> str:
+    return f"{value.normalize():f}".replace(".", ",")
+
+
+# --- Deadlines and lateness (R-JKK-6, R-JKM-5, R-SLA-1) ----------------------------------------
+
+
+def jkk_expiry_date(accident_date: datetime.date) -> datetime.date:
+    """R-JKK-6: the last day a JKK claim can be filed (5 years after the accident)."""
+    return accident_date + relativedelta(years=JKK_EXPIRY_YEARS)
+
+
+def add_working_days(day: datetime.date, days: int, holidays=frozenset()) -> datetime.date:
+    """The date ``days`` working days (Monday-Friday, not a holiday) after ``day``."""
+    current = day
+    while days > 0:
+        current += datetime.timedelta(days=1)
+        if current.weekday() < 5 and current not in holidays:
+            days -= 1
+    return current
+
+
+def payment_due_date(program: str, documents_complete_on: datetime.date, holidays=frozenset()) -> datetime.date:
+    """R-SLA-1: JKM is paid within 3 working days, JKK within 7, of complete documents."""
+    return add_working_days(documents_complete_on, SLA_WORKING_DAYS[program], holidays)
+
+
+def days_late(due: datetime.date, paid_on: datetime.date) -> int:
+    return max((paid_on - due).days, 0)
+
+
+def late_surcharge(amount, days: int) -> Decimal:
+    """R-SLA-1: 1% of the benefit for every day paid after the due date."""
+    return rupiah(Decimal(amount) * LATE_RATE_PER_DAY * days)

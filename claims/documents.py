@@ -1,0 +1,123 @@
+"""Claim documents: which are required (R-DOC-1, R-DOC-2) and whether an upload is what it claims to be.
+
+A file's type is decided by its first bytes (magic numbers), never by its name or the browser's
+Content-Type, so a renamed executable or HTML page cannot pass as a scan of a KTP.
+"""
+
+import datetime
+
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from .models import Claim, ClaimDocument
+
+Kind = ClaimDocument.Kind
+
+# Uploads larger than this are refused: a phone photo or a scanned PDF is well below it.
+MAX_DOCUMENT_BYTES = 5 * 1024 * 1024
+
+# (content type, leading bytes)
+_SIGNATURES = [
+    ("application/pdf", b"%PDF-"),
+    ("image/png", b"\x89PNG\r\n\x1a\n"),
+    ("image/jpeg", b"\xff\xd8\xff"),
+]
+
+
+class DocumentError(ValueError):
+    """An upload refused, with an Indonesian message naming the file."""
+
+
+def sniff_content_type(head: bytes) -> str | None:
+    """The content type told by a file's first bytes: PDF, PNG or JPEG; None for anything else."""
+    for content_type, signature in _SIGNATURES:
+        if head.startswith(signature):
+            return content_type
+    return None
+
+
+def check_upload(uploaded) -> str:
+    """Check an uploaded file's size and content; return its content type or raise DocumentError."""
+    name = getattr(uploaded, "name", "") or _("(tanpa nama)")
+    size = uploaded.size
+    if not size:
+        raise DocumentError(_("Berkas %(name)s kosong.") % {"name": name})
+    if size > MAX_DOCUMENT_BYTES:
+        raise DocumentError(
+            _("Berkas %(name)s berukuran %(size).1f MB; paling besar %(max)d MB.")
+            % {"name": name, "size": size / 1024 / 1024, "max": MAX_DOCUMENT_BYTES // 1024 // 1024}
+        )
+    uploaded.seek(0)
+    head = uploaded.read(16)
+    uploaded.seek(0)
+    content_type = sniff_content_type(head)
+    if content_type is None:
+        raise DocumentError(
+            _("Berkas %(name)s bukan PDF, JPEG atau PNG (diperiksa dari isinya, bukan dari nama berkas).") % {"name": name}
+        )
+    return content_type
+
+
+# --- Required documents ---------------------------------------------------------------------
+
+
+def _heir_documents(claim: Claim) -> list[str]:
+    """R-DOC-1: what proves who receives a death benefit, and into which account."""
+    kinds = [Kind.KTP_CLAIMANT, Kind.FAMILY_CARD, Kind.DEATH_CERTIFICATE]
+    if claim.claimant_id:
+        kinds.append(Kind.HEIRSHIP)
+        if claim.claimant.relationship == claim.claimant.Relationship.SPOUSE:
+            kinds.append(Kind.MARRIAGE_BOOK)
+    else:
+        # R-HEIR-1: no heir at all; the funeral cost goes to whoever arranged the funeral.
+        kinds.append(Kind.FUNERAL_STATEMENT)
+    kinds.append(Kind.BANK_BOOK)
+    if claim.filed_by_proxy:
+        kinds.append(Kind.POWER_OF_ATTORNEY)
+    return kinds
+
+
+def required_documents(claim: Claim) -> list[str]:
+    """The document kinds a claim needs before it can be verified and approved.
+
+    R-DOC-1 (JKM): KPJ card or number, KTP of the worker and of the heir, KK, death certificate,
+    certificate of heirship, marriage book when the heir is the spouse, bank book in the heir's
+    name, power of attorney when filed by a proxy.
+    R-DOC-2 (JKK): KPJ card, KTP, accident reports stage I and II, doctor's statement, receipts for
+    treatment and transport when those costs are claimed; a JKK death adds R-DOC-1's heir documents.
+    """
+    if claim.kind == Claim.Kind.JKM_DEATH:
+        kinds = []
+        if not claim.coverage.kpj_number:  # "KPJ card or number": the registered number suffices
+            kinds.append(Kind.KPJ_CARD)
+        kinds.append(Kind.KTP_WORKER)
+        kinds.extend(_heir_documents(claim))
+        return kinds
+    kinds = [Kind.KPJ_CARD, Kind.KTP_WORKER, Kind.ACCIDENT_REPORT_1, Kind.ACCIDENT_REPORT_2, Kind.DOCTOR_STATEMENT]
+    if claim.hospital_bill or claim.home_care_cost or claim.transport_cost:
+        kinds.append(Kind.RECEIPTS)
+    if claim.kind == Claim.Kind.JKK_DEATH:
+        kinds.extend(kind for kind in _heir_documents(claim) if kind not in kinds)
+    return kinds
+
+
+def missing_documents(required, documents) -> list[str]:
+    present = {document.kind for document in documents}
+    return [kind for kind in required if kind not in present]
+
+
+def documents_complete_on(required, documents) -> datetime.date | None:
+    """R-SLA-1: the day the last required document arrived (local date), or None while incomplete."""
+    first_of_kind = {}
+    for document in documents:
+        if document.kind in required:
+            known = first_of_kind.get(document.kind)
+            if known is None or document.uploaded_at < known:
+                first_of_kind[document.kind] = document.uploaded_at
+    if any(kind not in first_of_kind for kind in required):
+        return None
+    return timezone.localdate(max(first_of_kind.values())) if first_of_kind else None
+
+
+def document_label(kind: str) -> str:
+    return str(Kind(kind).label)

@@ -1,0 +1,106 @@
+"""Claims to Excel: a row generator written into a write-only openpyxl workbook.
+
+Text cells that a spreadsheet would run as a formula (=, +, -, @ ...) are neutralised; NIK, KPJ
+and account numbers are written as text (a 16-digit number loses its last digit in Excel, and
+openpyxl corrupts integers above 2^53, ../shared/stack.md).
+"""
+
+import io
+
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from openpyxl import Workbook
+from openpyxl.cell import WriteOnlyCell
+from openpyxl.styles import Font
+
+from core.privacy import mask_nik
+
+FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
+RUPIAH_FORMAT = "#,##0"
+DATE_FORMAT = "DD-MM-YYYY"
+
+
+def neutralise(text: str) -> str:
+    """A leading apostrophe keeps =HYPERLINK(...) and friends as plain text (OWASP CSV injection)."""
+    return "'" + text if text.startswith(FORMULA_TRIGGERS) else text
+
+
+def _columns(personal: bool):
+    """(header, kind, getter) for each column; kind is text, id (text digits), money, date, int."""
+    columns = [
+        (_("Nomor klaim"), "text", lambda c, today: c.number),
+        (_("Jenis klaim"), "text", lambda c, today: c.get_kind_display()),
+        (_("Status"), "text", lambda c, today: c.get_status_display()),
+        (_("NIK pekerja"), "id", (lambda c, today: c.worker.nik) if personal else (lambda c, today: mask_nik(c.worker.nik))),
+        (_("Nama pekerja"), "text", lambda c, today: c.worker.full_name),
+        (_("Nomor KPJ"), "id", lambda c, today: c.coverage.kpj_number),
+        (_("Sumber dana"), "text", lambda c, today: c.coverage.funding_source.name),
+        (_("Tanggal kejadian"), "date", lambda c, today: c.event_date),
+        (_("Tempat kejadian"), "text", lambda c, today: c.event_place),
+        (_("Penerima"), "text", lambda c, today: c.payee_name),
+        (_("Hubungan"), "text", lambda c, today: c.claimant.get_relationship_display() if c.claimant_id else ""),
+        (_("Bank"), "text", lambda c, today: c.bank_name),
+    ]
+    if personal:
+        columns.append((_("Nomor rekening"), "id", lambda c, today: c.bank_account_number))
+    columns += [
+        (_("Manfaat (Rp)"), "money", lambda c, today: c.benefit_amount),
+        (_("Diajukan"), "date", lambda c, today: timezone.localdate(c.submitted_at) if c.submitted_at else None),
+        (_("Umur (hari)"), "int", lambda c, today: (today - timezone.localdate(c.submitted_at)).days if c.submitted_at else None),
+        (_("Diverifikasi"), "date", lambda c, today: timezone.localdate(c.verified_at) if c.verified_at else None),
+        (_("Disetujui"), "date", lambda c, today: timezone.localdate(c.approved_at) if c.approved_at else None),
+        (_("Ditolak"), "date", lambda c, today: timezone.localdate(c.rejected_at) if c.rejected_at else None),
+        (_("Alasan penolakan"), "text", lambda c, today: c.reject_reason),
+        (_("Tanggal transfer"), "date", lambda c, today: c.paid_on),
+        (_("Dibayar (Rp)"), "money", lambda c, today: c.paid_amount),
+        (_("Referensi bank"), "id", lambda c, today: c.payment_reference),
+    ]
+    return columns
+
+
+def claim_rows(claims, *, personal: bool):
+    """Yield the header, then one list of (kind, value) per claim."""
+    columns = _columns(personal)
+    today = timezone.localdate()
+    yield [header for header, _kind, _get in columns]
+    for claim in claims.iterator(chunk_size=1000) if hasattr(claims, "iterator") else claims:
+        yield [(kind, get(claim, today)) for _header, kind, get in columns]
+
+
+def _cell(sheet, kind, value):
+    cell = WriteOnlyCell(sheet)
+    if value is None or value == "":
+        cell.value = None
+        return cell
+    if kind in ("text", "id"):
+        cell.value = neutralise(str(value))
+        cell.data_type = "s"  # never a formula, whatever the text starts with
+        if kind == "id":
+            cell.number_format = "@"
+    elif kind == "money":
+        cell.value = int(value)
+        cell.number_format = RUPIAH_FORMAT
+    elif kind == "date":
+        cell.value = value
+        cell.number_format = DATE_FORMAT
+    else:
+        cell.value = value
+    return cell
+
+
+def build_claims_workbook(claims, *, personal: bool) -> bytes:
+    workbook = Workbook(write_only=True)
+    sheet = workbook.create_sheet(_("Klaim"))
+    rows = claim_rows(claims, personal=personal)
+    bold = Font(bold=True)
+    header = []
+    for title in next(rows):
+        cell = WriteOnlyCell(sheet, value=title)
+        cell.font = bold
+        header.append(cell)
+    sheet.append(header)
+    for row in rows:
+        sheet.append([_cell(sheet, kind, value) for kind, value in row])
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()

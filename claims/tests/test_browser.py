@@ -1,0 +1,81 @@
+"""In Chromium: operator files a JKM claim with documents; bpjs verifies, approves and records payment;
+the claim shows Rp42.000.000 itemised; pimpinan sees it read-only."""
+
+import pytest
+from django.utils import timezone
+
+from claims.documents import document_label, required_documents
+from claims.models import Claim
+from claims.testing import make_coverage, pdf_bytes
+from core.privacy import mask_nik
+from core.testing import make_funding, make_heir, make_worker
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+def signed_in(browser, login, user, url):
+    page = browser.new_context().new_page()
+    login(page, user, url)
+    return page
+
+
+def test_jkm_claim_from_filing_to_payment(browser, live_server, login, official, bpjs_staff, leader, artifacts):
+    worker = make_worker(full_name="YOHANES BAHEN")
+    coverage = make_coverage(worker, make_funding(code="DBH-SAWIT-2025", name="DBH Sawit 2025"))
+    spouse = make_heir(worker, full_name="MARIA BAHEN", bank_name="Bank Kalteng", bank_account_number="0012345678",
+                       bank_account_holder="MARIA BAHEN")
+
+    # The district official files the claim and uploads the documents.
+    page = signed_in(browser, login, official, f"/klaim/baru/?nik={worker.nik}")
+    page.select_option("#id_coverage", str(coverage.pk))
+    page.select_option("#id_kind", Claim.Kind.JKM_DEATH)
+    page.fill("#id_event_date", "2025-06-14")
+    page.fill("#id_event_place", "Nanga Bulik")
+    page.select_option("#id_claimant", str(spouse.pk))
+    page.click("#submit-claim")
+    page.wait_for_selector("#claim-status")
+    claim = Claim.objects.get()
+    assert page.url.endswith(f"/klaim/{claim.pk}/")
+    assert page.inner_text("#claim-status") == "Diajukan"
+    assert page.get_attribute('[data-check="documents"]', "data-ok") == "0"
+    for kind in required_documents(claim):
+        page.select_option("#id_kind", kind)
+        page.set_input_files("#id_file", {"name": f"{kind}.pdf", "mimeType": "application/pdf", "buffer": pdf_bytes(kind)})
+        page.click("#upload")
+        page.wait_for_selector(f"text={document_label(kind)}: {kind}.pdf diunggah")
+    assert page.get_attribute('[data-check="documents"]', "data-ok") == "1"
+    assert page.query_selector("#verify") is None and page.query_selector("#approve") is None
+
+    # BPJS branch staff verify, approve and record the transfer.
+    page = signed_in(browser, login, bpjs_staff, f"/klaim/{claim.pk}/")
+    page.click("#verify")
+    page.wait_for_selector("text=diverifikasi.")
+    assert page.inner_text("#claim-status") == "Diverifikasi"
+    page.click("#approve")
+    page.wait_for_selector("text=disetujui.")
+    assert page.input_value("#id_amount") == "42000000"
+    page.fill("#id_reference", "BKT-2025-000123")
+    page.click("#pay")
+    page.wait_for_selector("text=Pembayaran klaim")
+    assert page.inner_text("#claim-status") == "Dibayar"
+    breakdown = page.inner_text("#breakdown")
+    for text in ("Santunan sekaligus (R-JKM-1)", "Rp20.000.000", "Rp12.000.000", "Biaya pemakaman (R-JKM-1)",
+                 "Rp10.000.000", "Rp42.000.000"):
+        assert text in breakdown
+    assert page.inner_text("#payment-reference") == "BKT-2025-000123"
+    assert "Rp42.000.000" in page.inner_text("#paid")
+    page.screenshot(path=str(artifacts / "claim-paid-bpjs.png"), full_page=True)
+
+    # The regent's office reads the same claim: figures, no personal data, no buttons.
+    page = signed_in(browser, login, leader, f"/klaim/{claim.pk}/")
+    assert page.inner_text("#claim-status") == "Dibayar"
+    assert page.inner_text("#benefit-total") == "Rp42.000.000"
+    assert page.inner_text("#worker-nik") == mask_nik(worker.nik)
+    content = page.content()
+    assert worker.nik not in content and "0012345678" not in content
+    assert page.query_selector("#actions") is None and page.query_selector("#upload-form") is None
+    assert page.query_selector("#documents a") is None
+    page.screenshot(path=str(artifacts / "claim-paid-pimpinan.png"), full_page=True)
+
+    claim.refresh_from_db()
+    assert (claim.status, claim.paid_amount, claim.paid_on) == ("paid", 42_000_000, timezone.localdate())
