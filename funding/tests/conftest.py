@@ -42,8 +42,3 @@ def covered_workers(funding, count, *, start=None, **worker_overrides):
     workers = [make_worker(**worker_overrides) for _ in range(count)]
     coverages = enroll_workers(funding=funding, workers=workers, start=start or funding.period_start, by=None)
     return activate(coverages)
-
-
-@pytest.fixture
-def active_coverages():
-    return covered_workers

@@ -127,3 +127,23 @@ def test_lapsed_coverages_are_found_for_a_whole_funding_source_at_once(funding, 
     assert set(lapsed) == {c.pk for c in unpaid}
     assert all(months == {month(1), month(2), month(3)} for months in lapsed.values())
     assert bill.coverage_count == 3
+
+
+@pytest.mark.django_db
+def test_a_claim_for_a_death_in_lapsed_months_is_refused_until_they_are_paid(funding, official):
+    # The claims rules call is_protected_on (R-JKM-2 / R-PAY-2); here with real bills and payments.
+    from claims.services import ClaimError
+    from claims.testing import file_claim
+    from core.testing import make_heir
+
+    (coverage,) = covered_workers(funding, 1)
+    spouse = make_heir(coverage.worker)
+    bill = prepare_bill(funding=funding, first_month=month(1), last_month=month(3), by=None)  # never paid
+    death = datetime.date(2025, 2, 10)
+
+    with pytest.raises(ClaimError, match="nonaktif"):
+        file_claim(coverage=coverage, by=official, event_date=death, claimant=spouse)
+
+    record_payment(funding=funding, paid_on=datetime.date(2025, 4, 2), amount=bill.total, reference="SUSULAN",
+                   bills=[bill], by=None)
+    assert file_claim(coverage=coverage, by=official, event_date=death, claimant=spouse).benefit_amount > 0
