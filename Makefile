@@ -15,7 +15,7 @@ TEST_ENV := DATABASE_URL=$(TEST_DATABASE_URL) REDIS_URL=$(TEST_REDIS_URL) CACHE_
 	SECRET_KEY=test-only-secret-key-not-for-production-0123456789abcdef DEBUG=false \
 	SECURE_SSL_REDIRECT=false SESSION_COOKIE_SECURE=false CSRF_COOKIE_SECURE=false SECURE_HSTS_SECONDS=0
 
-.PHONY: install run test check-deploy bench-import bench-certificates bench-dashboard clean
+.PHONY: install run test check-deploy bench-import bench-certificates bench-dashboard bench-billing clean
 
 $(BIN)/.installed: requirements.txt
 	$(PYTHON) -m venv $(VENV)
@@ -63,3 +63,10 @@ bench-certificates: install
 	DATABASE_URL=$(BENCH_DATABASE_URL) REDIS_URL=$(BENCH_REDIS_URL) CACHE_URL=$(BENCH_REDIS_URL) CONN_MAX_AGE=60 \
 		SECRET_KEY=bench-only-secret-key-not-for-production-0123456789 DEBUG=false \
 		$(BIN)/python bench/certificates.py $(N)
+
+# A year's bill, the lapse check and the daily end of coverage for N workers, each against a bare
+# database baseline in the same run (BILLING_N workers, default 3,200). Uses the benchmark database.
+BILLING_N ?= 3200
+bench-billing: install
+	DATABASE_URL=$(BENCH_DATABASE_URL) CONN_MAX_AGE=60 SECRET_KEY=bench-only-secret-key-not-for-production-0123456789 \
+		DEBUG=false $(BIN)/python bench/billing.py $(BILLING_N)

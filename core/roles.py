@@ -10,6 +10,7 @@ import logging
 OPERATOR = "Operator Kabupaten"  # district officials (Disnakertrans): enter workers, heirs, coverage
 BPJS_STAFF = "Petugas BPJS"  # BPJS branch staff (KC Pangkalan Bun): KPJ numbers, claims
 LEADERSHIP = "Pimpinan"  # the regent and staff: dashboard and read-only figures
+FINANCE = "Keuangan Daerah"  # the regency's finance office (BPKAD): records payments to BPJS
 
 _REFERENCE_VIEW = ["enrollment.view_kecamatan", "enrollment.view_desa", "enrollment.view_occupation"]
 
@@ -40,6 +41,17 @@ ROLE_PERMISSIONS = {
         "claims.view_claim_personal_data",
         "claims.view_claimdocument",
         "claims.add_claimdocument",
+        # Funding over the year: bills, invoice comparison, renewal, holidays for due dates.
+        "funding.view_contributionbill",
+        "funding.add_contributionbill",
+        "funding.delete_contributionbill",
+        "funding.export_contributionbill",
+        "funding.view_contributionpayment",
+        "funding.renew_fundingsource",
+        "funding.view_holiday",
+        "funding.add_holiday",
+        "funding.change_holiday",
+        "funding.delete_holiday",
     ],
     BPJS_STAFF: [
         *_REFERENCE_VIEW,
@@ -69,6 +81,16 @@ ROLE_PERMISSIONS = {
         # regent's office receives the printed berita acara from the district office.
         # Claims read-only: NIK masked, no bank account numbers, no documents (UU 27/2022).
         "claims.view_claim",
+        "funding.view_contributionbill",
+        "funding.view_contributionpayment",
+    ],
+    FINANCE: [
+        "funding.view_fundingsource",
+        "core.view_dashboard",
+        "funding.view_contributionbill",
+        "funding.export_contributionbill",
+        "funding.view_contributionpayment",
+        "funding.record_payment",
     ],
 }
 

@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from core.admin import AuditedModelAdmin
+from funding.admin import LapsedFilter, annotate_lapsed
 
 from .forms import ActivateForm, CancelForm, CoverageAddForm, EnrollForm, HeirForm, WorkerForm
 from .models import Coverage, Desa, ExternalCoverage, Heir, Kecamatan, Occupation, Worker
@@ -161,8 +162,8 @@ class WorkerAdmin(AuditedModelAdmin):
 
 @admin.register(Coverage)
 class CoverageAdmin(AuditedModelAdmin):
-    list_display = ["worker_name", "worker_nik", "funding_source", "programs_display", "start_date", "end_date", "status", "kpj_number"]
-    list_filter = ["status", "funding_source", ("worker__desa__kecamatan", admin.RelatedOnlyFieldListFilter), "jkk", "jkm"]
+    list_display = ["worker_name", "worker_nik", "funding_source", "programs_display", "start_date", "end_date", "status", "kpj_number", "contribution_state"]
+    list_filter = ["status", "funding_source", ("worker__desa__kecamatan", admin.RelatedOnlyFieldListFilter), "jkk", "jkm", LapsedFilter]
     search_fields = ["=worker__nik", "worker__full_name", "=kpj_number"]
     search_help_text = _("Cari NIK, nama, atau nomor KPJ.")
     list_select_related = ["worker", "funding_source"]
@@ -189,6 +190,22 @@ class CoverageAdmin(AuditedModelAdmin):
     @admin.display(description=_("program"))
     def programs_display(self, obj):
         return "+".join(obj.programs)
+
+    @admin.display(description=_("iuran"))
+    def contribution_state(self, obj):
+        """R-PAY-2: lapsed months of this page's coverages, computed for the whole page at once."""
+        months = getattr(obj, "lapsed_months", None)
+        if not months:
+            return "—"
+        return _("Nonaktif %(months)s") % {"months": ", ".join(f"{m:%m-%Y}" for m in months)}
+
+    def get_changelist(self, request, **kwargs):
+        class LapseChangeList(super().get_changelist(request, **kwargs)):
+            def get_results(self, request):
+                super().get_results(request)
+                annotate_lapsed(list(self.result_list))
+
+        return LapseChangeList
 
     def get_form(self, request, obj=None, **kwargs):
         if obj is None:

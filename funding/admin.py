@@ -7,7 +7,8 @@ from django.utils.translation import gettext_lazy as _
 from core.admin import AuditedModelAdmin
 from core.money import format_rupiah
 
-from .models import ContributionDiscount, ContributionRate, FundingSource, KecamatanTarget
+from .models import ContributionBill, ContributionDiscount, ContributionPayment, ContributionRate, FundingSource, Holiday, KecamatanTarget
+from .services import lapsed_months_by_coverage
 
 
 class KecamatanTargetInline(admin.TabularInline):
@@ -55,3 +56,92 @@ class ContributionRateAdmin(AuditedModelAdmin):
 @admin.register(ContributionDiscount)
 class ContributionDiscountAdmin(AuditedModelAdmin):
     list_display = ["name", "percent", "applies_to", "valid_from", "valid_until", "jkk", "jkm"]
+
+
+@admin.register(Holiday)
+class HolidayAdmin(AuditedModelAdmin):
+    """R-PAY-1: public holidays move a due date to the next working day."""
+
+    list_display = ["date", "name"]
+    date_hierarchy = "date"
+    search_fields = ["name"]
+
+
+class ReadOnlyAdmin(AuditedModelAdmin):
+    """Bills and payments change only through funding.billing (locks, checks, audit)."""
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(ContributionBill)
+class ContributionBillAdmin(ReadOnlyAdmin):
+    list_display = ["funding_source", "period_label", "coverage_count", "total_display", "paid_display", "status_display", "page_link"]
+    list_filter = ["funding_source"]
+    list_select_related = ["funding_source"]
+    fields = ["funding_source", "first_month", "last_month", "coverage_count", "total", "created_by", "created_at"]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).with_paid()
+
+    @admin.display(description=_("bulan iuran"), ordering="first_month")
+    def period_label(self, obj):
+        return obj.period_label
+
+    @admin.display(description=_("jumlah"), ordering="total")
+    def total_display(self, obj):
+        return format_rupiah(obj.total)
+
+    @admin.display(description=_("dibayar"))
+    def paid_display(self, obj):
+        return format_rupiah(obj.paid_amount)
+
+    @admin.display(description=_("status"))
+    def status_display(self, obj):
+        return obj.get_status_display()
+
+    @admin.display(description=_("halaman"))
+    def page_link(self, obj):
+        return format_html('<a href="{}">{}</a>', reverse("funding:bill", args=[obj.funding_source.code, obj.pk]), _("buka"))
+
+
+@admin.register(ContributionPayment)
+class ContributionPaymentAdmin(ReadOnlyAdmin):
+    list_display = ["paid_on", "funding_source", "reference", "amount_display", "recorded_by"]
+    list_filter = ["funding_source"]
+    search_fields = ["reference"]
+    list_select_related = ["funding_source", "recorded_by"]
+    fields = ["funding_source", "paid_on", "amount", "reference", "note", "recorded_by", "created_at"]
+
+    @admin.display(description=_("jumlah"), ordering="amount")
+    def amount_display(self, obj):
+        return format_rupiah(obj.amount)
+
+
+class LapsedFilter(admin.SimpleListFilter):
+    """Coverage list filter: contributions unpaid 3 months in a row (R-PAY-2), as of today."""
+
+    title = _("iuran (R-PAY-2)")
+    parameter_name = "iuran"
+
+    def lookups(self, request, model_admin):
+        return [("nonaktif", _("Nonaktif: 3 bulan berturut-turut belum dibayar"))]
+
+    def queryset(self, request, queryset):
+        if self.value() == "nonaktif":
+            return queryset.filter(pk__in=list(lapsed_months_by_coverage(queryset.values("pk"))))
+        return queryset
+
+
+def annotate_lapsed(coverages):
+    """Mark each coverage of a page with its lapsed months (R-PAY-2), in a constant number of queries."""
+    lapsed = lapsed_months_by_coverage([c.pk for c in coverages]) if coverages else {}
+    for coverage in coverages:
+        coverage.lapsed_months = sorted(lapsed.get(coverage.pk, ()))
+    return coverages

@@ -4,7 +4,8 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MinValueValidator, RegexValidator
 from django.db import models
-from django.db.models import Q
+from django.db.models import Q, Value
+from django.db.models.functions import Coalesce
 from django.utils.translation import gettext_lazy as _
 
 # R-RATE-1: the lowest declared income basis for BPU participants (PP 44/2015 Lampiran II).
@@ -68,6 +69,9 @@ class FundingSource(models.Model):
         verbose_name = _("sumber dana")
         verbose_name_plural = _("sumber dana")
         ordering = ["-fiscal_year", "code"]
+        permissions = [
+            ("renew_fundingsource", _("Dapat memperpanjang program ke tahun berikutnya")),
+        ]
         constraints = [
             models.UniqueConstraint(fields=["code"], name="funding_code_unique"),
             models.CheckConstraint(condition=Q(period_end__gte=models.F("period_start")), name="funding_period_order"),
@@ -190,6 +194,11 @@ class ContributionPayment(models.Model):
         _("jumlah"), max_digits=15, decimal_places=0, validators=[MinValueValidator(Decimal("1"))]
     )
     reference = models.CharField(_("nomor referensi"), max_length=100)
+    proof = models.FileField(
+        _("bukti pembayaran"), upload_to="pembayaran/%Y/", blank=True, max_length=200,
+        help_text=_("PDF, JPG atau PNG bukti transfer/SP2D."),
+    )
+    note = models.CharField(_("catatan"), max_length=255, blank=True)
     recorded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name=_("dicatat oleh"), null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
@@ -199,6 +208,9 @@ class ContributionPayment(models.Model):
         verbose_name = _("pembayaran iuran")
         verbose_name_plural = _("pembayaran iuran")
         ordering = ["-paid_on", "-pk"]
+        permissions = [
+            ("record_payment", _("Dapat mencatat pembayaran iuran ke BPJS")),
+        ]
         constraints = [
             models.UniqueConstraint(fields=["funding_source", "reference"], name="payment_reference_unique"),
             models.CheckConstraint(condition=Q(amount__gt=0), name="payment_amount_positive"),
@@ -206,3 +218,166 @@ class ContributionPayment(models.Model):
 
     def __str__(self):
         return f"{self.funding_source.code} {self.reference}"
+
+
+class Holiday(models.Model):
+    """R-PAY-1: a public holiday; a due date falling on one (or on a weekend) moves to the next working day.
+
+    Kept as data because the national holidays (SKB 3 Menteri) are set anew each year.
+    """
+
+    date = models.DateField(_("tanggal"))
+    name = models.CharField(_("nama hari libur"), max_length=120)
+
+    class Meta:
+        verbose_name = _("hari libur")
+        verbose_name_plural = _("hari libur")
+        ordering = ["date"]
+        constraints = [models.UniqueConstraint(fields=["date"], name="holiday_date_unique")]
+
+    def __str__(self):
+        return f"{self.date:%d-%m-%Y} {self.name}"
+
+
+class BillQuerySet(models.QuerySet):
+    def with_paid(self):
+        """Annotate ``paid_amount``: the sum allocated to each bill (status derives from it)."""
+        return self.annotate(
+            paid_amount=Coalesce(
+                models.Subquery(
+                    PaymentAllocation.objects.filter(bill=models.OuterRef("pk"))
+                    .values("bill")
+                    .annotate(total=models.Sum("amount"))
+                    .values("total"),
+                    output_field=models.DecimalField(max_digits=15, decimal_places=0),
+                ),
+                Value(Decimal("0")),
+                output_field=models.DecimalField(max_digits=15, decimal_places=0),
+            )
+        )
+
+
+class ContributionBill(models.Model):
+    """The contributions a funding source owes BPJS for one month or a period paid at once (R-PAY-1).
+
+    Its lines (``BillLine``) are one per coverage per contribution month (R-COST-1) and are never
+    changed; ``total`` is their sum. Whether it is paid derives from the payments allocated to it.
+    """
+
+    class Status(models.TextChoices):
+        UNPAID = "unpaid", _("Belum dibayar")
+        PARTLY_PAID = "partly_paid", _("Dibayar sebagian")
+        PAID = "paid", _("Lunas")
+
+    funding_source = models.ForeignKey(
+        FundingSource, verbose_name=_("sumber dana"), on_delete=models.PROTECT, related_name="bills"
+    )
+    first_month = models.DateField(_("bulan pertama"), help_text=_("Tanggal 1 bulan iuran pertama."))
+    last_month = models.DateField(_("bulan terakhir"), help_text=_("Tanggal 1 bulan iuran terakhir."))
+    total = models.DecimalField(_("jumlah tagihan"), max_digits=15, decimal_places=0)
+    coverage_count = models.PositiveIntegerField(_("jumlah kepesertaan"))
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("dibuat oleh"), null=True, blank=True,
+        on_delete=models.PROTECT, related_name="+",
+    )
+    created_at = models.DateTimeField(_("dibuat pada"), auto_now_add=True)
+
+    objects = BillQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("tagihan iuran")
+        verbose_name_plural = _("tagihan iuran")
+        ordering = ["first_month", "pk"]
+        permissions = [
+            ("export_contributionbill", _("Dapat melihat dan mengunduh rincian tagihan (NIK/KPJ)")),
+        ]
+        constraints = [
+            models.CheckConstraint(condition=Q(last_month__gte=models.F("first_month")), name="bill_month_order"),
+            models.CheckConstraint(condition=Q(first_month__day=1) & Q(last_month__day=1), name="bill_months_first_day"),
+            models.CheckConstraint(condition=Q(total__gt=0), name="bill_total_positive"),
+        ]
+        indexes = [models.Index(fields=["funding_source", "first_month"], name="bill_funding_month_idx")]
+
+    def __str__(self):
+        return _("Tagihan %(code)s %(period)s") % {"code": self.funding_source.code, "period": self.period_label}
+
+    @property
+    def period_label(self) -> str:
+        if self.first_month == self.last_month:
+            return f"{self.first_month:%m-%Y}"
+        return f"{self.first_month:%m-%Y} s.d. {self.last_month:%m-%Y}"
+
+    def _paid(self) -> Decimal:
+        paid = getattr(self, "paid_amount", None)
+        if paid is None:
+            paid = self.allocations.aggregate(total=models.Sum("amount"))["total"] or Decimal("0")
+        return paid
+
+    @property
+    def outstanding(self) -> Decimal:
+        return self.total - self._paid()
+
+    @property
+    def status(self) -> str:
+        paid = self._paid()
+        if paid <= 0:
+            return self.Status.UNPAID
+        if paid < self.total:
+            return self.Status.PARTLY_PAID
+        return self.Status.PAID
+
+    def get_status_display(self) -> str:
+        return self.Status(self.status).label
+
+
+class BillLine(models.Model):
+    """One coverage's contribution for one month on a bill, per program (R-RATE-1/2/3, R-COST-1).
+
+    A coverage's month is billed once: the unique constraint makes a second bill for the same
+    month contain only what the first one did not (a supplementary bill).
+    """
+
+    bill = models.ForeignKey(ContributionBill, verbose_name=_("tagihan"), on_delete=models.CASCADE, related_name="lines")
+    coverage = models.ForeignKey(
+        "enrollment.Coverage", verbose_name=_("kepesertaan"), on_delete=models.PROTECT, related_name="bill_lines"
+    )
+    month = models.DateField(_("bulan iuran"))
+    jkk = models.DecimalField(_("iuran JKK"), max_digits=15, decimal_places=0)
+    jkm = models.DecimalField(_("iuran JKM"), max_digits=15, decimal_places=0)
+    amount = models.DecimalField(_("jumlah"), max_digits=15, decimal_places=0)
+
+    class Meta:
+        verbose_name = _("rincian tagihan")
+        verbose_name_plural = _("rincian tagihan")
+        ordering = ["bill", "coverage", "month"]
+        constraints = [
+            models.UniqueConstraint(fields=["coverage", "month"], name="bill_line_once_per_month"),
+            models.CheckConstraint(condition=Q(amount=models.F("jkk") + models.F("jkm")), name="bill_line_sum"),
+            models.CheckConstraint(condition=Q(month__day=1), name="bill_line_month_first_day"),
+        ]
+        indexes = [models.Index(fields=["bill", "month"], name="bill_line_bill_month_idx")]
+
+    def __str__(self):
+        return f"{self.bill_id} · {self.coverage_id} · {self.month:%m-%Y}"
+
+
+class PaymentAllocation(models.Model):
+    """The part of a payment that settles a bill; a payment may settle several bills."""
+
+    payment = models.ForeignKey(
+        ContributionPayment, verbose_name=_("pembayaran"), on_delete=models.CASCADE, related_name="allocations"
+    )
+    bill = models.ForeignKey(ContributionBill, verbose_name=_("tagihan"), on_delete=models.PROTECT, related_name="allocations")
+    amount = models.DecimalField(_("jumlah"), max_digits=15, decimal_places=0)
+
+    class Meta:
+        verbose_name = _("alokasi pembayaran")
+        verbose_name_plural = _("alokasi pembayaran")
+        ordering = ["bill", "payment"]
+        constraints = [
+            models.UniqueConstraint(fields=["payment", "bill"], name="allocation_once_per_bill"),
+            models.CheckConstraint(condition=Q(amount__gt=0), name="allocation_amount_positive"),
+        ]
+
+    def __str__(self):
+        return f"{self.payment} → {self.bill}"

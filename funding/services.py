@@ -2,20 +2,22 @@
 payment rule R-PAY-2, computed in the database with a constant number of queries."""
 
 import datetime
-from collections import Counter
+from collections import Counter, defaultdict
 
-from django.db.models import Count, Exists, OuterRef
+from django.db.models import Count, DecimalField, Exists, OuterRef, Subquery, Sum, Value
+from django.db.models.functions import Coalesce
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from core.money import ZERO
 
+# DUE_DAY (R-PAY-1, the 15th) lives with the due-date rule in billing.py; re-exported here.
+from .billing import DUE_DAY, due_date, load_holidays, unpaid_bill_months  # noqa: F401
 from .contributions import RateTable, contribution_months, month_start
 from .models import FundingSource, KecamatanTarget
 
 # R-PAY-2: after this many consecutive unpaid months the participant is inactive.
 LAPSE_AFTER_UNPAID_MONTHS = 3
-# R-PAY-1: a month's contribution is due on the 15th of that month.
-DUE_DAY = 15
 
 
 def counting_coverages(funding: FundingSource):
@@ -24,41 +26,62 @@ def counting_coverages(funding: FundingSource):
     return Coverage.objects.counting().filter(funding_source=funding)
 
 
-def committed_cost(funding: FundingSource, *, rates: RateTable | None = None):
-    """R-COST-1 for a whole funding source: Σ coverages × months × monthly contribution.
-
-    Coverages are grouped by what decides their price (period, programs, basis, and for
-    non-public payers the transport flag), so this is one query whatever the number of workers.
-    """
+def _priced_groups(funding: FundingSource, coverages=None):
+    """Coverages grouped by what decides their price (period, programs, basis, and for non-public
+    payers the transport flag): yields (group values, count, programs, transport). One query."""
     from enrollment.models import Occupation
 
-    rates = rates or RateTable.load()
     keys = ["start_date", "end_date", "jkk", "jkm", "income_basis"]
-    queryset = counting_coverages(funding)
+    queryset = counting_coverages(funding) if coverages is None else coverages
     if not funding.is_public_funds:
         queryset = queryset.annotate(
             transport=Exists(Occupation.objects.filter(workers=OuterRef("worker_id"), is_transport=True))
         )
         keys.append("transport")
-    total = ZERO
     for group in queryset.values(*keys).annotate(n=Count("id")).order_by():
         programs = [p for p, on in (("JKK", group["jkk"]), ("JKM", group["jkm"])) if on]
-        total += group["n"] * rates.coverage_cost(
+        yield group, group["n"], programs, group.get("transport", False)
+
+
+def committed_cost(funding: FundingSource, *, rates: RateTable | None = None):
+    """R-COST-1 for a whole funding source: Σ coverages × months × monthly contribution.
+
+    Coverages are grouped by what decides their price, so this is one query whatever the
+    number of workers.
+    """
+    rates = rates or RateTable.load()
+    total = ZERO
+    for group, n, programs, transport in _priced_groups(funding):
+        total += n * rates.coverage_cost(
             start=group["start_date"],
             end=group["end_date"],
             programs=programs,
             basis=group["income_basis"],
             public_funds=funding.is_public_funds,
-            transport=group.get("transport", False),
+            transport=transport,
         )
     return total
 
 
-def funding_summary(funding: FundingSource) -> dict:
+def monthly_commitment(funding: FundingSource, *, rates: RateTable | None = None) -> dict:
+    """{month: contribution} of the counting coverages month by month (R-COST-1); the months
+    add up to ``committed_cost``. One query."""
+    rates = rates or RateTable.load()
+    by_month = defaultdict(lambda: ZERO)
+    for group, n, programs, transport in _priced_groups(funding):
+        for month in contribution_months(group["start_date"], group["end_date"]):
+            by_month[month] += n * rates.monthly_total(
+                programs, basis=group["income_basis"], month=month,
+                public_funds=funding.is_public_funds, transport=transport,
+            )
+    return dict(by_month)
+
+
+def funding_summary(funding: FundingSource, *, rates: RateTable | None = None) -> dict:
     """The figures of a funding source's page, in five queries whatever its size."""
     from enrollment.models import Coverage
 
-    rates = RateTable.load()
+    rates = rates or RateTable.load()
     by_status = Counter(
         dict(
             Coverage.objects.filter(funding_source=funding).values_list("status").annotate(n=Count("id")).order_by()
@@ -97,10 +120,59 @@ def funding_summary(funding: FundingSource) -> dict:
 def unpaid_months(coverage, *, today: datetime.date | None = None) -> set:
     """Months (first days) of ``coverage`` whose contribution is past due and not paid (R-PAY-1).
 
-    Contribution bills and payments are recorded per funding source (funding over the year);
-    until a bill for a month exists and is past due unpaid, the month is not counted unpaid.
+    A month counts once it is on a bill: its due date (the 15th, or the next working day) is
+    before ``today`` and the payments made up to ``today`` do not settle it. A month no bill
+    covers yet is not counted unpaid (the funding page warns about due months left unbilled).
     """
-    return set()
+    today = today or timezone.localdate()
+    return unpaid_months_by_coverage([coverage.pk], today=today).get(coverage.pk, set())
+
+
+def unpaid_months_by_coverage(coverages, *, today: datetime.date, holidays=None, unpaid_pairs=None) -> dict:
+    """{coverage id: unpaid months} for many coverages at once (a queryset or ids). Three queries,
+    one when the unpaid (bill, month) pairs are already known."""
+    from .models import BillLine
+
+    lines = BillLine.objects.filter(coverage_id__in=coverages)
+    if unpaid_pairs is None:
+        unpaid_pairs = unpaid_bill_months(lines.values("bill_id").distinct(), today=today, holidays=holidays)
+    if not unpaid_pairs:
+        return {}
+    result = defaultdict(set)
+    for coverage_id, bill_id, month in lines.filter(
+        bill_id__in={bill_id for bill_id, _month in unpaid_pairs}, month__in={month for _bill, month in unpaid_pairs}
+    ).values_list("coverage_id", "bill_id", "month"):
+        if (bill_id, month) in unpaid_pairs:
+            result[coverage_id].add(month)
+    return dict(result)
+
+
+def lapsed_months_by_coverage(coverages, *, today: datetime.date | None = None, holidays=None, unpaid_pairs=None) -> dict:
+    """R-PAY-2 for many coverages: {coverage id: lapsed months}, only coverages with some.
+
+    At most four queries; two when no three consecutive calendar months are unpaid at all (the
+    usual case), since then nobody can have lapsed.
+    """
+    from enrollment.models import Coverage
+
+    from .models import BillLine
+
+    today = today or timezone.localdate()
+    if unpaid_pairs is None:
+        bills = BillLine.objects.filter(coverage_id__in=coverages).values("bill_id").distinct()
+        unpaid_pairs = unpaid_bill_months(bills, today=today, holidays=holidays)
+    months = {month for _bill, month in unpaid_pairs}
+    if not months or not lapsed_months(contribution_months(min(months), max(months)), months):
+        return {}
+    unpaid = unpaid_months_by_coverage(coverages, today=today, unpaid_pairs=unpaid_pairs)
+    lapsed, months_of = {}, {}
+    for pk, start, end in Coverage.objects.filter(pk__in=list(unpaid)).values_list("pk", "start_date", "end_date"):
+        if (start, end) not in months_of:
+            months_of[start, end] = contribution_months(start, end)
+        lapsed_here = lapsed_months(months_of[start, end], unpaid[pk])
+        if lapsed_here:
+            lapsed[pk] = lapsed_here
+    return lapsed
 
 
 def lapsed_months(months, unpaid) -> set:
@@ -130,3 +202,96 @@ def is_protected_on(coverage, day: datetime.date, *, today: datetime.date | None
     today = today or timezone.localdate()
     months = contribution_months(coverage.start_date, coverage.end_date)
     return month_start(day) not in lapsed_months(months, unpaid_months(coverage, today=today))
+
+
+MONTH_STATES = {
+    "paid": _("Lunas"),
+    "overdue": _("Lewat jatuh tempo, belum lunas"),
+    "partly_paid": _("Dibayar sebagian"),
+    "billed": _("Ditagih, belum jatuh tempo"),
+    "not_billed_overdue": _("Jatuh tempo, belum ditagih"),
+    "not_billed": _("Belum ditagih"),
+}
+
+
+def _total(queryset, field):
+    """A correlated SUM over ``queryset`` (already filtered by OuterRef), 0 when empty."""
+    decimal = DecimalField(max_digits=15, decimal_places=0)
+    return Coalesce(
+        Subquery(queryset.order_by().annotate(one=Value(1)).values("one").annotate(total=Sum(field)).values("total"),
+                 output_field=decimal),
+        Value(ZERO), output_field=decimal,
+    )
+
+
+def budget_tracking(funding: FundingSource, *, today: datetime.date | None = None, rates: RateTable | None = None) -> dict:
+    """Budget vs committed vs billed vs paid, and the forecast to the end of the period.
+
+    forecast = everything billed (real money owed, even for coverages cancelled after billing)
+    + the months of running coverages not billed yet, at today's rates (R-COST-1). A warning
+    is raised when it exceeds the budget; enrolment itself is stopped earlier (R-ENR-4).
+    Six queries (four with ``rates`` given), whatever the size of the program.
+    """
+    from .billing import bill_month_status
+    from .models import BillLine, ContributionBill, ContributionPayment, PaymentAllocation
+
+    today = today or timezone.localdate()
+    rates = rates or RateTable.load()
+    holidays = load_holidays()
+    by_month = monthly_commitment(funding, rates=rates)
+    committed = sum(by_month.values(), ZERO)
+    sums = FundingSource.objects.filter(pk=funding.pk).annotate(
+        billed=_total(ContributionBill.objects.filter(funding_source=OuterRef("pk")), "total"),
+        settled=_total(PaymentAllocation.objects.filter(bill__funding_source=OuterRef("pk")), "amount"),
+        paid=_total(ContributionPayment.objects.filter(funding_source=OuterRef("pk")), "amount"),
+        billed_counting=_total(
+            BillLine.objects.filter(bill__funding_source=OuterRef("pk")).exclude(coverage__status="cancelled"), "amount"
+        ),
+    ).values("billed", "settled", "paid", "billed_counting").get()
+    rows = defaultdict(lambda: {"billed": ZERO, "paid": ZERO, "unpaid_due": False})
+    unpaid_pairs = set()
+    for bill_id, month, total, paid, past_due in bill_month_status(
+        BillLine.objects.filter(bill__funding_source=funding), today=today, holidays=holidays
+    ):
+        row = rows[month]
+        row["billed"] += total
+        if paid:
+            row["paid"] += total
+        elif past_due:
+            row["unpaid_due"] = True
+            unpaid_pairs.add((bill_id, month))
+    not_billed = max(committed - sums["billed_counting"], ZERO)
+    forecast = sums["billed"] + not_billed
+    months = []
+    for month in contribution_months(funding.period_start, funding.period_end):
+        row = rows.get(month, {"billed": ZERO, "paid": ZERO, "unpaid_due": False})
+        due = due_date(month, holidays)
+        expected = by_month.get(month, ZERO)
+        if row["billed"] and row["paid"] >= row["billed"]:
+            state = "paid"
+        elif row["unpaid_due"]:
+            state = "overdue"
+        elif row["paid"]:
+            state = "partly_paid"
+        elif row["billed"]:
+            state = "billed"
+        elif expected and due < today:
+            state = "not_billed_overdue"
+        else:
+            state = "not_billed"
+        months.append({"month": month, "due": due, "expected": expected, **row, "state": state,
+                       "state_label": MONTH_STATES[state], "unbilled": max(expected - row["billed"], ZERO)})
+    lapsed = lapsed_months_by_coverage(counting_coverages(funding).values("pk"), today=today, unpaid_pairs=unpaid_pairs)
+    return {
+        "budget": funding.budget,
+        "committed": committed,
+        "billed": sums["billed"],
+        "paid": sums["paid"],
+        "outstanding": sums["billed"] - sums["settled"],
+        "not_billed": not_billed,
+        "forecast": forecast,
+        "forecast_left": funding.budget - forecast,
+        "over_budget": forecast > funding.budget,
+        "months": months,
+        "lapsed_count": len(lapsed),
+    }

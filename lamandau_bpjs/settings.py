@@ -10,6 +10,7 @@ Every variable is listed in ``.env.example`` and the README.
 from pathlib import Path
 
 import environ
+from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
@@ -182,6 +183,11 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_RESULT_EXPIRES = 24 * 60 * 60
 CELERY_BEAT_SCHEDULE = {}
+# Coverages end by themselves after their end date (run by `celery -A lamandau_bpjs beat`).
+CELERY_BEAT_SCHEDULE["end-expired-coverages"] = {
+    "task": "funding.tasks.end_expired_coverages_task",
+    "schedule": crontab(hour=0, minute=15),
+}
 
 LOGGING = {
     "version": 1,

@@ -31,12 +31,14 @@ from core.models import AuditEvent
 from enrollment.demo import WorkerFactory, save_workers
 from enrollment.models import Coverage, Desa, Kecamatan, Worker
 from enrollment.services import enroll_workers
+from funding.demo import seed_billing
 from funding.models import FundingSource, KecamatanTarget
 
 ACCOUNTS = [
     ("operator", roles.OPERATOR, "Operator Disnakertrans", False),
     ("bpjs", roles.BPJS_STAFF, "Petugas BPJS KC Pangkalan Bun", False),
     ("pimpinan", roles.LEADERSHIP, "Staf Bupati Lamandau", False),
+    ("keuangan", roles.FINANCE, "Staf BPKAD (Keuangan Daerah)", False),
     ("admin", None, "Administrator", True),
 ]
 
@@ -83,6 +85,7 @@ class Command(BaseCommand):
             self.seed_accounts(password)
             sources = self.seed_funding()
             created = self.seed_workers(sources)
+            seed_billing(sources)
         # Claims go through the durable claim verbs, so they run after the block above commits.
         claims = seed_claims()
         self.stdout.write(f"Klaim demo: {claims} baru.")

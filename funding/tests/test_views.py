@@ -1,0 +1,289 @@
+"""Every funding page checks its role: the allowed roles pass, the others get 403, GET on POST-only 405."""
+
+import datetime
+import io
+from decimal import Decimal
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
+from django.utils import timezone
+from dateutil.relativedelta import relativedelta
+from openpyxl import Workbook, load_workbook
+
+from core.testing import make_funding
+from funding.billing import prepare_bill, record_payment
+from funding.contributions import month_start
+from funding.models import ContributionBill, ContributionPayment, FundingSource
+
+from .conftest import covered_workers
+
+ROLES = ["official", "bpjs_staff", "leader", "finance_officer", "outsider"]
+PDF = b"%PDF-1.4\n% bukti transfer\n"
+
+
+@pytest.fixture
+def world(funding):
+    covered_workers(funding, 2)
+    bill = prepare_bill(funding=funding, first_month=datetime.date(2025, 1, 1), by=None)
+    payment = record_payment(funding=funding, paid_on=datetime.date(2025, 1, 14), amount=1000, reference="SP2D-1",
+                             bills=[bill], by=None, proof=SimpleUploadedFile("b.pdf", PDF))
+    return funding, bill, payment
+
+
+def urls(funding, bill, payment):
+    code = funding.code
+    return {
+        "detail": reverse("funding:detail", args=[code]),
+        "bills": reverse("funding:bills", args=[code]),
+        "bill_create": reverse("funding:bill_create", args=[code]),
+        "bill": reverse("funding:bill", args=[code, bill.pk]),
+        "bill_export": reverse("funding:bill_export", args=[code, bill.pk]),
+        "bill_compare": reverse("funding:bill_compare", args=[code, bill.pk]),
+        "bill_cancel": reverse("funding:bill_cancel", args=[code, bill.pk]),
+        "payments": reverse("funding:payments", args=[code]),
+        "payment_create": reverse("funding:payment_create", args=[code]),
+        "payment_proof": reverse("funding:payment_proof", args=[code, payment.pk]),
+        "lapsed": reverse("funding:lapsed", args=[code]),
+        "ending_soon": reverse("funding:ending_soon"),
+        "renew": reverse("funding:renew", args=[code]),
+    }
+
+
+# (page, method, roles allowed)
+ACCESS = [
+    ("detail", "get", {"official", "bpjs_staff", "leader", "finance_officer"}),
+    ("bills", "get", {"official", "leader", "finance_officer"}),
+    ("bill", "get", {"official", "leader", "finance_officer"}),
+    ("bill_export", "get", {"official", "finance_officer"}),
+    ("payments", "get", {"official", "leader", "finance_officer"}),
+    ("payment_create", "get", {"finance_officer"}),
+    ("payment_proof", "get", {"official", "leader", "finance_officer"}),
+    ("lapsed", "get", {"official", "bpjs_staff"}),
+    ("ending_soon", "get", {"official", "bpjs_staff"}),
+    ("renew", "get", {"official"}),
+    ("bill_create", "post", {"official"}),
+    ("bill_compare", "post", {"official", "finance_officer"}),
+    ("bill_cancel", "post", {"official"}),
+    ("payment_create", "post", {"finance_officer"}),
+    ("renew", "post", {"official"}),
+]
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("page, method, allowed", ACCESS, ids=[f"{p}-{m}" for p, m, _a in ACCESS])
+@pytest.mark.parametrize("role", ROLES)
+def test_each_page_is_open_to_its_roles_only(request, client, world, page, method, allowed, role):
+    client.force_login(request.getfixturevalue(role))
+    url = urls(*world)[page]
+
+    response = getattr(client, method)(url)
+
+    if role in allowed:
+        assert response.status_code not in (403, 405), response.status_code
+    else:
+        assert response.status_code == 403
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("page", ["bill_create", "bill_compare", "bill_cancel"])
+def test_post_only_pages_refuse_get(client, world, official, page):
+    client.force_login(official)
+    assert client.get(urls(*world)[page]).status_code == 405
+
+
+@pytest.mark.django_db
+def test_anonymous_visitors_are_sent_to_login(client, world):
+    response = client.get(urls(*world)["bills"])
+    assert response.status_code == 302 and "/accounts/login/" in response["Location"]
+
+
+@pytest.mark.django_db
+def test_the_leader_reads_figures_but_no_personal_data(client, world, leader):
+    funding, bill, _payment = world
+    client.force_login(leader)
+
+    page = client.get(urls(*world)["bill"]).content.decode()
+
+    nik = bill.lines.first().coverage.worker.nik
+    assert "Rp33.600" in page
+    assert nik not in page and 'id="lines"' not in page and 'id="export-link"' not in page
+
+
+@pytest.mark.django_db
+def test_the_official_prepares_a_bill_from_the_page(client, official):
+    funding = make_funding()
+    covered_workers(funding, 3)
+    client.force_login(official)
+
+    response = client.post(reverse("funding:bill_create", args=[funding.code]), {"first_month": "2025-01", "last_month": "2025-03"})
+
+    bill = ContributionBill.objects.get()
+    assert response.status_code == 302 and response["Location"] == reverse("funding:bill", args=[funding.code, bill.pk])
+    assert bill.total == 3 * 3 * Decimal("16800") and bill.created_by == official
+    again = client.post(reverse("funding:bill_create", args=[funding.code]), {"first_month": "2025-02"}, follow=True)
+    assert "Tidak ada iuran yang belum ditagih" in again.content.decode()
+
+
+@pytest.mark.django_db
+def test_the_finance_officer_records_a_payment_with_its_proof(client, finance_officer):
+    funding = make_funding()
+    covered_workers(funding, 2)
+    bill = prepare_bill(funding=funding, first_month=datetime.date(2025, 1, 1), by=None)
+    client.force_login(finance_officer)
+    url = reverse("funding:payment_create", args=[funding.code])
+    data = {"paid_on": "2025-01-14", "amount": "33600", "reference": "SP2D-9", "bills": [bill.pk]}
+
+    not_a_pdf = client.post(url, {**data, "proof": SimpleUploadedFile("bukti.pdf", b"MZ\x90\x00 bukan pdf")})
+    assert not_a_pdf.status_code == 200 and "bukan PDF, JPG atau PNG" in not_a_pdf.content.decode()
+    assert not ContributionPayment.objects.exists()
+
+    response = client.post(url, {**data, "proof": SimpleUploadedFile("bukti.pdf", PDF)})
+    assert response.status_code == 302
+    payment = ContributionPayment.objects.get()
+    assert payment.recorded_by == finance_officer and payment.proof.read() == PDF
+    assert ContributionBill.objects.with_paid().get().status == "paid"
+
+    # The paid bill is no longer offered, so it cannot be paid again.
+    twice = client.post(url, {**data, "reference": "SP2D-10", "amount": "1", "proof": SimpleUploadedFile("bukti.pdf", PDF)})
+    assert twice.status_code == 200 and "Tidak ada tagihan yang belum lunas" in twice.content.decode()
+    assert ContributionPayment.objects.count() == 1
+    proof = client.get(reverse("funding:payment_proof", args=[funding.code, payment.pk]))
+    assert b"".join(proof.streaming_content) == PDF
+
+
+@pytest.mark.django_db
+def test_a_double_recorded_transfer_is_explained_on_the_form(client, world, finance_officer):
+    funding, bill, _payment = world
+    client.force_login(finance_officer)
+
+    response = client.post(reverse("funding:payment_create", args=[funding.code]), {
+        "paid_on": "2025-01-15", "amount": "1000", "reference": "sp2d-1", "bills": [bill.pk],
+        "proof": SimpleUploadedFile("bukti.pdf", PDF),
+    })
+
+    assert response.status_code == 200
+    assert "sudah dicatat pada 14-01-2025" in response.content.decode()
+    assert ContributionPayment.objects.count() == 1
+
+
+@pytest.mark.django_db
+def test_the_bill_downloads_as_excel(client, world, finance_officer):
+    funding, bill, _payment = world
+    client.force_login(finance_officer)
+
+    response = client.get(urls(*world)["bill_export"])
+
+    assert response["Content-Disposition"].startswith('attachment; filename="tagihan-')
+    workbook = load_workbook(io.BytesIO(b"".join(response.streaming_content)))
+    assert workbook.sheetnames == ["Tagihan", "Per bulan"]
+
+
+@pytest.mark.django_db
+def test_the_comparison_page_shows_the_differences(client, world, official):
+    funding, bill, _payment = world
+    lines = list(bill.lines.select_related("coverage"))
+    workbook = Workbook()
+    workbook.active.append(["KPJ", "Iuran"])
+    workbook.active.append([lines[0].coverage.kpj_number, 16800])
+    workbook.active.append(["12345678901", 16800])
+    stream = io.BytesIO()
+    workbook.save(stream)
+    client.force_login(official)
+
+    response = client.post(urls(*world)["bill_compare"], {"file": SimpleUploadedFile("bpjs.xlsx", stream.getvalue())})
+
+    page = response.content.decode()
+    assert response.status_code == 200
+    assert 'id="missing"' in page and lines[1].coverage.kpj_number in page
+    assert 'id="extra"' in page and "12345678901" in page
+    bad = client.post(urls(*world)["bill_compare"], {"file": SimpleUploadedFile("bpjs.xlsx", b"rusak")})
+    assert bad.status_code == 400 and "bukan Excel" in bad.content.decode()
+
+
+@pytest.mark.django_db
+def test_the_program_page_shows_the_budget_warning(client, official):
+    funding = make_funding(quota=10, budget=Decimal("16800") * 12)
+    coverages = covered_workers(funding, 1)
+    prepare_bill(funding=funding, first_month=datetime.date(2025, 1, 1), by=None)
+    from enrollment.services import cancel_coverage
+
+    cancel_coverage(coverage=coverages[0], by=None, reason="ganti")
+    covered_workers(funding, 1)
+    client.force_login(official)
+
+    page = client.get(reverse("funding:detail", args=[funding.code])).content.decode()
+
+    assert 'id="forecast-warning"' in page and "melebihi anggaran Rp201.600" in page
+
+
+@pytest.mark.django_db
+def test_the_official_renews_the_program_in_two_steps(client, official):
+    source = make_funding(code="DBH-SAWIT-2025", name="DBH Sawit 2025")
+    coverages = covered_workers(source, 3)
+    client.force_login(official)
+    url = reverse("funding:renew", args=[source.code])
+    form = client.get(url)
+    values = {key: (value.isoformat() if hasattr(value, "isoformat") else value)
+              for key, value in form.context["form"].initial.items()}
+
+    preview = client.post(url, {**values, "step": "preview"})
+    assert preview.status_code == 200 and preview.context["plan"].carry and not FundingSource.objects.filter(code="DBH-SAWIT-2026").exists()
+
+    done = client.post(url, {**values, "step": "confirm", "exclude": [coverages[0].worker_id]})
+
+    assert done.status_code == 200 and "2 pekerja dilanjutkan" in done.content.decode()
+    target = FundingSource.objects.get(code="DBH-SAWIT-2026")
+    assert set(target.coverages.values_list("worker_id", flat=True)) == {c.worker_id for c in coverages[1:]}
+
+
+def _sizes(funding, n):
+    """n workers (with an heir each) whose coverage ends within 30 days of today, one paid and one
+    unpaid bill (so some months are lapsed)."""
+    from core.testing import make_heir
+
+    for coverage in covered_workers(funding, n):
+        make_heir(coverage.worker)
+    first = month_start(funding.period_start)
+    bill = prepare_bill(funding=funding, first_month=first, last_month=first + relativedelta(months=2), by=None)
+    record_payment(funding=funding, paid_on=funding.period_start, amount=1, reference=f"R{n}", bills=[bill], by=None)
+    prepare_bill(funding=funding, first_month=first + relativedelta(months=3), by=None)
+    return bill
+
+
+# The queries of each page, whatever the number of rows (session, user, permissions included).
+PAGE_QUERIES = {"detail": 19, "bills": 6, "bill": 10, "payments": 7, "lapsed": 12, "ending_soon": 7}
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("n", [3, 30])
+@pytest.mark.parametrize("page", list(PAGE_QUERIES))
+def test_list_pages_keep_a_constant_number_of_queries(client, official, django_assert_max_num_queries, n, page):
+    today = timezone.localdate()
+    funding = make_funding(period_start=today - relativedelta(months=6), period_end=today + datetime.timedelta(days=10),
+                           fiscal_year=today.year)
+    bill = _sizes(funding, n)
+    client.force_login(official)
+    url = urls(funding, bill, bill.allocations.first().payment)[page]
+
+    with django_assert_max_num_queries(PAGE_QUERIES[page]):
+        response = client.get(url)
+
+    assert response.status_code == 200
+    rows = {"bill": "lines", "lapsed": "lapsed", "ending_soon": "ending", "bills": "bills", "payments": "payments"}
+    if page in rows:
+        table = response.content.decode().split(f'id="{rows[page]}"')[1].split("</table>")[0]
+        assert table.count("<tr>") - 1 == {"bills": 2, "payments": 1}.get(page, n)
+
+
+@pytest.mark.django_db
+def test_the_renewal_form_shows_an_existing_target_with_its_own_numbers(client, official):
+    source = make_funding(code="DBH-SAWIT-2025", name="DBH Sawit 2025")
+    make_funding(code="DBH-SAWIT-2026", name="DBH Sawit 2026", fiscal_year=2026, period_start=datetime.date(2026, 1, 1),
+                 period_end=datetime.date(2026, 12, 31), quota=4000, budget=Decimal("806400000"))
+    client.force_login(official)
+
+    response = client.get(reverse("funding:renew", args=[source.code]))
+
+    assert 'id="existing-note"' in response.content.decode()
+    assert response.context["form"].initial["quota"] == 4000
