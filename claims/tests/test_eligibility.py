@@ -71,21 +71,6 @@ def test_claim_needs_the_program_in_the_coverage(worker, funding_2025, spouse, o
     refused("tidak mencakup program JKM", coverage=jkk_only, by=official, event_date=DEATH_DAY, claimant=spouse)
 
 
-def test_lapsed_months_are_not_covered(coverage, spouse, official, monkeypatch):
-    """R-PAY-2 via funding.services.is_protected_on: 3 unpaid months in a row make the worker inactive.
-
-    Contribution bills are built in parallel (funding over the year); until then the unpaid months
-    come from the one function the bills will fill in.
-    """
-    from funding import services as funding_services
-
-    unpaid = {datetime.date(2025, 4, 1), datetime.date(2025, 5, 1), datetime.date(2025, 6, 1)}
-    monkeypatch.setattr(funding_services, "unpaid_months", lambda coverage, today=None: unpaid)
-    refused("nonaktif", coverage=coverage, by=official, event_date=DEATH_DAY, claimant=spouse)
-    # July was paid: a death then is covered again.
-    assert file_claim(coverage=coverage, by=official, event_date=datetime.date(2025, 7, 2), claimant=spouse)
-
-
 def test_event_in_the_future_is_refused(coverage, spouse, official):
     tomorrow = timezone.localdate() + datetime.timedelta(days=1)
     coverage.end_date = tomorrow + datetime.timedelta(days=30)
