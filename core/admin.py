@@ -114,14 +114,8 @@ class AuditedModelAdmin(admin.ModelAdmin):
         return TemplateResponse(request, self.object_history_template, context)
 
 
-@admin.register(AuditEvent)
-class AuditEventAdmin(admin.ModelAdmin):
-    list_display = ["at", "actor", "action", "content_type", "object_repr"]
-    list_filter = ["action", "content_type"]
-    search_fields = ["object_repr", "object_id", "actor__username"]
-    list_select_related = ["actor", "content_type"]
-    date_hierarchy = "at"
-    show_full_result_count = False
+class ReadOnlyAdminMixin:
+    """For rows that change only through their own functions (locks, checks, audit), never a form."""
 
     def has_add_permission(self, request):
         return False
@@ -131,6 +125,16 @@ class AuditEventAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+@admin.register(AuditEvent)
+class AuditEventAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    list_display = ["at", "actor", "action", "content_type", "object_repr"]
+    list_filter = ["action", "content_type"]
+    search_fields = ["object_repr", "object_id", "actor__username"]
+    list_select_related = ["actor", "content_type"]
+    date_hierarchy = "at"
+    show_full_result_count = False
 
 
 @admin.register(ProgramRules)

@@ -9,7 +9,7 @@ from django.urls import path, reverse
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
-from core.admin import AuditedModelAdmin
+from core.admin import AuditedModelAdmin, ReadOnlyAdminMixin
 from funding.admin import LapsedFilter, annotate_lapsed
 
 from .forms import ActivateForm, CancelForm, CoverageAddForm, EnrollForm, HeirForm, WorkerForm
@@ -392,7 +392,7 @@ class MakeDocumentForm(forms.Form):
 
 
 @admin.register(Certificate)
-class CertificateAdmin(admin.ModelAdmin):
+class CertificateAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     list_display = ["code", "kind", "subject_display", "status", "outdated_in_list", "pages", "rendered_at", "download"]
     list_filter = ["kind", "status"]
     search_fields = [
@@ -434,15 +434,6 @@ class CertificateAdmin(admin.ModelAdmin):
         if obj.status != Certificate.Status.READY:
             return obj.error[:120] if obj.error else "—"
         return format_html('<a href="{}">{}</a>', reverse("certificates:download", args=[obj.pk]), _("unduh PDF"))
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
     def has_render_permission(self, request):
         return request.user.has_perm("enrollment.render_certificate")

@@ -4,7 +4,7 @@ from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
-from core.admin import AuditedModelAdmin
+from core.admin import AuditedModelAdmin, ReadOnlyAdminMixin
 from core.money import format_rupiah
 
 from .models import ContributionBill, ContributionDiscount, ContributionPayment, ContributionRate, FundingSource, Holiday, KecamatanTarget
@@ -67,17 +67,8 @@ class HolidayAdmin(AuditedModelAdmin):
     search_fields = ["name"]
 
 
-class ReadOnlyAdmin(AuditedModelAdmin):
+class ReadOnlyAdmin(ReadOnlyAdminMixin, AuditedModelAdmin):
     """Bills and payments change only through funding.billing (locks, checks, audit)."""
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(ContributionBill)
