@@ -167,7 +167,8 @@ class AnswerResult(ImportResult):
     activated: int = 0
     external: int = 0
     already: int = 0
-    plan: list = field(default_factory=list)  # ("activate", coverage, kpj, date) or ("external", coverage, payer, from, to)
+    activations: list = field(default_factory=list)  # Activation of each valid row
+    other_payers: list = field(default_factory=list)  # OtherPayer of each valid row
 
     def as_dict(self) -> dict:
         return {
@@ -180,6 +181,23 @@ class AnswerResult(ImportResult):
             "warnings": [problem.as_dict() for problem in self.warnings],
             "committed": self.committed,
         }
+
+
+@dataclass
+class Activation:
+    coverage: Coverage
+    kpj: str
+    registered_on: datetime.date | None
+
+
+@dataclass
+class OtherPayer:
+    """R-ENR-5: BPJS found the worker registered through another payer."""
+
+    coverage: Coverage
+    payer: str
+    start: datetime.date
+    end: datetime.date
 
 
 @dataclass
@@ -315,7 +333,7 @@ def _answer_row(result, title, number, cells, columns, seen, today):
                       other_from, other_to)
 
 
-def plan_answer(result: AnswerResult, rows, *, funding=None, kpj_length: int, source: str, lock=False):
+def plan_answer(result: AnswerResult, rows, *, funding=None, kpj_length: int, lock=False):
     """Match each row to the submitted coverage of its NIK and check the activation rules."""
     workers = {}
     for chunk in chunked([r.nik for r in rows]):
@@ -351,8 +369,8 @@ def plan_answer(result: AnswerResult, rows, *, funding=None, kpj_length: int, so
                 reject(row, _("Tidak ada satu kepesertaan berstatus diajukan untuk NIK %(nik)s.") % {"nik": row.nik})
                 continue
             coverage = submitted[0]
-            result.plan.append(("external", coverage, row.payer, row.other_from or coverage.start_date,
-                                row.other_to or coverage.end_date))
+            result.other_payers.append(OtherPayer(coverage, row.payer, row.other_from or coverage.start_date,
+                                                  row.other_to or coverage.end_date))
             result.warnings.append(Problem(row.sheet, row.row, row.nik_header, row.nik, _(
                 "Terdaftar melalui %(payer)s: dicatat (R-ENR-5) dan kepesertaan %(funding)s dibatalkan."
             ) % {"payer": row.payer, "funding": coverage.funding_source.name}))
@@ -379,8 +397,8 @@ def plan_answer(result: AnswerResult, rows, *, funding=None, kpj_length: int, so
         if index in problems:
             reject(row, problems[index], row.kpj_header, row.kpj)
         else:
-            result.plan.append(("activate", coverage, kpj, row.registered_on))
-    result.valid = len(result.plan) + result.already
+            result.activations.append(Activation(coverage, kpj, row.registered_on))
+    result.valid = len(result.activations) + len(result.other_payers) + result.already
 
 
 def import_bpjs_answer(path, *, by, funding=None, dry_run=False, skip_invalid=False, display_name=None,
@@ -395,18 +413,19 @@ def import_bpjs_answer(path, *, by, funding=None, dry_run=False, skip_invalid=Fa
     source = _("Jawaban BPJS %(file)s") % {"file": name}
     result, rows = read_answer(path, rules=rules, display_name=name)
     if dry_run:
-        plan_answer(result, rows, funding=funding, kpj_length=rules.kpj_length, source=source)
+        plan_answer(result, rows, funding=funding, kpj_length=rules.kpj_length)
         return result
     with transaction.atomic():
-        plan_answer(result, rows, funding=funding, kpj_length=rules.kpj_length, source=source, lock=True)
-        if result.plan and (skip_invalid or not result.errors):
-            answers = [(c, kpj, on) for kind, c, kpj, on, *_rest in result.plan if kind == "activate"]
-            if answers:
-                activate_coverages(answers=answers, by=by, note=source)
-            for kind, coverage, payer, start, end in (p for p in result.plan if p[0] == "external"):
-                record_external_coverage(coverage=coverage, payer=payer, start=start, end=end, source=source, by=by)
-            result.activated = len(answers)
-            result.external = len(result.plan) - len(answers)
+        plan_answer(result, rows, funding=funding, kpj_length=rules.kpj_length, lock=True)
+        changes = result.activations or result.other_payers
+        if changes and (skip_invalid or not result.errors):
+            if result.activations:
+                activate_coverages(answers=[(a.coverage, a.kpj, a.registered_on) for a in result.activations], by=by,
+                                   note=source)
+            for other in result.other_payers:
+                record_external_coverage(coverage=other.coverage, payer=other.payer, start=other.start, end=other.end,
+                                         source=source, by=by)
+            result.activated, result.external = len(result.activations), len(result.other_payers)
             result.committed = True
         if on_commit is not None:
             on_commit(result)

@@ -220,7 +220,6 @@ class _Occupations:
             self.by_key[header_key(occupation.name)] = occupation
             self.by_key[header_key(occupation.code)] = occupation
         self.other = by_code.get("lainnya")
-
         self._matches = {}
 
     def match(self, text):
