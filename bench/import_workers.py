@@ -97,7 +97,7 @@ def write_file(path, rows: int, seed=2026):
     workbook.save(path)
 
 
-def run_import(path, rows):
+def run_import(path, rows, *, preview=False):
     from enrollment.imports import import_workers
     from funding.models import FundingSource
 
@@ -105,6 +105,10 @@ def run_import(path, rows):
         code="BENCH-2026", name="Bench 2026", fiscal_year=2026, period_start=datetime.date(2026, 1, 1),
         period_end=datetime.date(2026, 12, 31), coverage_months=12, quota=rows, budget=Decimal(201600) * rows,
     )
+    if preview:  # the admin's path: a dry run for the preview, then the confirmed import below
+        started = time.perf_counter()
+        checked = import_workers(path, funding=funding, by=None, dry_run=True)
+        print(f"preview (dry run): {checked.valid:,} valid rows in {time.perf_counter() - started:.2f} s", flush=True)
     started = time.perf_counter()
     result = import_workers(path, funding=funding, by=None, display_name=pathlib.Path(path).name)
     seconds = time.perf_counter() - started
@@ -136,7 +140,7 @@ def run_baseline(path):
                 if len(values) < 2 or values[1] is None:
                     continue
                 copy.write_row([None if v is None else str(v) for v in values[:columns]] + [None] * (columns - len(values)))
-        cursor.execute(f"INSERT INTO bench_baseline SELECT * FROM bench_staging ON CONFLICT (c1) DO NOTHING")
+        cursor.execute("INSERT INTO bench_baseline SELECT * FROM bench_staging ON CONFLICT (c1) DO NOTHING")
         inserted = cursor.rowcount
     workbook.close()
     return time.perf_counter() - started, inserted
@@ -146,6 +150,7 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rows", type=int, default=100_000, help="rows in the generated file (default 100,000)")
     parser.add_argument("--keep-file", help="also save the generated file here")
+    parser.add_argument("--preview", action="store_true", help="also time the preview (dry run) the admin shows first")
     args = parser.parse_args()
 
     import django
@@ -165,7 +170,7 @@ def main():
                   f"{time.perf_counter() - started:.1f} s (not timed)", flush=True)
             if args.keep_file:
                 pathlib.Path(args.keep_file).write_bytes(pathlib.Path(path).read_bytes())
-            seconds, result = run_import(path, args.rows)
+            seconds, result = run_import(path, args.rows, preview=args.preview)
             peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
             print(f"import: {result.rows:,} rows read, {result.valid:,} valid, {result.created:,} workers created "
                   f"in {seconds:.2f} s ({result.rows / seconds:,.0f} rows/s), peak {peak_mb:.0f} MB", flush=True)
