@@ -806,7 +806,9 @@ COVERAGE_COLUMNS = [
     "id", "worker_id", "funding_source_id", "jkk", "jkm", "start_date", "end_date", "income_basis", "status",
     "kpj_number", "cancel_reason", "created_by_id", "created_at", "updated_at",
 ]
-AUDIT_COLUMNS = ["at", "actor_id", "action", "content_type_id", "object_id", "object_repr", "changes", "note"]
+AUDIT_COLUMNS = [
+    "at", "actor_id", "action", "content_type_id", "object_id", "object_repr", "parent_type_id", "parent_id", "changes", "note",
+]
 
 
 def write_candidates(file: WorkerFile, *, funding: FundingSource, start, by, batch=None) -> None:
@@ -853,18 +855,20 @@ def write_candidates(file: WorkerFile, *, funding: FundingSource, start, by, bat
         return note_text % {"file": file.name, "sheet": c.sheet, "row": c.row}
 
     def events():
+        # object_repr as the models' __str__ write it; heirs and coverage name their worker as parent.
+        worker_type = types[Worker].pk
         for c in new:
-            yield (now, actor_id, action, types[Worker].pk, str(c.worker_id), c.full_name[:200],
+            yield (now, actor_id, action, worker_type, str(c.worker_id), c.full_name[:200], None, "",
                    {"nik": [None, c.nik], "full_name": [None, c.full_name], "desa": [None, desa_names.get(c.desa_id)]},
                    note(c))
         for c, pk in zip(with_heir, heir_ids):
-            # object_repr as Heir.__str__ and Coverage.__str__ write it.
             yield (now, actor_id, action, types[Heir].pk, str(pk), f"{c.heir[1]} ({relationship_label[c.heir[0]]})"[:200],
-                   {"relationship": [None, c.heir[0]], "full_name": [None, c.heir[1]]}, note(c))
+                   worker_type, str(c.worker_id), {"relationship": [None, c.heir[0]], "full_name": [None, c.heir[1]]},
+                   note(c))
         period = f"({start:%d-%m-%Y}–{file.end:%d-%m-%Y})"
         for c, pk in zip(valid, coverage_ids):
             yield (now, actor_id, action, types[Coverage].pk, str(pk), f"{c.full_name} · {funding} {period}"[:200],
-                   coverage_changes, note(c))
+                   worker_type, str(c.worker_id), coverage_changes, note(c))
 
     insert_rows(AuditEvent, AUDIT_COLUMNS, events())
     if batch is not None:

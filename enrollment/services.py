@@ -495,7 +495,7 @@ def record_external_coverage(*, coverage: Coverage, payer: str, start: datetime.
     external = ExternalCoverage.objects.create(
         nik=coverage.worker.nik, payer=payer[:120], start_date=start, end_date=end, source=source[:200]
     )
-    record(actor=by, obj=external, action=AuditEvent.Action.CREATE, note=source, changes={
+    record(actor=by, obj=external, action=AuditEvent.Action.CREATE, note=source, parent=coverage.worker, changes={
         "nik": [None, external.nik], "payer": [None, external.payer],
         "start_date": [None, start.isoformat()], "end_date": [None, end.isoformat()]})
     reason = _("Sudah terdaftar di BPJS melalui %(payer)s (R-ENR-5).") % {"payer": payer}

@@ -4,7 +4,6 @@ import datetime
 from decimal import Decimal
 
 import pytest
-from django.db import transaction
 
 from core.models import AuditEvent
 from core.testing import make_funding, make_nik, make_worker
@@ -47,9 +46,9 @@ def test_enroll_workers_writes_drafts_and_refuses_overlap_and_quota(kawa):
     created = enroll_workers(funding=funding, workers=workers[:2], start=funding.period_start, by=None)
     assert [c.status for c in created] == ["draft", "draft"]
     assert AuditEvent.objects.filter(action="create", content_type__model="coverage").count() == 2
-    with pytest.raises(EnrollmentError, match="R-ENR-3"), transaction.atomic():
+    with pytest.raises(EnrollmentError, match="R-ENR-3"):
         enroll_workers(funding=make_funding(quota=10), workers=workers[:1], start=funding.period_start, by=None)
-    with pytest.raises(EnrollmentError, match="Kuota"), transaction.atomic():
+    with pytest.raises(EnrollmentError, match="Kuota"):
         enroll_workers(funding=funding, workers=workers[2:], start=funding.period_start, by=None)
 
 
@@ -71,18 +70,17 @@ def test_overlap_is_found_by_nik_for_workers_not_saved_yet(funding, kawa):
 def test_activation_checks_the_kpj_and_the_status(funding, kawa, bpjs_staff, official):
     first, second = make_worker(desa=kawa), make_worker(desa=kawa)
     c1, c2 = enroll_workers(funding=funding, workers=[first, second], start=funding.period_start, by=None)
-    # The services' own blocks join the test's transaction: each refusal gets a savepoint to roll back to.
-    with pytest.raises(CoverageError, match="tidak dapat diubah"), transaction.atomic():  # still a draft
+    with pytest.raises(CoverageError, match="tidak dapat diubah"):  # still a draft
         activate_coverage(coverage=c1, kpj_number="24000000001", registered_on=None, by=bpjs_staff)
     submit_coverages(coverages=[c1, c2], by=official)
-    with pytest.raises(CoverageError, match="tepat 11 angka"), transaction.atomic():
+    with pytest.raises(CoverageError, match="tepat 11 angka"):
         activate_coverage(coverage=c1, kpj_number="123", registered_on=None, by=bpjs_staff)
     active = activate_coverage(coverage=c1, kpj_number="2400-0000-001", registered_on=datetime.date(2024, 12, 27),
                                by=bpjs_staff)
     assert (active.status, active.kpj_number) == ("active", "24000000001")
-    with pytest.raises(CoverageError, match="sudah dipakai pekerja lain"), transaction.atomic():
+    with pytest.raises(CoverageError, match="sudah dipakai pekerja lain"):
         activate_coverage(coverage=c2, kpj_number="24000000001", registered_on=None, by=bpjs_staff)
-    with pytest.raises(CoverageError), transaction.atomic():
+    with pytest.raises(CoverageError):
         submit_coverage(coverage=c1, by=official)
     event = AuditEvent.objects.filter(object_id=str(c1.pk), action="transition").order_by("at", "pk").last()
     assert event.changes["status"] == ["submitted", "active"] and event.actor == bpjs_staff
@@ -93,7 +91,7 @@ def test_submitting_many_is_all_or_none(funding, kawa, official):
     c1, c2 = enroll_workers(funding=funding, workers=[make_worker(desa=kawa), make_worker(desa=kawa)],
                             start=funding.period_start, by=None)
     submit_coverage(coverage=c1, by=official)
-    with pytest.raises(CoverageError), transaction.atomic():
+    with pytest.raises(CoverageError):
         submit_coverages(coverages=[c1, c2], by=official)
     assert Coverage.objects.get(pk=c2.pk).status == "draft"
 

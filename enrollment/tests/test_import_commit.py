@@ -45,7 +45,12 @@ def test_a_commit_writes_workers_heirs_occupations_draft_coverage_and_the_audit_
     assert events.count() == 2 + 1 + 2  # workers, heir, coverages
     note = events.filter(object_id=str(first.pk), content_type__model="worker").get().note
     assert "kawa.xlsx" in note and "baris 4" in note  # two title rows, the header, then row 4
-    assert events.filter(content_type__model="coverage", object_id=str(coverage.pk)).get().changes["status"] == [None, "draft"]
+    coverage_event = events.filter(content_type__model="coverage", object_id=str(coverage.pk)).get()
+    assert coverage_event.changes["status"] == [None, "draft"]
+    # The worker's history lists his heir's and coverage's rows too.
+    from core.audit import history
+
+    assert {e.content_type.model for e in history(first)} == {"worker", "heir", "coverage"}
 
 
 @pytest.mark.django_db
