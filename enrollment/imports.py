@@ -262,9 +262,10 @@ class WorkerFile:
         self.candidates = []
         self.sheets = {}  # title -> _Sheet
         self.first_row_of = {}  # nik -> (sheet, row): R-IMP-5 duplicates name the first row
-        # [nik, sheet, row, NIK header, candidate or None] of each row with a valid NIK, first
-        # occurrences only: the rows to check against the database.
+        # The rows to check against the database, one per valid NIK (first occurrences): the
+        # Candidate, or (nik, sheet, row, NIK header) for a row refused for another reason.
         self.nik_rows = []
+        self._texts = {}  # one string object per repeated value (birth places, addresses): memory
         self.end = None  # the coverage end date, once the funding period is checked
         self._row_errors = None
 
@@ -407,6 +408,9 @@ class WorkerFile:
 
     def _warn(self, sheet, row, column, value, message):
         self.result.warnings.append(Problem(sheet.title if sheet else None, row, column, value, message))
+
+    def shared(self, text: str) -> str:
+        return self._texts.setdefault(text, text)
 
 
 class _RowReader:
@@ -601,17 +605,16 @@ class _RowReader:
 
         if info is None or first is not None:
             return None
-        entry = [info.nik, sheet.title, number, self.header("nik"), None]
-        file.nik_rows.append(entry)
         if not full_name or desa is None or birth_date is None:
+            file.nik_rows.append((info.nik, sheet.title, number, self.header("nik")))
             return None
         candidate = Candidate(
             sheet=sheet.title, row=number, nik_column=self.header("nik"), nik=info.nik, full_name=full_name,
-            birth_place=birth_place, birth_date=birth_date, sex=sex, address=address, desa_id=desa.pk, phone=phone,
-            kk_number=kk_number, monthly_income=income, occupation_ids=tuple(o.pk for o in occupations),
-            transport=any(o.is_transport for o in occupations), heir=heir,
+            birth_place=file.shared(birth_place), birth_date=birth_date, sex=sex, address=file.shared(address),
+            desa_id=desa.pk, phone=phone, kk_number=kk_number, monthly_income=income,
+            occupation_ids=tuple(o.pk for o in occupations), transport=any(o.is_transport for o in occupations), heir=heir,
         )
-        entry[4] = candidate
+        file.nik_rows.append(candidate)
         return candidate
 
     def desa(self):
@@ -737,8 +740,17 @@ def check_database(file: WorkerFile, *, funding: FundingSource, start, rates: Ra
     except EnrollmentError as exc:
         for message in exc.messages:
             result.errors.append(Problem(None, None, None, None, message))
+        result.valid = sum(1 for c in file.candidates if c.ok)
         return False
-    niks = [entry[0] for entry in file.nik_rows]
+
+    def rows():
+        for entry in file.nik_rows:
+            if isinstance(entry, Candidate):
+                yield entry.nik, entry.sheet, entry.row, entry.nik_column, entry
+            else:
+                yield (*entry, None)
+
+    niks = [entry.nik if isinstance(entry, Candidate) else entry[0] for entry in file.nik_rows]
     existing = {}
     for chunk in chunked(niks):
         for nik, pk in Worker.objects.filter(nik__any=chunk).values_list("nik", "pk"):
@@ -751,7 +763,7 @@ def check_database(file: WorkerFile, *, funding: FundingSource, start, rates: Ra
         for nik, pk, name, died_on in query.values_list("nik", "pk", "full_name", "died_on"):
             registered[nik] = (pk, name, died_on)
     covered = overlap_problems_by_nik(niks, start, end, programs)
-    for nik, sheet, row, column, candidate in file.nik_rows:
+    for nik, sheet, row, column, candidate in rows():
         messages = []
         if nik in covered:
             result.duplicates += 1
