@@ -180,3 +180,29 @@ def test_large_files_report_their_progress_while_being_read(tmp_path, funding):
     result = import_workers(path, funding=funding, by=None, dry_run=True, progress=lambda done, total: seen.append(done))
     assert result.valid == 2500
     assert seen[:2] == [1000, 2000] and seen[-1] == 2501  # every 1,000 rows, then the end
+
+
+@pytest.mark.django_db
+def test_the_export_list_keeps_its_queries_constant_and_downloads_are_role_checked(client, official, bpjs_staff, leader,
+                                                                                 funding, django_assert_max_num_queries):
+    from django.core.files.base import ContentFile
+
+    def add_exports(count):
+        for _ in range(count):
+            export = BpjsExport(funding_source=funding, rows=1, created_by=official)
+            export.file.save("x.xlsx", ContentFile(b"PK"), save=True)
+
+    add_exports(2)
+    client.force_login(official)
+    url = reverse("admin:enrollment_bpjsexport_changelist")
+    with django_assert_max_num_queries(10):
+        assert client.get(url).status_code == 200
+    add_exports(20)
+    with django_assert_max_num_queries(10):
+        page = client.get(url).content.decode()
+    assert page.count("unduh .xlsx") == 22
+    export = BpjsExport.objects.first()
+    client.force_login(bpjs_staff)  # BPJS receives the exports
+    assert client.get(reverse("admin:enrollment_bpjsexport_download", args=[export.pk])).status_code == 200
+    client.force_login(leader)
+    assert client.get(reverse("admin:enrollment_bpjsexport_download", args=[export.pk])).status_code == 403

@@ -150,3 +150,39 @@ def test_only_officials_allowed_to_import_may_import(tmp_path, funding, bpjs_sta
     for user in (bpjs_staff, leader):
         with pytest.raises(PermissionDenied):
             import_workers(path, funding=funding, by=user, dry_run=True)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_nik_registered_meanwhile_fails_the_write_midway_and_nothing_is_kept(tmp_path, funding):
+    # Another official saves one of the file's NIKs while the import writes: PostgreSQL refuses
+    # the import's row in the middle of the COPY, and the whole batch is rolled back.
+    import threading
+    import time
+
+    from django.db import connection, transaction
+
+    from core.testing import make_worker
+    from enrollment.imports import ImportConflict
+    from enrollment.models import Desa
+
+    people = [person(i) for i in range(60)]
+    path = simple_file(tmp_path / "bersamaan.xlsx", people)
+    saved = threading.Event()
+
+    def other_official():
+        try:
+            with transaction.atomic():
+                make_worker(desa=Desa.objects.get(name="Kawa"), nik=people[40]["NIK"], full_name="DIA DULUAN")
+                saved.set()
+                time.sleep(1.5)  # still uncommitted while the import checks and starts writing
+        finally:
+            connection.close()
+
+    thread = threading.Thread(target=other_official)
+    thread.start()
+    assert saved.wait(10)
+    with pytest.raises(ImportConflict, match="Ulangi impor"):
+        import_workers(path, funding=funding, by=None)
+    thread.join()
+    assert list(Worker.objects.values_list("full_name", flat=True)) == ["DIA DULUAN"]
+    assert Coverage.objects.count() == 0 and AuditEvent.objects.filter(action="import").count() == 0
