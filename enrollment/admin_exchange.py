@@ -20,6 +20,7 @@ from django.utils.http import urlencode
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET, require_POST
 
+from core.admin import ReadOnlyAdminMixin
 from core.models import ProgramRules
 from funding.models import FundingSource
 
@@ -74,7 +75,9 @@ def _download(field_file, filename):
 
 
 @admin.register(ImportBatch)
-class ImportBatchAdmin(admin.ModelAdmin):
+class ImportBatchAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    """Files come in through the upload pages and move only through the tasks and "confirm"."""
+
     list_display = ["created_at", "kind", "original_name", "funding_source", "status", "summary", "created_by"]
     list_filter = ["kind", "status", "funding_source"]
     list_select_related = ["funding_source", "created_by"]
@@ -94,15 +97,6 @@ class ImportBatchAdmin(admin.ModelAdmin):
             return "—"
         return _("%(rows)s baris, %(valid)s valid, %(errors)s kesalahan") % {
             "rows": result.get("rows", 0), "valid": result.get("valid", 0), "errors": result.get("error_count", 0)}
-
-    def has_add_permission(self, request):
-        return False  # files come in through the upload pages below
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
     def changelist_view(self, request, extra_context=None):
         extra_context = {
