@@ -70,3 +70,10 @@ BILLING_N ?= 3200
 bench-billing: install
 	DATABASE_URL=$(BENCH_DATABASE_URL) CONN_MAX_AGE=60 SECRET_KEY=bench-only-secret-key-not-for-production-0123456789 \
 		DEBUG=false $(BIN)/python bench/billing.py $(BILLING_N)
+
+# Excel import of N workers (default 100,000; BENCH_ARGS="--rows 3200 --preview") through the service
+# the admin uses, against openpyxl read + COPY measured in the same run, in a throwaway database
+# ("test_" + the BENCH_DATABASE_URL name).
+bench-import: install
+	DATABASE_URL=$(BENCH_DATABASE_URL) DEBUG=false CONN_MAX_AGE=0 SECRET_KEY=bench-only-secret-key-not-for-production-0123456789 \
+		$(BIN)/python bench/import_workers.py $(BENCH_ARGS)

@@ -52,6 +52,11 @@ ROLE_PERMISSIONS = {
         "funding.add_holiday",
         "funding.change_holiday",
         "funding.delete_holiday",
+        # Excel import of workers and the BPJS registration export (issue 3).
+        "enrollment.import_workers",
+        "enrollment.view_importbatch",
+        "enrollment.export_bpjs",
+        "enrollment.view_bpjsexport",
     ],
     BPJS_STAFF: [
         *_REFERENCE_VIEW,
@@ -73,6 +78,10 @@ ROLE_PERMISSIONS = {
         "claims.pay_claim",
         "claims.view_claim_personal_data",
         "claims.view_claimdocument",
+        # BPJS's answer file (KPJ numbers) and the registration exports it receives (issue 3).
+        "enrollment.import_bpjs_answer",
+        "enrollment.view_importbatch",
+        "enrollment.view_bpjsexport",
     ],
     LEADERSHIP: [
         "funding.view_fundingsource",

@@ -11,7 +11,9 @@ from django.utils.translation import ngettext
 
 from core.admin import AuditedModelAdmin, ReadOnlyAdminMixin
 from funding.admin import LapsedFilter, annotate_lapsed
+from funding.models import FundingSource
 
+from .bpjs import ExportError, export_bpjs
 from .forms import ActivateForm, CancelForm, CoverageAddForm, EnrollForm, HeirForm, WorkerForm
 from .models import Coverage, Desa, ExternalCoverage, Heir, Kecamatan, Occupation, Worker
 from .services import (
@@ -171,7 +173,7 @@ class CoverageAdmin(AuditedModelAdmin):
     list_per_page = 50
     show_full_result_count = False
     date_hierarchy = "start_date"
-    actions = ["submit_action", "cancel_action", "render_certificate_action"]
+    actions = ["submit_action", "cancel_action", "render_certificate_action", "export_bpjs_action"]
     readonly_fields = [
         "worker", "funding_source", "jkk", "jkm", "start_date", "end_date", "income_basis", "status", "kpj_number",
         "registered_on", "submitted_at", "activated_at", "ended_at", "cancelled_at", "cancel_reason", "created_by",
@@ -306,6 +308,28 @@ class CoverageAdmin(AuditedModelAdmin):
             except CertificateError as exc:
                 failed.append(str(exc))
         self._report(request, done, failed, _("%(count)d sertifikat kepesertaan sedang dibuat."))
+
+    def has_export_bpjs_permission(self, request):
+        return request.user.has_perm("enrollment.export_bpjs") and request.user.has_perm("enrollment.submit_coverage")
+
+    @admin.action(description=_("Ekspor draf terpilih ke BPJS (.xlsx pendaftaran kolektif)"), permissions=["export_bpjs"])
+    def export_bpjs_action(self, request, queryset):
+        funding_ids = set(queryset.values_list("funding_source_id", flat=True))
+        if len(funding_ids) != 1:
+            self.message_user(request, _("Pilih kepesertaan dari satu sumber dana saja: satu berkas per sumber dana."),
+                              messages.ERROR)
+            return None
+        try:
+            export = export_bpjs(
+                funding=FundingSource.objects.get(pk=funding_ids.pop()), by=request.user,
+                coverage_ids=list(queryset.values_list("pk", flat=True)),
+            )
+        except ExportError as exc:
+            self.message_user(request, str(exc), messages.ERROR)
+            return None
+        self.message_user(request, _("%(rows)d peserta diekspor; status kepesertaan menjadi diajukan ke BPJS.") % {
+            "rows": export.rows}, messages.SUCCESS)
+        return HttpResponseRedirect(reverse("admin:enrollment_bpjsexport_changelist"))
 
     def _report(self, request, done, failed, success_text):
         if done:
@@ -586,3 +610,6 @@ class CertificateBatchAdmin(admin.ModelAdmin):
             enqueue(resume_certificate_batch, batch.pk)
             self.message_user(request, _("Batch dilanjutkan."), messages.SUCCESS)
         return HttpResponseRedirect(reverse("admin:enrollment_certificatebatch_change", args=[batch.pk]))
+
+
+from . import admin_exchange  # noqa: E402,F401  (Excel import and BPJS export pages)

@@ -1,10 +1,14 @@
 import datetime
+import uuid
+from pathlib import Path
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.core.serializers.json import DjangoJSONEncoder
 from django.core.validators import MinValueValidator
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from funding.models import programs_of
@@ -460,3 +464,112 @@ class CertificateBatchItem(models.Model):
 
     def __str__(self):
         return f"{self.batch_id}#{self.position}"
+
+
+def _private_name(folder, filename) -> str:
+    """Uploaded and generated files get random names under MEDIA_ROOT, which is never served."""
+    suffix = Path(filename).suffix.lower()[:8] or ".xlsx"
+    return f"{folder}/{timezone.now():%Y/%m}/{uuid.uuid4().hex}{suffix}"
+
+
+def upload_import(instance, filename):
+    return _private_name("imports", filename)
+
+
+def upload_import_errors(instance, filename):
+    return _private_name("import-errors", filename)
+
+
+def upload_bpjs_export(instance, filename):
+    return _private_name("bpjs-exports", filename)
+
+
+class ImportBatch(models.Model):
+    """One uploaded Excel file (a workers list or BPJS's answer) and what became of it.
+
+    The upload page polls this row, so the preview and the progress survive a reload; the
+    Celery tasks move it through Status and store the result.
+    """
+
+    class Kind(models.TextChoices):
+        WORKERS = "workers", _("Daftar pekerja")
+        BPJS_ANSWER = "bpjs_answer", _("Jawaban BPJS (nomor KPJ)")
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", _("Menunggu pemeriksaan")
+        CHECKING = "checking", _("Sedang diperiksa")
+        CHECKED = "checked", _("Pratinjau siap")
+        COMMITTING = "committing", _("Sedang disimpan")
+        COMMITTED = "committed", _("Tersimpan")
+        REJECTED = "rejected", _("Berkas ditolak")
+        FAILED = "failed", _("Gagal")
+
+    RUNNING = {Status.QUEUED, Status.CHECKING, Status.COMMITTING}
+
+    kind = models.CharField(_("jenis berkas"), max_length=20, choices=Kind.choices, default=Kind.WORKERS)
+    funding_source = models.ForeignKey(
+        "funding.FundingSource", verbose_name=_("sumber dana"), null=True, blank=True, on_delete=models.PROTECT,
+        related_name="import_batches",
+    )
+    start_date = models.DateField(_("tanggal mulai kepesertaan"), null=True, blank=True)
+    file = models.FileField(_("berkas"), upload_to=upload_import, max_length=200)
+    original_name = models.CharField(_("nama berkas"), max_length=255)
+    status = models.CharField(_("status"), max_length=12, choices=Status.choices, default=Status.QUEUED)
+    progress = models.PositiveSmallIntegerField(_("kemajuan (%)"), default=0)
+    rows_read = models.PositiveIntegerField(_("baris dibaca"), default=0)
+    skip_invalid = models.BooleanField(_("hanya baris yang valid"), default=False)
+    # The summary of the last check or commit: the counts and the first errors and warnings.
+    result = models.JSONField(_("hasil"), default=dict, blank=True, encoder=DjangoJSONEncoder)
+    message = models.TextField(_("pesan"), blank=True)
+    errors_file = models.FileField(_("berkas kesalahan"), upload_to=upload_import_errors, blank=True, max_length=200)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("diunggah oleh"), null=True, blank=True, on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(_("diunggah"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("diubah"), auto_now=True)
+    finished_at = models.DateTimeField(_("selesai"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("impor Excel")
+        verbose_name_plural = _("impor Excel")
+        ordering = ["-created_at", "-pk"]
+        permissions = [
+            ("import_workers", _("Dapat mengimpor daftar pekerja dari Excel")),
+            ("import_bpjs_answer", _("Dapat mengimpor berkas jawaban BPJS (nomor KPJ)")),
+        ]
+
+    def __str__(self):
+        return f"{self.get_kind_display()} · {self.original_name}"
+
+    @property
+    def is_running(self) -> bool:
+        return self.status in self.RUNNING
+
+
+class BpjsExport(models.Model):
+    """A file of draft coverage sent to BPJS for collective registration (kept to download again)."""
+
+    funding_source = models.ForeignKey(
+        "funding.FundingSource", verbose_name=_("sumber dana"), on_delete=models.PROTECT, related_name="bpjs_exports"
+    )
+    file = models.FileField(_("berkas"), upload_to=upload_bpjs_export, max_length=200)
+    rows = models.PositiveIntegerField(_("jumlah peserta"))
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("dibuat oleh"), null=True, blank=True, on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(_("dibuat"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("ekspor ke BPJS")
+        verbose_name_plural = _("ekspor ke BPJS")
+        ordering = ["-created_at", "-pk"]
+        permissions = [("export_bpjs", _("Dapat mengekspor kepesertaan ke BPJS (pendaftaran kolektif)"))]
+
+    def __str__(self):
+        return f"{self.funding_source.code} · {self.created_at:%d-%m-%Y %H:%M}" if self.created_at else self.funding_source.code
+
+    @property
+    def download_name(self) -> str:
+        return f"BPJS-{self.funding_source.code}-{timezone.localtime(self.created_at):%Y%m%d-%H%M}.xlsx"

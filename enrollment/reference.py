@@ -28,6 +28,35 @@ OCCUPATIONS = [
 ]
 
 
+# How occupations are written in the district lists (and on the KTP), mapped to the codes above.
+# The names and codes themselves match too; anything else is imported as "lainnya" with a warning.
+OCCUPATION_ALIASES = {
+    "petani sawit": "petani-sawit", "petani kelapa sawit": "petani-sawit", "pekebun sawit": "petani-sawit",
+    "kebun sawit": "petani-sawit", "sawit": "petani-sawit", "petani plasma": "petani-sawit",
+    "pekebun": "pekebun", "petani": "pekebun", "petani/pekebun": "pekebun", "petani pekebun": "pekebun",
+    "berkebun": "pekebun", "bertani": "pekebun", "petani karet": "pekebun", "petani sayur": "pekebun",
+    "peladang": "pekebun", "tani": "pekebun",
+    "buruh harian lepas": "buruh-harian-lepas", "bhl": "buruh-harian-lepas", "buruh harian": "buruh-harian-lepas",
+    "buruh": "buruh-harian-lepas", "buruh lepas": "buruh-harian-lepas", "pekerja harian lepas": "buruh-harian-lepas",
+    "buruh kebun": "buruh-kebun", "buruh perkebunan": "buruh-kebun", "buruh sawit": "buruh-kebun",
+    "buruh tani": "buruh-kebun", "buruh tani/perkebunan": "buruh-kebun", "karyawan kebun": "buruh-kebun",
+    "pemanen sawit": "buruh-kebun", "pemanen": "buruh-kebun", "penyadap karet": "buruh-kebun",
+    "nelayan": "nelayan", "nelayan/perikanan": "nelayan", "pencari ikan": "nelayan", "perikanan": "nelayan",
+    "pedagang": "pedagang", "dagang": "pedagang", "berdagang": "pedagang", "pedagang kecil": "pedagang",
+    "pedagang keliling": "pedagang", "warung": "pedagang",
+    "peternak": "peternak", "peternakan": "peternak",
+    "tukang": "tukang", "tukang bangunan": "tukang", "tukang kayu": "tukang", "tukang batu": "tukang",
+    "pengrajin": "pengrajin", "perajin": "pengrajin", "kerajinan": "pengrajin",
+    "penambang": "penambang-rakyat", "penambang rakyat": "penambang-rakyat", "penambang emas": "penambang-rakyat",
+    "pendulang": "penambang-rakyat", "pendulang emas": "penambang-rakyat",
+    "ojek": "ojek", "tukang ojek": "ojek", "ojek online": "ojek", "ojol": "ojek",
+    "sopir": "sopir", "supir": "sopir", "driver": "sopir", "sopir angkutan": "sopir", "sopir truk": "sopir",
+    "motoris": "motoris", "motoris perahu": "motoris", "motoris/perahu": "motoris", "motorist": "motoris",
+    "perahu": "motoris", "klotok": "motoris", "speedboat": "motoris", "serang": "motoris",
+    "lainnya": "lainnya", "lain-lain": "lainnya", "lain lain": "lainnya",
+}
+
+
 def region_rows():
     with (DATA_DIR / "lamandau_wilayah.csv").open(encoding="utf-8") as handle:
         return list(csv.DictReader(handle))

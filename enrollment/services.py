@@ -15,11 +15,12 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from core import lookups  # noqa: F401 (registers field__any, used for large batches)
 from core.audit import record, record_many
 from core.money import ZERO, format_rupiah
 from core.models import AuditEvent, ProgramRules
 from funding.contributions import RateError, RateTable, coverage_end
-from funding.models import FundingSource
+from funding.models import FundingSource, programs_of
 from funding.services import committed_cost, counting_coverages
 
 from .models import MAX_OCCUPATIONS, Coverage, ExternalCoverage, Worker
@@ -74,45 +75,133 @@ def period_error(funding: FundingSource, start: datetime.date) -> str | None:
     return None
 
 
-def overlap_problems(workers, start, end, programs) -> dict:
-    """R-ENR-3 and R-ENR-5: {worker pk: message} for workers already covered on any of these days.
+# Large batches (the Excel import) are checked a few thousand NIKs per query.
+CHUNK = 5000
 
-    Checks our own coverages (any payer) and BPJS's record of other payers. Two queries.
+
+def chunked(items, size=CHUNK):
+    items = list(items)
+    for index in range(0, len(items), size):
+        yield items[index:index + size]
+
+
+def overlap_problems_by_nik(niks, start, end, programs) -> dict:
+    """R-ENR-3 and R-ENR-5: {nik: message} for NIKs already covered on any of these days.
+
+    Checks our own coverages (any payer) and BPJS's record of other payers; works for NIKs of
+    workers not saved yet (an import). Two queries per 5,000 NIKs.
     """
-    by_pk = {w.pk: w for w in workers}
-    problems = {}
     program_filter = Q()
     for program in programs:
         program_filter |= Q(**{program.lower(): True})
-    existing = (
-        Coverage.objects.overlapping(start, end)
-        .filter(program_filter, worker_id__in=by_pk)
-        .select_related("funding_source")
-        .order_by("start_date")
-    )
-    for coverage in existing:
-        problems.setdefault(
-            coverage.worker_id,
-            _("Sudah terlindungi %(programs)s oleh %(funding)s pada %(from)s s.d. %(to)s (R-ENR-3).")
-            % {
-                "programs": "+".join(coverage.programs),
-                "funding": coverage.funding_source.name,
-                "from": coverage.start_date.strftime("%d-%m-%Y"),
-                "to": coverage.end_date.strftime("%d-%m-%Y"),
-            },
+    problems = {}
+    for chunk in chunked(dict.fromkeys(niks)):
+        existing = (
+            Coverage.objects.overlapping(start, end)
+            .filter(program_filter, worker__nik__any=chunk)
+            .order_by("start_date")
+            .values_list("worker__nik", "jkk", "jkm", "funding_source__name", "start_date", "end_date")
         )
-    by_nik = {w.nik: w for w in workers}
-    for external in ExternalCoverage.objects.filter(nik__in=by_nik, start_date__lte=end, end_date__gte=start):
-        problems.setdefault(
-            by_nik[external.nik].pk,
-            _("Sudah terdaftar di BPJS melalui %(payer)s pada %(from)s s.d. %(to)s (R-ENR-5).")
-            % {
-                "payer": external.payer,
-                "from": external.start_date.strftime("%d-%m-%Y"),
-                "to": external.end_date.strftime("%d-%m-%Y"),
-            },
+        for nik, jkk, jkm, funding_name, covered_from, covered_to in existing:
+            problems.setdefault(
+                nik,
+                _("Sudah terlindungi %(programs)s oleh %(funding)s pada %(from)s s.d. %(to)s (R-ENR-3).")
+                % {
+                    "programs": "+".join(programs_of(jkk, jkm)),
+                    "funding": funding_name,
+                    "from": covered_from.strftime("%d-%m-%Y"),
+                    "to": covered_to.strftime("%d-%m-%Y"),
+                },
+            )
+        externals = ExternalCoverage.objects.filter(nik__any=chunk, start_date__lte=end, end_date__gte=start).order_by(
+            "start_date"
         )
+        for external in externals:
+            problems.setdefault(
+                external.nik,
+                _("Sudah terdaftar di BPJS melalui %(payer)s pada %(from)s s.d. %(to)s (R-ENR-5).")
+                % {
+                    "payer": external.payer,
+                    "from": external.start_date.strftime("%d-%m-%Y"),
+                    "to": external.end_date.strftime("%d-%m-%Y"),
+                },
+            )
     return problems
+
+
+def overlap_problems(workers, start, end, programs) -> dict:
+    """R-ENR-3 and R-ENR-5: {worker pk: message} for workers already covered on any of these days."""
+    by_nik = {w.nik: w for w in workers}
+    return {by_nik[nik].pk: message for nik, message in overlap_problems_by_nik(by_nik, start, end, programs).items()}
+
+
+def death_error(died_on: datetime.date | None, start: datetime.date) -> str | None:
+    """A worker recorded as deceased on or before the start date cannot be enrolled."""
+    if died_on and died_on <= start:
+        return _("Pekerja tercatat meninggal pada %(date)s.") % {"date": died_on.strftime("%d-%m-%Y")}
+    return None
+
+
+def coverage_end_for(funding: FundingSource, start: datetime.date, programs) -> datetime.date:
+    """R-ENR-2: the end of a coverage starting on ``start``; EnrollmentError when it cannot start then."""
+    error = period_error(funding, start)
+    if error:
+        raise EnrollmentError([(None, error)])
+    unknown = set(programs) - set(funding.programs)
+    if unknown:
+        raise EnrollmentError([(None, _("Sumber dana %(name)s tidak membiayai %(programs)s.") % {
+            "name": funding.name, "programs": ", ".join(sorted(unknown))})])
+    return coverage_end(start, funding.coverage_months, funding.period_end)
+
+
+def draft_coverage_fields(funding: FundingSource, start: datetime.date, end: datetime.date, programs) -> dict:
+    """The values of a new draft coverage (the admin, the form and the Excel import write the same)."""
+    return {
+        "funding_source": funding,
+        "jkk": "JKK" in programs,
+        "jkm": "JKM" in programs,
+        "start_date": start,
+        "end_date": end,
+        "income_basis": funding.income_basis,
+        "status": Coverage.Status.DRAFT,
+    }
+
+
+def coverage_created_changes(funding: FundingSource, coverage) -> dict:
+    """The audit trail's record of a new coverage."""
+    return {
+        "funding_source": [None, funding.code],
+        "programs": [None, "+".join(programs_of(coverage.jkk, coverage.jkm))],
+        "start_date": [None, coverage.start_date.isoformat()],
+        "end_date": [None, coverage.end_date.isoformat()],
+        "status": [None, coverage.status],
+    }
+
+
+def enrollment_cost(funding: FundingSource, *, start, end, programs, transports, rates: RateTable):
+    """R-COST-1: the cost of new coverages from ``start`` to ``end``, one per item of ``transports``.
+
+    Regency funds are public money, so occupation (transport) never changes the price here;
+    a non-public payer gets PP 50/2025's discount by occupation (R-RATE-4).
+    """
+    try:
+        return sum(
+            (
+                rates.coverage_cost(
+                    start=start, end=end, programs=programs, basis=funding.income_basis,
+                    public_funds=funding.is_public_funds, transport=transport and not funding.is_public_funds,
+                )
+                for transport in transports
+            ),
+            ZERO,
+        )
+    except RateError as exc:
+        raise EnrollmentError([(None, str(exc))]) from exc
+
+
+def lock_funding(funding: FundingSource) -> FundingSource:
+    """Lock the funding source row: quota and budget are checked and spent under this lock (R-ENR-4)."""
+    return FundingSource.objects.select_for_update().get(pk=funding.pk)
 
 
 @dataclass
@@ -137,14 +226,7 @@ def plan_enrollment(*, funding: FundingSource, workers, start: datetime.date, pr
     rates = rates or RateTable.load()
     programs = programs or funding.programs
     problems = []
-    error = period_error(funding, start)
-    if error:
-        raise EnrollmentError([(None, error)])
-    unknown = set(programs) - set(funding.programs)
-    if unknown:
-        raise EnrollmentError([(None, _("Sumber dana %(name)s tidak membiayai %(programs)s.") % {
-            "name": funding.name, "programs": ", ".join(sorted(unknown))})])
-    end = coverage_end(start, funding.coverage_months, funding.period_end)
+    end = coverage_end_for(funding, start, programs)
     workers = list(workers)
     seen = set()
     for worker in workers:
@@ -155,37 +237,18 @@ def plan_enrollment(*, funding: FundingSource, workers, start: datetime.date, pr
         error = age_error(worker.birth_date, start, rules)
         if error:
             problems.append((worker, error))
-        if worker.died_on and worker.died_on <= start:
-            problems.append((worker, _("Pekerja tercatat meninggal pada %(date)s.") % {"date": worker.died_on.strftime("%d-%m-%Y")}))
+        error = death_error(worker.died_on, start)
+        if error:
+            problems.append((worker, error))
+    by_pk = {w.pk: w for w in workers}
     for pk, message in overlap_problems(workers, start, end, programs).items():
-        problems.append((next(w for w in workers if w.pk == pk), message))
-    coverages = [
-        Coverage(
-            worker=worker,
-            funding_source=funding,
-            jkk="JKK" in programs,
-            jkm="JKM" in programs,
-            start_date=start,
-            end_date=end,
-            income_basis=funding.income_basis,
-        )
-        for worker in workers
-    ]
-    try:
-        # Regency funds are public money, so occupation (transport) never changes the price here;
-        # a non-public payer would get PP 50/2025's discount by occupation.
-        cost = sum(
-            (
-                rates.coverage_cost(
-                    start=c.start_date, end=c.end_date, programs=programs, basis=c.income_basis,
-                    public_funds=funding.is_public_funds, transport=_is_transport(c.worker, funding),
-                )
-                for c in coverages
-            ),
-            ZERO,
-        )
-    except RateError as exc:
-        raise EnrollmentError([(None, str(exc))]) from exc
+        problems.append((by_pk[pk], message))
+    fields = draft_coverage_fields(funding, start, end, programs)
+    coverages = [Coverage(worker=worker, **fields) for worker in workers]
+    cost = enrollment_cost(
+        funding, start=start, end=end, programs=programs, rates=rates,
+        transports=[_is_transport(c.worker, funding) for c in coverages],
+    )
     problems.extend(capacity_problems(funding, len(coverages), cost, rates=rates))
     if problems:
         raise EnrollmentError(problems)
@@ -226,7 +289,7 @@ def enroll_workers(*, funding: FundingSource, workers, start: datetime.date, by,
     Usable on its own or inside a larger transaction (the Excel import, the admin form).
     """
     _require(by, "enrollment.add_coverage")
-    funding = FundingSource.objects.select_for_update().get(pk=funding.pk)
+    funding = lock_funding(funding)
     pks = [w.pk for w in workers]
     locked = {
         w.pk: w
@@ -240,13 +303,7 @@ def enroll_workers(*, funding: FundingSource, workers, start: datetime.date, by,
         actor=by,
         objs=created,
         action=AuditEvent.Action.CREATE,
-        changes_for=lambda c: {
-            "funding_source": [None, funding.code],
-            "programs": [None, "+".join(c.programs)],
-            "start_date": [None, c.start_date.isoformat()],
-            "end_date": [None, c.end_date.isoformat()],
-            "status": [None, c.status],
-        },
+        changes_for=lambda c: coverage_created_changes(funding, c),
         note=note,
         parent_for=lambda c: c.worker,
     )
@@ -270,14 +327,20 @@ def _locked(coverage) -> Coverage:
     return Coverage.objects.select_for_update(of=("self",)).select_related("worker", "funding_source").get(pk=coverage.pk)
 
 
+def _transition_error(current: Coverage, to: str) -> str | None:
+    """The move must be one of Coverage.NEXT."""
+    if to not in Coverage.NEXT.get(current.status, set()):
+        return _("Kepesertaan %(coverage)s berstatus %(status)s dan tidak dapat diubah menjadi %(to)s.") % {
+            "coverage": current, "status": current.get_status_display(), "to": Coverage.Status(to).label}
+    return None
+
+
 def _move(coverage: Coverage, to: str, *, by, fields: dict, note="") -> Coverage:
     """Check the move against Coverage.NEXT, set the new status and fields, write the audit row."""
     current = _locked(coverage)
-    if to not in Coverage.NEXT.get(current.status, set()):
-        raise CoverageError(
-            _("Kepesertaan %(coverage)s berstatus %(status)s dan tidak dapat diubah menjadi %(to)s.")
-            % {"coverage": current, "status": current.get_status_display(), "to": Coverage.Status(to).label}
-        )
+    error = _transition_error(current, to)
+    if error:
+        raise CoverageError(error)
     changes = {"status": [current.status, to]}
     for name, value in fields.items():
         old = getattr(current, name)
@@ -290,6 +353,13 @@ def _move(coverage: Coverage, to: str, *, by, fields: dict, note="") -> Coverage
     return current
 
 
+def _locked_many(pks) -> list[Coverage]:
+    """Lock many coverages in primary-key order (a fixed order: two batches never deadlock)."""
+    return list(
+        Coverage.objects.filter(pk__in=pks).order_by("pk").select_for_update(of=("self",)).select_related("worker", "funding_source")
+    )
+
+
 @transaction.atomic
 def submit_coverage(*, coverage: Coverage, by) -> Coverage:
     """Draft -> submitted to BPJS (done for many at once by the BPJS export)."""
@@ -298,26 +368,99 @@ def submit_coverage(*, coverage: Coverage, by) -> Coverage:
 
 
 @transaction.atomic
+def submit_coverages(*, coverages, by, note="") -> list[Coverage]:
+    """Draft -> submitted for many coverages at once (the BPJS export): all of them or none."""
+    _require(by, "enrollment.submit_coverage")
+    locked = _locked_many([c.pk for c in coverages])
+    errors = [error for c in locked if (error := _transition_error(c, Coverage.Status.SUBMITTED))]
+    if errors:
+        raise CoverageError(" ".join(errors[:5]))
+    now = timezone.now()
+    Coverage.objects.filter(pk__in=[c.pk for c in locked]).update(
+        status=Coverage.Status.SUBMITTED, submitted_at=now, updated_at=now
+    )
+    for coverage in locked:
+        coverage.status, coverage.submitted_at = Coverage.Status.SUBMITTED, now
+    record_many(
+        actor=by, objs=locked, action=AuditEvent.Action.TRANSITION, note=note,
+        changes_for=lambda c: {"status": [Coverage.Status.DRAFT, Coverage.Status.SUBMITTED], "submitted_at": [None, now]},
+        parent_for=lambda c: c.worker,
+    )
+    return locked
+
+
+def clean_kpj(raw) -> str:
+    return "".join(ch for ch in str(raw or "") if ch.isdigit())
+
+
+def activation_problems(items, *, kpj_length: int) -> dict:
+    """R-NIK-4 for BPJS's answer: {index: message} for the (coverage, kpj_number) pairs that cannot be activated.
+
+    The KPJ has the configured length, belongs to one worker only (in our records and within
+    this batch; a renewed worker keeps his), and the coverage was submitted to BPJS.
+    """
+    problems = {}
+    kpjs = {}
+    for index, (coverage, raw_kpj) in enumerate(items):
+        kpj = clean_kpj(raw_kpj)
+        error = kpj_error(kpj, kpj_length) or _transition_error(coverage, Coverage.Status.ACTIVE)
+        if error:
+            problems[index] = error
+        else:
+            kpjs[index] = kpj
+    used = {}
+    for chunk in chunked(set(kpjs.values())):
+        for kpj, worker_id, name in Coverage.objects.filter(kpj_number__any=chunk).values_list(
+            "kpj_number", "worker_id", "worker__full_name"
+        ):
+            used.setdefault(kpj, {})[worker_id] = name
+    for index, kpj in kpjs.items():
+        coverage = items[index][0]
+        used.setdefault(kpj, {})
+        others = {pk: name for pk, name in used[kpj].items() if pk != coverage.worker_id}
+        if others:
+            problems[index] = _("Nomor KPJ %(kpj)s sudah dipakai pekerja lain (%(worker)s).") % {
+                "kpj": kpj, "worker": next(iter(others.values()))}
+        used[kpj].setdefault(coverage.worker_id, coverage.worker.full_name)
+    return problems
+
+
+@transaction.atomic
 def activate_coverage(*, coverage: Coverage, kpj_number: str, registered_on: datetime.date | None, by) -> Coverage:
     """Submitted -> active once BPJS assigned the KPJ number (R-NIK-4)."""
+    return activate_coverages(answers=[(coverage, kpj_number, registered_on)], by=by)[0]
+
+
+@transaction.atomic
+def activate_coverages(*, answers, by, note="") -> list[Coverage]:
+    """Submitted -> active for (coverage, kpj_number, registered_on) answers of BPJS: all or none.
+
+    The rules are checked again under the coverage locks (activation_problems).
+    """
     _require(by, "enrollment.activate_coverage")
-    kpj_number = "".join(ch for ch in (kpj_number or "") if ch.isdigit())
-    error = kpj_error(kpj_number, ProgramRules.current().kpj_length)
-    if error:
-        raise CoverageError(error)
-    other = (
-        Coverage.objects.filter(kpj_number=kpj_number).exclude(worker_id=coverage.worker_id).select_related("worker").first()
+    locked = {c.pk: c for c in _locked_many([coverage.pk for coverage, _kpj, _on in answers])}
+    items = [(locked[coverage.pk], kpj) for coverage, kpj, _on in answers]
+    problems = activation_problems(items, kpj_length=ProgramRules.current().kpj_length)
+    if problems:
+        raise CoverageError(" ".join(problems[index] for index in sorted(problems)[:5]))
+    now = timezone.now()
+    changed, changes = [], {}
+    for (coverage, kpj), (_coverage, _kpj, registered_on) in zip(items, answers):
+        changes[coverage.pk] = {
+            "status": [coverage.status, Coverage.Status.ACTIVE],
+            "kpj_number": [coverage.kpj_number, clean_kpj(kpj)],
+            "registered_on": [coverage.registered_on, registered_on],
+            "activated_at": [coverage.activated_at, now],
+        }
+        coverage.status, coverage.kpj_number = Coverage.Status.ACTIVE, clean_kpj(kpj)
+        coverage.registered_on, coverage.activated_at, coverage.updated_at = registered_on, now, now
+        changed.append(coverage)
+    Coverage.objects.bulk_update(
+        changed, ["status", "kpj_number", "registered_on", "activated_at", "updated_at"], batch_size=1000
     )
-    if other:
-        raise CoverageError(
-            _("Nomor KPJ %(kpj)s sudah dipakai pekerja lain (%(worker)s).") % {"kpj": kpj_number, "worker": other.worker}
-        )
-    return _move(
-        coverage,
-        Coverage.Status.ACTIVE,
-        by=by,
-        fields={"kpj_number": kpj_number, "registered_on": registered_on, "activated_at": timezone.now()},
-    )
+    record_many(actor=by, objs=changed, action=AuditEvent.Action.TRANSITION, note=note,
+                changes_for=lambda c: changes[c.pk], parent_for=lambda c: c.worker)
+    return changed
 
 
 @transaction.atomic
@@ -338,3 +481,24 @@ def cancel_coverage(*, coverage: Coverage, by, reason: str) -> Coverage:
     return _move(
         coverage, Coverage.Status.CANCELLED, by=by, fields={"cancelled_at": timezone.now(), "cancel_reason": reason[:255]}
     )
+
+
+@transaction.atomic
+def record_external_coverage(*, coverage: Coverage, payer: str, start: datetime.date, end: datetime.date, source: str,
+                             by) -> ExternalCoverage:
+    """R-ENR-5: BPJS answered that this worker is registered through another payer for that period.
+
+    The fact is recorded (later enrolments check it) and our coverage, which BPJS will not
+    register, is cancelled so it frees its quota place and budget. Part of reading BPJS's answer.
+    """
+    _require(by, "enrollment.import_bpjs_answer")
+    external = ExternalCoverage.objects.create(
+        nik=coverage.worker.nik, payer=payer[:120], start_date=start, end_date=end, source=source[:200]
+    )
+    record(actor=by, obj=external, action=AuditEvent.Action.CREATE, note=source, parent=coverage.worker, changes={
+        "nik": [None, external.nik], "payer": [None, external.payer],
+        "start_date": [None, start.isoformat()], "end_date": [None, end.isoformat()]})
+    reason = _("Sudah terdaftar di BPJS melalui %(payer)s (R-ENR-5).") % {"payer": payer}
+    _move(coverage, Coverage.Status.CANCELLED, by=by, note=source,
+          fields={"cancelled_at": timezone.now(), "cancel_reason": reason[:255]})
+    return external

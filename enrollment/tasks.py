@@ -11,9 +11,11 @@ import logging
 from celery import shared_task
 from celery.signals import worker_ready
 from django.conf import settings
+from django.db import OperationalError
 
-from . import batches
+from . import batches, import_batches
 from .certificates import TRANSIENT_ERRORS, CertificateError, readable_error, record_certificate_failure, render_certificate_document
+from .imports import ImportConflict
 
 log = logging.getLogger(__name__)
 
@@ -106,3 +108,32 @@ def _resume_after_restart(sender=None, **kwargs):
     except Exception:  # never keep a worker from starting; the admin can resume by hand
         log.exception("could not enqueue resume_certificate_batches")
 
+
+# --- Excel imports (issue 3): the preview and the commit of an uploaded file ---------------------
+
+# Worth another try: the database went away for a moment, or a NIK was registered while we wrote.
+IMPORT_TRANSIENT = (OperationalError, ImportConflict)
+
+
+def _run_import_step(task, function, batch_id, *args):
+    try:
+        function(batch_id, *args, task=task)
+    except IMPORT_TRANSIENT as exc:
+        if task.request.retries < task.max_retries:
+            raise task.retry(exc=exc, countdown=2 ** task.request.retries) from exc
+        import_batches.mark_failed(batch_id, exc)
+    except Exception as exc:
+        import_batches.mark_failed(batch_id, exc)
+        raise
+
+
+@shared_task(bind=True, max_retries=3)
+def check_import_batch(self, batch_id):
+    """Preview an uploaded Excel file (never writes); idempotent."""
+    _run_import_step(self, import_batches.check_batch, batch_id)
+
+
+@shared_task(bind=True, max_retries=3)
+def commit_import_batch(self, batch_id, user_id):
+    """Write a confirmed Excel file, all or nothing; runs once per confirmation."""
+    _run_import_step(self, import_batches.commit_batch, batch_id, user_id)

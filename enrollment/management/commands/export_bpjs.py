@@ -1,0 +1,34 @@
+"""python manage.py export_bpjs --funding CODE --output PATH
+
+Writes the collective registration file of the funding source's draft coverage (layout in
+enrollment.bpjs) and marks those coverages "submitted". Exit status 2 when there is nothing to export.
+"""
+
+from django.core.management.base import BaseCommand, CommandError
+
+from enrollment.bpjs import ExportError, export_bpjs
+from funding.models import FundingSource
+
+from .import_workers import FILE_PROBLEM, acting_user
+
+
+class Command(BaseCommand):
+    help = "Ekspor kepesertaan draf sebuah sumber dana ke berkas Excel pendaftaran kolektif BPJS (status menjadi diajukan)."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--funding", required=True, help="kode sumber dana")
+        parser.add_argument("--output", required=True, help="berkas .xlsx yang ditulis")
+        parser.add_argument("--user", help="nama pengguna yang tercatat di jejak audit (default: sistem)")
+
+    def handle(self, *args, funding, output, user, **options):
+        source = FundingSource.objects.filter(code=funding).first()
+        if source is None:
+            raise CommandError(f"Sumber dana {funding} tidak ada.", returncode=FILE_PROBLEM)
+        try:
+            export = export_bpjs(funding=source, by=acting_user(user))
+        except ExportError as exc:
+            raise CommandError(str(exc), returncode=FILE_PROBLEM) from exc
+        with export.file.open("rb") as handle, open(output, "wb") as target:
+            for chunk in handle.chunks():
+                target.write(chunk)
+        self.stdout.write(f"{export.rows} peserta diekspor ke {output}; status kepesertaan menjadi diajukan.")
