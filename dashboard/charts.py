@@ -22,6 +22,7 @@ ROW_HEIGHT = 26
 COLUMN_AREA_HEIGHT = 150
 COLUMN_TOP = 20  # room for the value above the highest column
 MONTH_LABEL_WIDTH = 44  # "Agu 25" at 12px
+COLUMNS_MIN_WIDTH = 420  # a few months keep slim columns instead of being blown up
 
 
 def _amount(value) -> int:
@@ -101,7 +102,7 @@ def columns(rows, *, value):
             }
         )
     return {
-        "width": 40 + max(len(rows), 1) * slot + 10,
+        "width": max(COLUMNS_MIN_WIDTH, 40 + len(rows) * slot + 10),
         "height": COLUMN_TOP + COLUMN_AREA_HEIGHT + 24,
         "base_y": COLUMN_TOP + COLUMN_AREA_HEIGHT,
         "scale_y": COLUMN_TOP + 10,
