@@ -33,7 +33,7 @@ def _scale(values, minimum=SMALL_CELL):
     return max([minimum, *values])
 
 
-def bars(rows, *, value="covered", label="name", target=None, href=None, bar_area=BAR_AREA):
+def draw_bars(rows, *, value="covered", label="name", target=None, href=None, bar_area=BAR_AREA):
     """A horizontal bar chart: one bar per row, optional target tick, low rows highlighted.
 
     ``href(row)`` makes a bar a link (a kecamatan opens its desa); ``bar_area`` is narrower for
@@ -75,11 +75,11 @@ def bars(rows, *, value="covered", label="name", target=None, href=None, bar_are
     }
 
 
-def columns(rows, *, value):
+def draw_columns(rows, *, value):
     """A column chart over months (rows carry "month" as YYYY-MM), labels every few months."""
     amounts = [_amount(row[value]) for row in rows]
     top = _scale(amounts)
-    slot = 34 if len(rows) <= 18 else 22
+    slot = 48 if len(rows) <= 9 else 34 if len(rows) <= 18 else 22  # a label per month while they fit
     step = max(math.ceil(MONTH_LABEL_WIDTH / slot), math.ceil(len(rows) / 12))  # labels never overlap
     items = []
     for index, (row, amount) in enumerate(zip(rows, amounts)):
@@ -113,7 +113,7 @@ def columns(rows, *, value):
     }
 
 
-def dashboard_charts(data: dict) -> dict:
+def draw_dashboard_charts(data: dict) -> dict:
     """The page's charts from the same figures as its tables (and the JSON API).
 
     A kecamatan row's "href" (set by the view) makes its bar a link to its desa.
@@ -123,11 +123,11 @@ def dashboard_charts(data: dict) -> dict:
     kecamatan = sorted(regions["kecamatan"], key=lambda row: (row["reach"] or 0, row["name"]))
     desa = sorted(regions["desa"], key=lambda row: (row["reach"] or 0, row["name"]))
     return {
-        "kecamatan": bars(kecamatan, target="target", href=lambda row: row.get("href", "")),
-        "desa": bars(desa),
-        "occupation": bars([row for row in groups["occupation"] if row["covered"] != 0], bar_area=GROUP_BAR_AREA),
-        "sex": bars(groups["sex"], bar_area=GROUP_BAR_AREA),
-        "age_band": bars(groups["age_band"], bar_area=GROUP_BAR_AREA),
-        "enrolments": columns(data["monthly"], value="enrolments"),
-        "claims": columns(data["monthly"], value="claims_filed"),
+        "kecamatan": draw_bars(kecamatan, target="target", href=lambda row: row.get("href", "")),
+        "desa": draw_bars(desa),
+        "occupation": draw_bars([row for row in groups["occupation"] if row["covered"] != 0], bar_area=GROUP_BAR_AREA),
+        "sex": draw_bars(groups["sex"], bar_area=GROUP_BAR_AREA),
+        "age_band": draw_bars(groups["age_band"], bar_area=GROUP_BAR_AREA),
+        "enrolments": draw_columns(data["monthly"], value="enrolments"),
+        "claims": draw_columns(data["monthly"], value="claims_filed"),
     }

@@ -35,6 +35,13 @@ def _table(workbook, title, headers, rows, *, money=()):
     return sheet
 
 
+def name_workbook(scope) -> str:
+    """'dasbor-cakupan-dbh-sawit-2025-620903-2026-11-26.xlsx': the view and the day in the name."""
+    parts = ["dasbor-cakupan", scope.filters.funding.lower() or "semua", str(scope.filters.year or ""),
+             scope.filters.kecamatan.replace(".", ""), scope.today.isoformat()]
+    return "-".join(part for part in parts if part) + ".xlsx"
+
+
 def build_dashboard_workbook(scope, data: dict) -> bytes:
     """One sheet per part of the page: summary, programs, kecamatan (and desa), groups, months."""
     workbook = Workbook(write_only=True)
@@ -64,7 +71,8 @@ def build_dashboard_workbook(scope, data: dict) -> bytes:
         (_("Klaim disetujui"), summary["claims_approved"]),
         (_("Klaim dibayar"), summary["claims_paid"]),
         (_("Klaim ditolak"), summary["claims_rejected"]),
-        (_("Manfaat dibayar (Rp)"), summary["benefits_paid"]),
+        (_("Manfaat dibayar (Rp)"),
+         _("disembunyikan (<5 klaim)") if summary["benefits_paid"] is None else summary["benefits_paid"]),
     ]
     for label, value in figures:
         _row(sheet, [label, value], money=(1,) if "(Rp" in label else ())

@@ -14,7 +14,7 @@ Definitions (repeated on the page and in the README, so reports quote the same t
   a funding source as a whole and ignores the kecamatan filter.
 * **Claims** on coverages of the sources in scope, of workers living in the kecamatan in scope.
   Filed = every claim; approved = approved or paid; paid = paid; benefits paid = Σ paid amount
-  of paid claims. Per month by the month the claim was filed.
+  of paid claims. Per month: filed by the month of filing, paid by the month of the transfer.
 * **Enrolments per month:** covered coverages by the month their protection starts.
 * **Ending soon:** active coverages whose end date falls within the next 30/60/90 days (today
   included; the periods nest).
@@ -66,7 +66,7 @@ class FilterError(ValueError):
     """A filter value in the URL that names nothing (an Indonesian message for the user)."""
 
 
-def cell(count: int, *, hide_small: bool):
+def mask_small(count: int, *, hide_small: bool):
     """The small-cell rule: 1–4 shows as "<5" to users without access to personal data.
 
     Zero stays 0 (nobody is identified by it). Totals are computed from the records, never from
@@ -82,14 +82,14 @@ def is_hidden(value) -> bool:
     return value == HIDDEN
 
 
-def percent(part, whole):
-    """A share in whole percent with one decimal; None when it cannot or may not be shown."""
+def percent_of(part, whole):
+    """A percentage with one decimal; None when it cannot or may not be shown."""
     if is_hidden(part) or is_hidden(whole) or not whole:
         return None
     return round(100 * part / whole, 1)
 
 
-def rupiah_int(amount) -> int:
+def to_int_rupiah(amount) -> int:
     """Rupiah amounts leave this module as whole-number integers (they are whole Decimals)."""
     return int(amount or 0)
 
@@ -187,11 +187,21 @@ class Scope:
         return status == Coverage.Status.ACTIVE or (status == Coverage.Status.ENDED and source_id in self.over_source_ids)
 
     def claims(self):
-        queryset = Claim.objects.all()
+        """Claims on coverages of the sources in scope, of workers living in the kecamatan in
+        scope, annotated with the worker's desa and the coverage's source.
+
+        Claims number in the thousands while coverages and workers number in the hundred
+        thousands: desa and source are looked up per claim (an index probe each) rather than
+        joined, which makes PostgreSQL scan both large tables.
+        """
+        queryset = Claim.objects.annotate(
+            desa_id=Subquery(Worker.objects.filter(pk=OuterRef("worker_id")).values("desa_id")),
+            funding_source_id=Subquery(Coverage.objects.filter(pk=OuterRef("coverage_id")).values("funding_source_id")),
+        )
         if self.restricted_to_sources:
-            queryset = queryset.filter(coverage__funding_source_id__in=self.source_ids)
+            queryset = queryset.filter(funding_source_id__in=self.source_ids)
         if self.kecamatan:
-            queryset = queryset.filter(worker__desa__kecamatan_id=self.kecamatan.pk)
+            queryset = queryset.filter(desa_id__in=Desa.objects.filter(kecamatan_id=self.kecamatan.pk).values("pk"))
         return queryset
 
     @cached_property
@@ -243,9 +253,9 @@ def resolve_scope(filters: Filters, *, today: datetime.date, hide_small: bool) -
 
 # --- The base aggregates: each runs once per request, every figure is derived from them --------
 #
-# A page or export needs 5 scans of the large tables (covered workers, coverage groups, committed
-# cost per source, claims, occupations); the JSON summary needs 4. Everything else is a lookup
-# of a few rows.
+# A page or export scans the large tables 3 times plus once per funding source (covered workers,
+# coverage groups, occupations; committed cost); the JSON summary 2 times plus once per source.
+# Everything else (claims, payments, targets, reference lists) reads a few rows.
 
 
 class Aggregates:
@@ -290,23 +300,10 @@ class Aggregates:
 
     @cached_property
     def claim_groups(self) -> list[dict]:
-        """Claims per (status, desa, month filed, month paid) with the amount paid.
-
-        Claims number in the thousands while coverages and workers number in the hundred
-        thousands: the worker's desa and the coverage's source are looked up per claim (an index
-        probe each) rather than joined, which would make PostgreSQL scan both large tables.
-        """
-        scope = self.scope
-        claims = Claim.objects.annotate(
-            desa_id=Subquery(Worker.objects.filter(pk=OuterRef("worker_id")).values("desa_id")),
-            funding_source_id=Subquery(Coverage.objects.filter(pk=OuterRef("coverage_id")).values("funding_source_id")),
-        )
-        if scope.restricted_to_sources:
-            claims = claims.filter(funding_source_id__in=scope.source_ids)
-        if scope.kecamatan:
-            claims = claims.filter(desa_id__in=Desa.objects.filter(kecamatan_id=scope.kecamatan.pk).values("pk"))
+        """Claims per (status, desa, month filed, month paid) with the amount paid."""
         return list(
-            claims.values(
+            self.scope.claims()
+            .values(
                 "status",
                 "desa_id",
                 filed=TruncMonth(Coalesce("submitted_at", "created_at")),
@@ -390,7 +387,7 @@ def summarize(scope: Scope) -> dict:
         claims[group["status"]] += group["n"]
         if group["status"] == Claim.Status.PAID:
             benefits_paid += group["amount"] or 0
-    claims_paid = cell(claims[Claim.Status.PAID], hide_small=hide)
+    claims_paid = mask_small(claims[Claim.Status.PAID], hide_small=hide)
 
     target = None  # no targets set, or several fiscal years (Aggregates.targets)
     if scope.kecamatan:
@@ -406,17 +403,17 @@ def summarize(scope: Scope) -> dict:
         "computed_at": timezone.localtime().isoformat(timespec="seconds"),
         "quota": sum(source.quota for source in scope.sources),
         "target": target,
-        "covered": cell(data.covered, hide_small=hide),
-        "budget": rupiah_int(sum(source.budget for source in scope.sources)),
-        "committed_cost": rupiah_int(sum(data.committed.values())),
-        "paid_to_bpjs": rupiah_int(sum(data.paid_to_bpjs.values())),
-        **{key: cell(value, hide_small=hide) for key, value in active.items()},
-        "claims_filed": cell(sum(claims.values()), hide_small=hide),
-        "claims_approved": cell(claims[Claim.Status.APPROVED] + claims[Claim.Status.PAID], hide_small=hide),
+        "covered": mask_small(data.covered, hide_small=hide),
+        "budget": to_int_rupiah(sum(source.budget for source in scope.sources)),
+        "committed_cost": to_int_rupiah(sum(data.committed.values())),
+        "paid_to_bpjs": to_int_rupiah(sum(data.paid_to_bpjs.values())),
+        **{key: mask_small(value, hide_small=hide) for key, value in active.items()},
+        "claims_filed": mask_small(sum(claims.values()), hide_small=hide),
+        "claims_approved": mask_small(claims[Claim.Status.APPROVED] + claims[Claim.Status.PAID], hide_small=hide),
         "claims_paid": claims_paid,
-        "claims_rejected": cell(claims[Claim.Status.REJECTED], hide_small=hide),
+        "claims_rejected": mask_small(claims[Claim.Status.REJECTED], hide_small=hide),
         # The amount would tell how many claims a hidden count stands for (Rp42.000.000 = one death).
-        "benefits_paid": None if is_hidden(claims_paid) else rupiah_int(benefits_paid),
+        "benefits_paid": None if is_hidden(claims_paid) else to_int_rupiah(benefits_paid),
         "small_cells_hidden": scope.hide_small,
         "programs": [
             {
@@ -426,17 +423,17 @@ def summarize(scope: Scope) -> dict:
                 "period_start": source.period_start.isoformat(),
                 "period_end": source.period_end.isoformat(),
                 "quota": source.quota,
-                "registered": cell(per_source[source.pk]["registered"], hide_small=hide),
-                "active": cell(per_source[source.pk]["active"], hide_small=hide),
-                "budget": rupiah_int(source.budget),
-                "committed_cost": rupiah_int(data.committed[source.pk]),
-                "paid_to_bpjs": rupiah_int(data.paid_to_bpjs.get(source.pk)),
+                "registered": mask_small(per_source[source.pk]["registered"], hide_small=hide),
+                "active": mask_small(per_source[source.pk]["active"], hide_small=hide),
+                "budget": to_int_rupiah(source.budget),
+                "committed_cost": to_int_rupiah(data.committed[source.pk]),
+                "paid_to_bpjs": to_int_rupiah(data.paid_to_bpjs.get(source.pk)),
             }
             for source in scope.sources
         ],
     }
     if scope.single_year:
-        summary["covered_share_of_quota"] = percent(summary["covered"], target if scope.kecamatan else summary["quota"])
+        summary["covered_share_of_quota"] = percent_of(summary["covered"], target if scope.kecamatan else summary["quota"])
     else:
         summary["covered_share_of_quota"] = None  # see Scope.single_year
     return summary
@@ -463,7 +460,7 @@ def _age_band_case(today: datetime.date):
     return Case(*whens, default=Value(len(AGE_BANDS) - 1), output_field=IntegerField())
 
 
-def _mark_low(rows):
+def _flag_low(rows):
     """Flag the rows far below their benchmark (target, else the average of the rows)."""
     counted = [row["_covered"] for row in rows]
     average = sum(counted) / len(counted) if counted else 0
@@ -474,7 +471,7 @@ def _mark_low(rows):
     return rows
 
 
-def by_region(scope: Scope) -> dict:
+def count_by_region(scope: Scope) -> dict:
     """Covered workers, share of the target and claims per kecamatan, and per desa of the
     kecamatan in scope ("desa on click")."""
     data = scope.aggregates
@@ -497,41 +494,41 @@ def by_region(scope: Scope) -> dict:
             totals["paid"] += paid
 
     hide = scope.hide_small
-    kecamatan_rows = _mark_low([
+    kecamatan_rows = _flag_low([
         {
             "code": k.code,
             "name": k.name,
             "_covered": covered_kecamatan.get(k.pk, 0),
             "target": data.targets.get(k.pk),
-            "claims_filed": cell(claims_kecamatan.get(k.pk, {}).get("filed", 0), hide_small=hide),
-            "claims_paid": cell(claims_kecamatan.get(k.pk, {}).get("paid", 0), hide_small=hide),
+            "claims_filed": mask_small(claims_kecamatan.get(k.pk, {}).get("filed", 0), hide_small=hide),
+            "claims_paid": mask_small(claims_kecamatan.get(k.pk, {}).get("paid", 0), hide_small=hide),
         }
         for k in (scope.kecamatan_list if not scope.kecamatan else [scope.kecamatan])
     ])
     desa_rows = []
     if scope.kecamatan:
-        desa_rows = _mark_low([
+        desa_rows = _flag_low([
             {
                 "code": desa["code"],
                 "name": desa["name"],
                 "is_kelurahan": desa["is_kelurahan"],
                 "_covered": covered_desa.get(desa["id"], 0),
                 "target": None,
-                "claims_filed": cell(claims_desa.get(desa["id"], {}).get("filed", 0), hide_small=hide),
-                "claims_paid": cell(claims_desa.get(desa["id"], {}).get("paid", 0), hide_small=hide),
+                "claims_filed": mask_small(claims_desa.get(desa["id"], {}).get("filed", 0), hide_small=hide),
+                "claims_paid": mask_small(claims_desa.get(desa["id"], {}).get("paid", 0), hide_small=hide),
             }
             for desa in desa_list
             if desa["kecamatan_id"] == scope.kecamatan.pk
         ])
     for row in kecamatan_rows + desa_rows:
-        row["covered"] = cell(row.pop("_covered"), hide_small=hide)
-        row["target_share"] = percent(row["covered"], row["target"])
+        row["covered"] = mask_small(row.pop("_covered"), hide_small=hide)
+        row["target_share"] = percent_of(row["covered"], row["target"])
         if is_hidden(row["covered"]):
             row["reach"] = None  # would give the count back through the chart
     return {"kecamatan": kecamatan_rows, "desa": desa_rows}
 
 
-def by_group(scope: Scope) -> dict:
+def count_by_group(scope: Scope) -> dict:
     """Covered workers by occupation, sex and age band.
 
     A worker with two occupations (R-ENR-6) counts under both, so occupations add up to more
@@ -551,15 +548,15 @@ def by_group(scope: Scope) -> dict:
         key=lambda row: (-row["_n"], row["name"]),
     )
     for row in occupations:
-        row["covered"] = cell(row.pop("_n"), hide_small=hide)
+        row["covered"] = mask_small(row.pop("_n"), hide_small=hide)
     return {
         "occupation": occupations,
         "sex": [
-            {"code": code, "name": str(label), "covered": cell(sex.get(code, 0), hide_small=hide)}
+            {"code": code, "name": str(label), "covered": mask_small(sex.get(code, 0), hide_small=hide)}
             for code, label in Worker.Sex.choices
         ],
         "age_band": [
-            {"name": label, "covered": cell(bands.get(index, 0), hide_small=hide)}
+            {"name": label, "covered": mask_small(bands.get(index, 0), hide_small=hide)}
             for index, (label, _lower, _upper) in enumerate(AGE_BANDS)
         ],
     }
@@ -581,7 +578,7 @@ def _as_date(month):
     return month.date() if isinstance(month, datetime.datetime) else month
 
 
-def monthly(scope: Scope) -> list[dict]:
+def count_by_month(scope: Scope) -> list[dict]:
     """Per month: enrolments (covered coverages by start month), claims filed (by filing month)
     and claims paid (by payment month). Months without any event between the first and the
     last are listed with zeros."""
@@ -604,9 +601,9 @@ def monthly(scope: Scope) -> list[dict]:
     return [
         {
             "month": month.strftime("%Y-%m"),
-            "enrolments": cell(enrolments.get(month, 0), hide_small=hide),
-            "claims_filed": cell(filed.get(month, 0), hide_small=hide),
-            "claims_paid": cell(paid.get(month, 0), hide_small=hide),
+            "enrolments": mask_small(enrolments.get(month, 0), hide_small=hide),
+            "claims_filed": mask_small(filed.get(month, 0), hide_small=hide),
+            "claims_paid": mask_small(paid.get(month, 0), hide_small=hide),
         }
         for month in _months_between(min(known), max(known))
     ]
@@ -615,27 +612,28 @@ def monthly(scope: Scope) -> list[dict]:
 # --- Serving: the same figures for the page, the JSON API and the Excel export ---------------
 #
 # Every figure touches every covered worker: at 100,000 workers computing the page costs about
-# 150 ms of PostgreSQL CPU on the 2-core server (bench/dashboard.py). Computed figures are kept
-# in the cache for DASHBOARD_CACHE_SECONDS (default 60) under a key made of the filters, the
-# day, the small-cell flag and the newest audit event: a change made through the application
-# (services, admin, imports: all audited by core.audit) shows at once, any other change (a
-# bulk update in a shell) within that time. DASHBOARD_CACHE_SECONDS=0 computes every request.
+# 170 ms of PostgreSQL CPU on the 2-core server, indexes or not (bench/dashboard.py). Computed
+# figures are kept in the cache for DASHBOARD_CACHE_SECONDS (default 60) under a key made of the
+# filters, the day, the small-cell flag and the newest audit event: a change made through the
+# application (services, admin, imports: all audited by core.audit) shows at once, any other
+# change (a bulk update in a shell) within that time. DASHBOARD_CACHE_SECONDS=0 computes every
+# request.
 
-FIGURES = {"summary": summarize, "regions": by_region, "groups": by_group, "monthly": monthly}
+FIGURES = {"summary": summarize, "regions": count_by_region, "groups": count_by_group, "monthly": count_by_month}
 
 
-def data_version() -> int:
+def read_data_version() -> int:
     """The newest audit event's id: it moves with every audited change (one index lookup)."""
     return AuditEvent.objects.aggregate(newest=Max("id"))["newest"] or 0
 
 
-def figures(scope: Scope, part: str):
+def get_figures(scope: Scope, part: str):
     """One part of the dashboard (a key of FIGURES), from the cache or computed."""
     seconds = settings.DASHBOARD_CACHE_SECONDS
     if not seconds:
         return FIGURES[part](scope)
     if scope.version is None:
-        scope.version = data_version()
+        scope.version = read_data_version()
     key = "dashboard:{version}:{today}:{hidden}:{filters}:{part}".format(
         version=scope.version, today=scope.today.isoformat(), hidden=int(scope.hide_small),
         filters=scope.filters.query(), part=part,
@@ -645,4 +643,4 @@ def figures(scope: Scope, part: str):
 
 def build_dashboard(scope: Scope) -> dict:
     """Everything the page and the Excel export show."""
-    return {part: figures(scope, part) for part in FIGURES}
+    return {part: get_figures(scope, part) for part in FIGURES}

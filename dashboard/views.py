@@ -8,9 +8,9 @@ from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
-from .charts import dashboard_charts
-from .exports import build_dashboard_workbook
-from .queries import FilterError, Filters, build_dashboard, figures, resolve_scope
+from .charts import draw_dashboard_charts
+from .exports import build_dashboard_workbook, name_workbook
+from .queries import FilterError, Filters, build_dashboard, get_figures, resolve_scope
 
 # Who may see personal data sees exact small counts; everyone else gets "<5" (UU 27/2022).
 PERSONAL_DATA_PERMISSION = "enrollment.view_worker"
@@ -36,7 +36,7 @@ def _figures_json(request, part, key=None):
         scope = _scope(request)
     except FilterError as error:
         return JsonResponse({"error": str(error)}, status=400)
-    data = figures(scope, part)
+    data = get_figures(scope, part)
     return JsonResponse({"filters": scope.filters.as_dict(), "small_cells_hidden": scope.hide_small,
                          **({key: data} if key else data)})
 
@@ -59,7 +59,7 @@ def dashboard(request):
             "scope": scope,
             "filters": scope.filters,
             "data": data,
-            "charts": dashboard_charts(data),
+            "charts": draw_dashboard_charts(data),
             "all_kecamatan": "?" + scope.filters.query(kecamatan=""),
         },
     )
@@ -71,12 +71,8 @@ def export(request):
         scope = _scope(request)
     except FilterError as error:
         return HttpResponse(str(error), status=400, content_type="text/plain; charset=utf-8")
-    content = build_dashboard_workbook(scope, build_dashboard(scope))
-    name = "-".join(filter(None, ["dasbor-cakupan", scope.filters.funding.lower() or "semua",
-                                  str(scope.filters.year or ""), scope.filters.kecamatan.replace(".", ""),
-                                  scope.today.isoformat()]))
-    response = HttpResponse(content, content_type=XLSX)
-    response["Content-Disposition"] = f'attachment; filename="{name}.xlsx"'
+    response = HttpResponse(build_dashboard_workbook(scope, build_dashboard(scope)), content_type=XLSX)
+    response["Content-Disposition"] = f'attachment; filename="{name_workbook(scope)}"'
     return response
 
 

@@ -105,3 +105,14 @@ def test_page_and_workbook_hide_the_same_cells_as_the_json(client, leader, progr
     assert "jumlah 1–4 orang atau klaim pada satu sel ditampilkan sebagai" in html
     assert kecamatan_sheet[KEC_A][2] == "<5"
     assert kecamatan_sheet["62.09.08"][2] == 0
+
+
+@pytest.mark.django_db
+def test_workbook_says_when_benefits_are_hidden_with_their_count(client, leader, program):
+    client.force_login(leader)
+
+    content = client.get(f"/dashboard/export.xlsx?funding=PAST&kecamatan={KEC_A}").content
+    rows = {row[0]: row[1] for row in openpyxl.load_workbook(io.BytesIO(content))["Ringkasan"].iter_rows(values_only=True) if row[0]}
+
+    assert rows["Klaim dibayar"] == "<5"
+    assert rows["Manfaat dibayar (Rp)"] == "disembunyikan (<5 klaim)"
