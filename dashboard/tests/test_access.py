@@ -90,3 +90,12 @@ def test_funding_source_and_year_that_disagree_are_refused(client, leader, fundi
     assert response.json()["error"] == (
         f"Sumber dana {funding.code} bertahun anggaran 2025, bukan 2024: pilih salah satu."
     )
+
+
+@pytest.mark.django_db
+def test_program_page_links_to_its_dashboard_view(client, leader, funding):
+    client.force_login(leader)
+
+    html = client.get(f"/program/{funding.code}/").content.decode()
+
+    assert f'href="/dashboard/?funding={funding.code}"' in html
