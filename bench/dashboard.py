@@ -136,20 +136,22 @@ class Seeder:
                 Coverage.objects.bulk_create(coverages, batch_size=5_000)
             self.workers = total_workers
 
+            from dashboard.tests.builders import claim_workflow_fields  # the timestamps each status needs
+
             statuses = [Claim.Status.SUBMITTED, Claim.Status.VERIFIED, Claim.Status.APPROVED, Claim.Status.PAID, Claim.Status.REJECTED]
+            # One claim per coverage (and so per worker: a worker dies once).
             candidates = list(
-                Coverage.objects.filter(funding_source=s2025).order_by("?").values_list("pk", "worker_id")[: total_claims - self.claims]
+                Coverage.objects.filter(funding_source=s2025, claims__isnull=True).order_by("?")
+                .values_list("pk", "worker_id")[: total_claims - self.claims]
             )
             claims = []
             for coverage_id, worker_id in candidates:
                 status = self.random.choice(statuses)
                 filed = timezone.make_aware(datetime.datetime(2025, self.random.randint(1, 12), self.random.randint(1, 28), 10))
-                paid = status == Claim.Status.PAID
                 claims.append(Claim(
                     worker_id=worker_id, coverage_id=coverage_id, status=status,
                     kind=self.random.choice([Claim.Kind.JKM_DEATH, Claim.Kind.JKK_MEDICAL, Claim.Kind.JKK_TEMPORARY]),
-                    event_date=filed.date(), submitted_at=filed, paid_at=filed if paid else None,
-                    paid_on=filed.date() if paid else None, paid_amount=Decimal("42000000") if paid else None,
+                    event_date=filed.date(), submitted_at=filed, **claim_workflow_fields(status, filed, 42_000_000),
                 ))
             Claim.objects.bulk_create(claims, batch_size=2_000)
             self.claims = total_claims

@@ -35,19 +35,31 @@ def cover(worker, funding, *, status=Coverage.Status.ACTIVE, start=None, end=Non
 
 
 def claim(coverage, *, status=Claim.Status.SUBMITTED, kind=Claim.Kind.JKK_MEDICAL, filed=None, paid_amount=None) -> Claim:
-    """A claim on ``coverage``, filed at ``filed`` (an aware datetime; default now)."""
+    """A claim on ``coverage`` in ``status``, filed at ``filed`` (an aware datetime; default now),
+    with the timestamps the claims workflow's constraints ask of that status."""
     filed = filed or timezone.now()
-    paid = status == Claim.Status.PAID
     return Claim.objects.create(
-        worker=coverage.worker,
-        coverage=coverage,
-        kind=kind,
-        status=status,
-        event_date=coverage.start_date,
-        submitted_at=filed,
-        paid_at=filed if paid else None,
-        paid_on=filed.date() if paid else None,
+        worker=coverage.worker, coverage=coverage, kind=kind, status=status, event_date=coverage.start_date,
+        submitted_at=filed, **claim_workflow_fields(status, filed, paid_amount),
+    )
+
+
+def claim_workflow_fields(status, at, paid_amount) -> dict:
+    reached = {
+        Claim.Status.SUBMITTED: 0, Claim.Status.VERIFIED: 1, Claim.Status.APPROVED: 2, Claim.Status.PAID: 3,
+        Claim.Status.REJECTED: 0,
+    }[status]
+    paid = status == Claim.Status.PAID
+    return dict(
+        verified_at=at if reached >= 1 else None,
+        approved_at=at if reached >= 2 else None,
+        rejected_at=at if status == Claim.Status.REJECTED else None,
+        reject_reason="Dokumen tidak lengkap" if status == Claim.Status.REJECTED else "",
+        paid_at=at if paid else None,
+        paid_on=at.date() if paid else None,
         paid_amount=Decimal(paid_amount) if paid else None,
+        benefit_amount=Decimal(paid_amount) if paid else None,
+        payment_reference=f"TRF-{next(_kpj)}" if paid else "",
     )
 
 

@@ -99,3 +99,14 @@ def test_program_page_links_to_its_dashboard_view(client, leader, funding):
     html = client.get(f"/program/{funding.code}/").content.decode()
 
     assert f'href="/dashboard/?funding={funding.code}"' in html
+
+
+@pytest.mark.django_db
+def test_officials_find_the_follow_up_list_of_ending_coverage_but_the_leader_does_not(client, official, leader):
+    client.force_login(official)
+    official_html = client.get("/dashboard/").content.decode()
+    client.force_login(leader)
+    leader_html = client.get("/dashboard/").content.decode()
+
+    assert 'id="ending-list"' in official_html  # names and phones live there: not for Pimpinan
+    assert 'id="ending-list"' not in leader_html
