@@ -77,3 +77,8 @@ bench-billing: install
 bench-import: install
 	DATABASE_URL=$(BENCH_DATABASE_URL) DEBUG=false CONN_MAX_AGE=0 SECRET_KEY=bench-only-secret-key-not-for-production-0123456789 \
 		$(BIN)/python bench/import_workers.py $(BENCH_ARGS)
+
+# The dashboard at 3,200 and 100,000 workers, in its own database (dropped and created again).
+BENCH_DASHBOARD_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/lamandau_bench_dashboard
+bench-dashboard: install
+	BENCH_DASHBOARD_DATABASE_URL=$(BENCH_DASHBOARD_DATABASE_URL) $(BIN)/python bench/dashboard.py

@@ -214,3 +214,6 @@ VERIFY_RATE_LIMIT = env.int("VERIFY_RATE_LIMIT", default=30)
 VERIFY_RATE_WINDOW = env.int("VERIFY_RATE_WINDOW", default=300)
 # WeasyPrint logs seven INFO lines per document: thousands per batch.
 LOGGING["loggers"]["weasyprint"] = {"level": "WARNING"}
+
+# Dashboard: seconds its figures stay cached (audited changes show at once; 0 = no cache).
+DASHBOARD_CACHE_SECONDS = env.int("DASHBOARD_CACHE_SECONDS", default=60)

@@ -14,5 +14,6 @@ urlpatterns = [
     path("verify/<str:code>/", certificate_views.verify, name="verify"),
     path("sertifikat/", include("enrollment.certificate_urls")),
     path("klaim/", include("claims.urls")),
+    path("dashboard/", include("dashboard.urls")),
 ]
 
