@@ -54,18 +54,35 @@ def upload(name="dokumen.pdf", content=None, content_type="application/pdf") -> 
     return SimpleUploadedFile(name, pdf_bytes() if content is None else content, content_type=content_type)
 
 
-def make_coverage(worker, funding, *, start=None, end=None, status=Coverage.Status.ACTIVE, jkk=True, jkm=True, kpj=None):
-    """A coverage registered at BPJS (active by default) without going through enrolment."""
+def make_coverage(worker, funding, *, start=None, end=None, status=Coverage.Status.ACTIVE, jkk=True, jkm=True, kpj=None,
+                  paid=True):
+    """A coverage registered at BPJS (active by default) without going through enrolment, its
+    contributions billed and paid in advance unless ``paid=False`` (R-PAY-2: only paid months protect)."""
     start = start or funding.period_start
     end = end or funding.period_end
     registered = status in (Coverage.Status.ACTIVE, Coverage.Status.ENDED)
-    return Coverage.objects.create(
+    coverage = Coverage.objects.create(
         worker=worker, funding_source=funding, jkk=jkk, jkm=jkm, start_date=start, end_date=end,
         income_basis=funding.income_basis, status=status,
         kpj_number=(kpj or f"24{worker.pk:09d}") if registered else "",
         registered_on=start if registered else None,
         cancelled_at=datetime.datetime(2025, 1, 1, tzinfo=datetime.UTC) if status == Coverage.Status.CANCELLED else None,
     )
+    if registered and paid:
+        pay_contributions(coverage)
+    return coverage
+
+
+def pay_contributions(coverage, *, paid_on=None):
+    """Bill the coverage's months and pay the bill in full, as the regency does (R-PAY-1)."""
+    from funding.billing import prepare_bill, record_payment
+
+    bill = prepare_bill(funding=coverage.funding_source, first_month=coverage.start_date, last_month=coverage.end_date, by=None)
+    record_payment(
+        funding=coverage.funding_source, paid_on=paid_on or coverage.start_date, amount=bill.total,
+        reference=f"IURAN-{bill.pk}", bills=[bill], by=None,
+    )
+    return bill
 
 
 def file_claim(*, coverage, by, kind=Claim.Kind.JKM_DEATH, event_date=None, children=(), **fields) -> Claim:

@@ -349,16 +349,3 @@ def bill_month_status(lines, *, today: datetime.date, holidays=None):
         settled = paid_months(month_totals, allocated.get(bill_id, ZERO))
         for month, total in month_totals:
             yield bill_id, month, total, month in settled, due_date(month, holidays) < today
-
-
-def unpaid_bill_months(bills, *, today: datetime.date, holidays=None) -> set:
-    """{(bill id, month)} past their due date (R-PAY-1) on ``today`` and not settled by payments
-    made up to ``today``. ``bills`` is a queryset of bills or a list of their ids."""
-    return {
-        (bill_id, month)
-        for bill_id, month, _total, paid, past_due in bill_month_status(
-            BillLine.objects.filter(bill_id__in=bills), today=today, holidays=holidays
-        )
-        if past_due and not paid
-    }
-

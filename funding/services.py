@@ -4,7 +4,7 @@ payment rule R-PAY-2, computed in the database with a constant number of queries
 import datetime
 from collections import Counter, defaultdict
 
-from django.db.models import Count, DecimalField, Exists, OuterRef, Subquery, Sum, Value
+from django.db.models import Count, DecimalField, Exists, OuterRef, Q, Subquery, Sum, Value
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -12,7 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from core.money import ZERO
 
 # DUE_DAY (R-PAY-1, the 15th) lives with the due-date rule in billing.py; re-exported here.
-from .billing import DUE_DAY, due_date, load_holidays, unpaid_bill_months  # noqa: F401
+from .billing import DUE_DAY, due_date, load_holidays  # noqa: F401
 from .contributions import RateTable, contribution_months, month_start
 from .models import FundingSource, KecamatanTarget
 
@@ -120,53 +120,73 @@ def funding_summary(funding: FundingSource, *, rates: RateTable | None = None) -
 def unpaid_months(coverage, *, today: datetime.date | None = None) -> set:
     """Months (first days) of ``coverage`` whose contribution is past due and not paid (R-PAY-1).
 
-    A month counts once it is on a bill: its due date (the 15th, or the next working day) is
-    before ``today`` and the payments made up to ``today`` do not settle it. A month no bill
-    covers yet is not counted unpaid (the funding page warns about due months left unbilled).
+    A month is unpaid once its due date (the 15th, or the next working day) is before ``today``
+    and no payment made up to ``today`` settles a bill line of this coverage for that month,
+    whether or not the month was ever billed: coverage protects only months whose contributions
+    are paid (R-PAY-2).
     """
     today = today or timezone.localdate()
     return unpaid_months_by_coverage([coverage.pk], today=today).get(coverage.pk, set())
 
 
-def unpaid_months_by_coverage(coverages, *, today: datetime.date, holidays=None, unpaid_pairs=None) -> dict:
-    """{coverage id: unpaid months} for many coverages at once (a queryset or ids). Three queries,
-    one when the unpaid (bill, month) pairs are already known."""
-    from .models import BillLine
+def unpaid_months_by_coverage(coverages, *, today: datetime.date, holidays=None) -> dict:
+    """{coverage id: unpaid months} for many registered coverages at once (a queryset or ids).
 
-    lines = BillLine.objects.filter(coverage_id__in=coverages)
-    if unpaid_pairs is None:
-        unpaid_pairs = unpaid_bill_months(lines.values("bill_id").distinct(), today=today, holidays=holidays)
-    if not unpaid_pairs:
-        return {}
-    result = defaultdict(set)
-    for coverage_id, bill_id, month in lines.filter(
-        bill_id__in={bill_id for bill_id, _month in unpaid_pairs}, month__in={month for _bill, month in unpaid_pairs}
-    ).values_list("coverage_id", "bill_id", "month"):
-        if (bill_id, month) in unpaid_pairs:
-            result[coverage_id].add(month)
-    return dict(result)
-
-
-def lapsed_months_by_coverage(coverages, *, today: datetime.date | None = None, holidays=None, unpaid_pairs=None) -> dict:
-    """R-PAY-2 for many coverages: {coverage id: lapsed months}, only coverages with some.
-
-    At most four queries; two when no three consecutive calendar months are unpaid at all (the
-    usual case), since then nobody can have lapsed.
+    A handful of queries whatever the number of coverages: the paid months are counted per
+    coverage in the database, and only coverages missing some are read month by month.
     """
+    return _unpaid_and_periods(coverages, today=today, holidays=holidays)[0]
+
+
+def _unpaid_and_periods(coverages, *, today, holidays):
+    """({coverage id: unpaid months}, {coverage id: (start, end)}) of the registered coverages."""
     from enrollment.models import Coverage
 
+    from .billing import bill_month_status
     from .models import BillLine
 
+    holidays = load_holidays() if holidays is None else holidays
+    registered = list(
+        Coverage.objects.filter(pk__in=coverages, status__in=[Coverage.Status.ACTIVE, Coverage.Status.ENDED])
+        .values_list("pk", "start_date", "end_date")
+    )
+    periods = {pk: (start, end) for pk, start, end in registered}
+    if not registered:
+        return {}, periods
+    # Months are due in calendar order, so "due before today" is every month up to a cut-off.
+    first = min(start for _pk, start, _end in registered)
+    due = [m for m in contribution_months(first, today) if due_date(m, holidays) < today]
+    if not due:
+        return {}, periods
+    cutoff = due[-1]
+    lines = BillLine.objects.filter(coverage_id__in=[pk for pk, _s, _e in registered], month__lte=cutoff)
+    bills = BillLine.objects.filter(bill_id__in=lines.values("bill_id"))  # whole bills: payments settle bills
+    paid_pairs = [(b, m) for b, m, _total, paid, _past in bill_month_status(bills, today=today, holidays=holidays) if paid]
+    paid_lines = lines.none()
+    if paid_pairs:
+        pair_filter = Q()
+        for bill_id, month in paid_pairs:
+            pair_filter |= Q(bill_id=bill_id, month=month)
+        paid_lines = lines.filter(pair_filter)
+    paid_count = dict(paid_lines.values_list("coverage_id").annotate(n=Count("month", distinct=True)).order_by())
+    due_of, short = {}, []
+    for pk, start, end in registered:
+        due_of[pk] = [m for m in contribution_months(start, min(end, cutoff)) if m <= cutoff]
+        if paid_count.get(pk, 0) < len(due_of[pk]):
+            short.append(pk)
+    paid = defaultdict(set)
+    for coverage_id, month in paid_lines.filter(coverage_id__in=short).values_list("coverage_id", "month"):
+        paid[coverage_id].add(month)
+    return {pk: set(due_of[pk]) - paid[pk] for pk in short}, periods
+
+
+def lapsed_months_by_coverage(coverages, *, today: datetime.date | None = None, holidays=None) -> dict:
+    """R-PAY-2 for many coverages: {coverage id: lapsed months}, only coverages with some."""
     today = today or timezone.localdate()
-    if unpaid_pairs is None:
-        bills = BillLine.objects.filter(coverage_id__in=coverages).values("bill_id").distinct()
-        unpaid_pairs = unpaid_bill_months(bills, today=today, holidays=holidays)
-    months = {month for _bill, month in unpaid_pairs}
-    if not months or not lapsed_months(contribution_months(min(months), max(months)), months):
-        return {}
-    unpaid = unpaid_months_by_coverage(coverages, today=today, unpaid_pairs=unpaid_pairs)
+    unpaid, periods = _unpaid_and_periods(coverages, today=today, holidays=holidays)
     lapsed, months_of = {}, {}
-    for pk, start, end in Coverage.objects.filter(pk__in=list(unpaid)).values_list("pk", "start_date", "end_date"):
+    for pk in unpaid:
+        start, end = periods[pk]
         if (start, end) not in months_of:
             months_of[start, end] = contribution_months(start, end)
         lapsed_here = lapsed_months(months_of[start, end], unpaid[pk])
@@ -249,8 +269,7 @@ def budget_tracking(funding: FundingSource, *, today: datetime.date | None = Non
         ),
     ).values("billed", "settled", "paid", "billed_counting").get()
     rows = defaultdict(lambda: {"billed": ZERO, "paid": ZERO, "unpaid_due": False})
-    unpaid_pairs = set()
-    for bill_id, month, total, paid, past_due in bill_month_status(
+    for _bill_id, month, total, paid, past_due in bill_month_status(
         BillLine.objects.filter(bill__funding_source=funding), today=today, holidays=holidays
     ):
         row = rows[month]
@@ -259,7 +278,6 @@ def budget_tracking(funding: FundingSource, *, today: datetime.date | None = Non
             row["paid"] += total
         elif past_due:
             row["unpaid_due"] = True
-            unpaid_pairs.add((bill_id, month))
     not_billed = max(committed - sums["billed_counting"], ZERO)
     forecast = sums["billed"] + not_billed
     months = []
@@ -281,7 +299,7 @@ def budget_tracking(funding: FundingSource, *, today: datetime.date | None = Non
             state = "not_billed"
         months.append({"month": month, "due": due, "expected": expected, **row, "state": state,
                        "state_label": MONTH_STATES[state], "unbilled": max(expected - row["billed"], ZERO)})
-    lapsed = lapsed_months_by_coverage(counting_coverages(funding).values("pk"), today=today, unpaid_pairs=unpaid_pairs)
+    lapsed = lapsed_months_by_coverage(counting_coverages(funding).values("pk"), today=today, holidays=holidays)
     return {
         "budget": funding.budget,
         "committed": committed,

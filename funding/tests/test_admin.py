@@ -16,14 +16,14 @@ from .conftest import covered_workers
 
 
 def lapsed_world(n_lapsed, n_paid):
-    """Coverages billed Jan–Mar 2025: some never paid (lapsed today), the others paid."""
+    """2025 coverages: some with Jan–Mar never paid (lapsed today), the rest of the year paid."""
     funding = make_funding(quota=200, budget=200 * 201600)
     lapsed = covered_workers(funding, n_lapsed)
     prepare_bill(funding=funding, first_month=datetime.date(2025, 1, 1), last_month=datetime.date(2025, 3, 1), by=None)
     paid = covered_workers(funding, n_paid)
-    if paid:
-        bill = prepare_bill(funding=funding, first_month=datetime.date(2025, 1, 1), last_month=datetime.date(2025, 3, 1), by=None)
-        record_payment(funding=funding, paid_on=datetime.date(2025, 1, 10), amount=bill.total, reference="OK", bills=[bill], by=None)
+    # Everyone's April-December and the paid workers' whole year, paid in advance.
+    bill = prepare_bill(funding=funding, first_month=datetime.date(2025, 1, 1), last_month=datetime.date(2025, 12, 1), by=None)
+    record_payment(funding=funding, paid_on=datetime.date(2025, 1, 10), amount=bill.total, reference="OK", bills=[bill], by=None)
     return lapsed, paid
 
 

@@ -39,7 +39,7 @@ def test_the_page_uses_a_constant_number_of_queries(client, leader, official, dj
     client.force_login(leader)
     # 12 for the summary, + 4 for the budget tracking (holidays, month-by-month commitment,
     # billed/paid totals, bill months).
-    with django_assert_max_num_queries(16):
+    with django_assert_max_num_queries(17):
         client.get(reverse("funding:detail", args=["DBH-SAWIT-2025"]))
 
 

@@ -52,11 +52,14 @@ def test_a_billed_month_is_unpaid_only_after_its_due_date(funding):
 
 
 @pytest.mark.django_db
-def test_a_month_no_bill_covers_is_not_counted_unpaid(funding):
+def test_a_month_past_due_is_unpaid_even_if_nobody_billed_it(funding):
+    # Coverage protects only months whose contributions are paid (R-PAY-2), billed or not.
     (coverage,) = covered_workers(funding, 1)
+    april_20 = datetime.date(2025, 4, 20)
 
-    assert unpaid_months(coverage, today=datetime.date(2026, 6, 1)) == set()
-    assert is_protected_on(coverage, datetime.date(2025, 5, 5), today=datetime.date(2026, 6, 1))
+    assert unpaid_months(coverage, today=april_20) == {month(1), month(2), month(3), month(4)}
+    assert not is_protected_on(coverage, datetime.date(2025, 2, 10), today=april_20)
+    assert unpaid_months(coverage, today=datetime.date(2025, 1, 15)) == set()  # January is due today
 
 
 @pytest.mark.django_db
@@ -109,7 +112,7 @@ def test_a_partly_paid_quarter_leaves_its_last_month_unpaid(funding):
                    reference="Q4", bills=[bill], by=None)
 
     today = datetime.date(2026, 1, 5)
-    assert unpaid_months(coverage, today=today) == {month(12)}
+    assert unpaid_months(coverage, today=today) & {month(10), month(11), month(12)} == {month(12)}
     assert is_protected_on(coverage, datetime.date(2025, 12, 24), today=today)  # one month: not lapsed
 
 
