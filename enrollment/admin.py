@@ -1,21 +1,26 @@
+from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.utils import unquote
 from django.core.exceptions import PermissionDenied
 from django.db.models import Count, Q
-from django.http import HttpResponseRedirect
+from django.http import HttpResponseNotAllowed, HttpResponseRedirect, JsonResponse
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
+from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
+from claims.models import Claim
 from core.admin import AuditedModelAdmin, ReadOnlyAdminMixin
 from funding.admin import LapsedFilter, annotate_lapsed
 from funding.models import FundingSource
 
+from . import batches
 from .bpjs import ExportError, export_bpjs
+from .certificates import CertificateError, is_outdated, request_certificate
 from .forms import ActivateForm, CancelForm, CoverageAddForm, EnrollForm, HeirForm, WorkerForm
-from .models import Coverage, Desa, ExternalCoverage, Heir, Kecamatan, Occupation, Worker
+from .models import Certificate, CertificateBatch, Coverage, Desa, ExternalCoverage, Heir, Kecamatan, Occupation, Worker
 from .services import (
     CoverageError,
     EnrollmentError,
@@ -25,6 +30,7 @@ from .services import (
     enroll_workers,
     submit_coverage,
 )
+from .tasks import enqueue, resume_certificate_batch
 
 
 @admin.register(Kecamatan)
@@ -48,9 +54,22 @@ class OccupationAdmin(admin.ModelAdmin):
     search_fields = ["name"]
 
 
+class HeirFormSet(forms.BaseInlineFormSet):
+    def clean(self):
+        super().clean()
+        # The worker may be new (no pk yet), so Heir.clean cannot compare the NIKs itself.
+        worker_nik = self.instance.nik
+        for form in self.forms:
+            if form.cleaned_data.get("DELETE"):
+                continue
+            if worker_nik and form.cleaned_data.get("nik") == worker_nik:
+                form.add_error("nik", _("NIK ahli waris tidak boleh sama dengan NIK pekerja."))
+
+
 class HeirInline(admin.TabularInline):
     model = Heir
     form = HeirForm
+    formset = HeirFormSet
     extra = 1
     fields = [
         "relationship", "full_name", "nik", "birth_date", "phone",
@@ -384,17 +403,6 @@ class ExternalCoverageAdmin(admin.ModelAdmin):
 
 # --- Certificates (issue 5) --------------------------------------------------------------------
 
-from django import forms  # noqa: E402
-from django.http import HttpResponseNotAllowed, JsonResponse  # noqa: E402
-from django.utils.html import format_html  # noqa: E402
-
-from claims.models import Claim  # noqa: E402
-from funding.models import FundingSource  # noqa: E402
-
-from . import batches  # noqa: E402
-from .certificates import CertificateError, is_outdated, request_certificate  # noqa: E402
-from .tasks import enqueue, resume_certificate_batch  # noqa: E402
-from .models import Certificate, CertificateBatch  # noqa: E402
 
 
 class MakeDocumentForm(forms.Form):

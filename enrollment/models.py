@@ -5,12 +5,12 @@ from pathlib import Path
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.serializers.json import DjangoJSONEncoder
-from django.core.validators import MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from funding.contributions import validate_income_basis
 from funding.models import programs_of
 
 from . import normalize
@@ -100,8 +100,9 @@ class Worker(models.Model):
     )
     phone = models.CharField(_("nomor HP"), max_length=16, blank=True, help_text=_("Disimpan sebagai +62…"))
     monthly_income = models.DecimalField(
-        _("penghasilan per bulan"), max_digits=15, decimal_places=0, null=True, blank=True,
-        validators=[MinValueValidator(0)],
+        _("dasar penghasilan per bulan"), max_digits=15, decimal_places=0, null=True, blank=True,
+        validators=[validate_income_basis],
+        help_text=_("Penghasilan yang dideklarasikan, minimal Rp1.000.000 (R-RATE-1); kosongkan bila tidak diketahui."),
     )
     died_on = models.DateField(_("tanggal meninggal"), null=True, blank=True)
     created_at = models.DateTimeField(_("dibuat"), auto_now_add=True)

@@ -1,3 +1,4 @@
+from django import forms
 from django.contrib import admin
 from django.db.models import Count, Q
 from django.urls import reverse
@@ -7,8 +8,11 @@ from django.utils.translation import gettext_lazy as _
 from core.admin import AuditedModelAdmin, ReadOnlyAdminMixin
 from core.money import format_rupiah
 
-from .models import ContributionBill, ContributionDiscount, ContributionPayment, ContributionRate, FundingSource, Holiday, KecamatanTarget
-from .services import lapsed_months_by_coverage
+from .models import (
+    ContributionBill, ContributionDiscount, ContributionPayment, ContributionRate, FundingSource, Holiday, IncomeBasis,
+    KecamatanTarget,
+)
+from .services import funding_change_problems, lapsed_months_by_coverage
 
 
 class KecamatanTargetInline(admin.TabularInline):
@@ -17,8 +21,26 @@ class KecamatanTargetInline(admin.TabularInline):
     autocomplete_fields = ["kecamatan"]
 
 
+class FundingSourceForm(forms.ModelForm):
+    class Meta:
+        model = FundingSource
+        fields = "__all__"
+
+    def clean(self):
+        data = super().clean()
+        if self.instance.pk and not self.errors:
+            for field, message in funding_change_problems(
+                self.instance, quota=data.get("quota"), budget=data.get("budget"),
+                period_start=data.get("period_start"), period_end=data.get("period_end"),
+                covers_jkk=data.get("covers_jkk"), covers_jkm=data.get("covers_jkm"),
+            ):
+                self.add_error(field, message)
+        return data
+
+
 @admin.register(FundingSource)
 class FundingSourceAdmin(AuditedModelAdmin):
+    form = FundingSourceForm
     list_display = ["code", "name", "fiscal_year", "period_start", "period_end", "quota", "enrolled", "budget_display", "page_link"]
     list_filter = ["fiscal_year", "kind"]
     search_fields = ["code", "name"]
@@ -45,6 +67,11 @@ class FundingSourceAdmin(AuditedModelAdmin):
     @admin.display(description=_("ringkasan"))
     def page_link(self, obj):
         return format_html('<a href="{}">{}</a>', reverse("funding:detail", args=[obj.code]), _("lihat angka program"))
+
+
+@admin.register(IncomeBasis)
+class IncomeBasisAdmin(AuditedModelAdmin):
+    list_display = ["__str__", "regulation"]
 
 
 @admin.register(ContributionRate)

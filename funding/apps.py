@@ -7,9 +7,10 @@ def _load_reference(sender, apps=None, **kwargs):
     from django.apps import apps as global_apps
 
     apps = apps or global_apps  # flush (between transactional tests) sends no apps
-    from .reference import load_rates
+    from .reference import load_income_bases, load_rates
 
     load_rates(apps)
+    load_income_bases(apps)
 
 
 class FundingConfig(AppConfig):

@@ -37,6 +37,24 @@ def contribution_months(start: datetime.date, end: datetime.date) -> list[dateti
     return months
 
 
+def income_basis_error(amount) -> str | None:
+    """R-RATE-1: a declared income basis below Rp1.000.000 is refused (whole rupiah)."""
+    if amount is not None and Decimal(amount) < MIN_INCOME_BASIS:
+        return _("Dasar penghasilan %(amount)s di bawah minimal Rp1.000.000 (R-RATE-1).") % {
+            "amount": f"Rp{Decimal(amount):,.0f}".replace(",", ".")
+        }
+    return None
+
+
+def validate_income_basis(value):
+    """Field validator for a declared income basis (R-RATE-1)."""
+    from django.core.exceptions import ValidationError
+
+    error = income_basis_error(value)
+    if error:
+        raise ValidationError(error, code="income_basis")
+
+
 def coverage_end(start: datetime.date, months: int, period_end: datetime.date) -> datetime.date:
     """R-ENR-2: end = start + months − 1 day, capped at the funding period's end."""
     return min(start + relativedelta(months=months) - datetime.timedelta(days=1), period_end)
@@ -101,10 +119,9 @@ class RateTable:
         R-RATE-4: PP 50/2025 discount for BPU, except when paid from APBN/APBD.
         """
         basis = Decimal(basis)
-        if basis < MIN_INCOME_BASIS:
-            raise RateError(
-                _("Dasar penghasilan %(basis)s di bawah minimal Rp1.000.000 (R-RATE-1).") % {"basis": basis}
-            )
+        error = income_basis_error(basis)
+        if error:
+            raise RateError(error)
         day = month_start(month)
         rate = next((r for r in self.rates if r.program == program and r.covers(day)), None)
         if rate is None:

@@ -83,6 +83,10 @@ class FundingSource(models.Model):
         return self.name
 
     def clean(self):
+        if self.income_basis is not None and not IncomeBasis.objects.filter(amount=self.income_basis).exists():
+            raise ValidationError({"income_basis": _(
+                "Dasar penghasilan %(amount)s tidak ada di tabel dasar penghasilan (R-RATE-1, PP 44/2015 Lampiran II)."
+            ) % {"amount": f"Rp{self.income_basis:,.0f}".replace(",", ".")}})
         if self.period_start and self.period_end and self.period_end < self.period_start:
             raise ValidationError({"period_end": _("Akhir periode tidak boleh sebelum awal periode.")})
         if not (self.covers_jkk or self.covers_jkm):
@@ -96,6 +100,29 @@ class FundingSource(models.Model):
     @property
     def programs(self) -> list[str]:
         return programs_of(self.covers_jkk, self.covers_jkm)
+
+
+class IncomeBasis(models.Model):
+    """R-RATE-1: a declared monthly income basis (*dasar penghasilan*) of the BPU income table.
+
+    PP 44/2015 Lampiran II lists the bases participants may declare; only its lowest row,
+    Rp1.000.000, is confirmed, so the table is data an administrator completes.
+    """
+
+    amount = models.DecimalField(
+        _("dasar penghasilan per bulan"), max_digits=15, decimal_places=0, unique=True,
+        validators=[MinValueValidator(MIN_INCOME_BASIS, _("Dasar penghasilan minimal Rp1.000.000 (R-RATE-1)."))],
+    )
+    regulation = models.CharField(_("dasar hukum"), max_length=120, blank=True)
+
+    class Meta:
+        verbose_name = _("dasar penghasilan")
+        verbose_name_plural = _("tabel dasar penghasilan")
+        ordering = ["amount"]
+        constraints = [models.CheckConstraint(condition=Q(amount__gte=MIN_INCOME_BASIS), name="income_basis_min")]
+
+    def __str__(self):
+        return f"Rp{self.amount:,.0f}".replace(",", ".")
 
 
 class ContributionRate(models.Model):

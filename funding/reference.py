@@ -16,6 +16,9 @@ RATES = [
      "regulation": "PP 44/2015 Pasal 18"},
 ]
 
+# R-RATE-1: the confirmed row of PP 44/2015 Lampiran II; administrators add the others.
+INCOME_BASES = [{"amount": Decimal("1000000"), "regulation": "PP 44/2015 Lampiran II"}]
+
 DISCOUNTS = [
     # R-RATE-4: PP 50/2025 halves BPU contributions, except when paid from APBN/APBD.
     {"name": "PP 50/2025 — pekerja transportasi", "percent": Decimal("50"), "applies_to": "transport",
@@ -32,3 +35,9 @@ def load_rates(apps):
         ContributionRate.objects.bulk_create(ContributionRate(**row) for row in RATES)
     if not ContributionDiscount.objects.exists():
         ContributionDiscount.objects.bulk_create(ContributionDiscount(**row) for row in DISCOUNTS)
+
+
+def load_income_bases(apps):
+    IncomeBasis = apps.get_model("funding", "IncomeBasis")
+    if not IncomeBasis.objects.exists():
+        IncomeBasis.objects.bulk_create(IncomeBasis(**row) for row in INCOME_BASES)

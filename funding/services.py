@@ -77,6 +77,35 @@ def monthly_commitment(funding: FundingSource, *, rates: RateTable | None = None
     return dict(by_month)
 
 
+def funding_change_problems(funding: FundingSource, *, quota, budget, period_start, period_end, covers_jkk, covers_jkm) -> list:
+    """R-ENR-2 and R-ENR-4 when a funding source is edited: the new values must still hold its
+    enrolled coverage (quota, budget, period, programs). Three queries."""
+    from core.money import format_rupiah
+    from enrollment.models import Coverage
+
+    problems = []
+    coverages = counting_coverages(funding)
+    enrolled = coverages.count()
+    if quota is not None and quota < enrolled:
+        problems.append(("quota", _("Kuota %(quota)d lebih kecil dari %(enrolled)d pekerja yang sudah terdaftar (R-ENR-4).")
+                         % {"quota": quota, "enrolled": enrolled}))
+    if budget is not None:
+        committed = committed_cost(funding)
+        if budget < committed:
+            problems.append(("budget", _("Anggaran %(budget)s lebih kecil dari iuran yang sudah terpakai %(committed)s (R-ENR-4).")
+                             % {"budget": format_rupiah(budget), "committed": format_rupiah(committed)}))
+    if period_start and period_end:
+        outside = coverages.exclude(start_date__gte=period_start, end_date__lte=period_end).count()
+        if outside:
+            problems.append(("period_start", _("%(count)d kepesertaan akan berada di luar periode baru (R-ENR-2).")
+                             % {"count": outside}))
+    for program, on in ((Coverage.jkk.field.name, covers_jkk), (Coverage.jkm.field.name, covers_jkm)):
+        if not on and coverages.filter(**{program: True}).exists():
+            problems.append((f"covers_{program}", _("Masih ada kepesertaan program %(program)s pada sumber dana ini.")
+                             % {"program": program.upper()}))
+    return problems
+
+
 def funding_summary(funding: FundingSource, *, rates: RateTable | None = None) -> dict:
     """The figures of a funding source's page, in five queries whatever its size."""
     from enrollment.models import Coverage

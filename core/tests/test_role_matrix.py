@@ -12,7 +12,7 @@ from core.models import ProgramRules
 from core.testing import make_funding, make_heir, make_worker
 from enrollment.models import Coverage, Desa, ExternalCoverage, Kecamatan, Occupation
 from enrollment.services import enroll_worker, submit_coverage
-from funding.models import ContributionDiscount, ContributionRate
+from funding.models import ContributionDiscount, ContributionRate, IncomeBasis
 
 ROLES = ["official", "bpjs_staff", "leader", "outsider", "superuser"]
 
@@ -27,6 +27,7 @@ ADMIN_ACCESS = {
     "funding.fundingsource": {"official": "v", "bpjs_staff": "v", "leader": "v", "superuser": "vacd"},
     "funding.contributionrate": {"superuser": "vacd"},
     "funding.contributiondiscount": {"superuser": "vacd"},
+    "funding.incomebasis": {"superuser": "vacd"},
     "core.auditevent": {"superuser": "v"},
     "core.programrules": {"superuser": "vc"},
 }
@@ -53,6 +54,7 @@ def objects(db, official):
         "funding.fundingsource": funding,
         "funding.contributionrate": ContributionRate.objects.first(),
         "funding.contributiondiscount": ContributionDiscount.objects.first(),
+        "funding.incomebasis": IncomeBasis.objects.first(),
         "core.auditevent": AuditEvent.objects.first(),
         "core.programrules": ProgramRules.current(),
     }

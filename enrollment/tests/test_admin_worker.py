@@ -192,3 +192,15 @@ def test_worker_list_uses_a_constant_number_of_queries(as_official, django_asser
     with django_assert_max_num_queries(14):
         response = as_official.get(reverse("admin:enrollment_worker_changelist"), {"q": "PEKERJA 1"})
         assert response.status_code == 200
+
+
+def test_an_heir_cannot_carry_the_workers_own_nik(as_official):
+    response = as_official.post(ADD_URL, form_data(**{"heirs-0-nik": "6209011205800001"}))
+    assert "NIK ahli waris tidak boleh sama dengan NIK pekerja" in response.content.decode()
+    assert not Worker.objects.exists()
+
+
+def test_a_declared_income_below_one_million_is_refused_r_rate_1(as_official):
+    response = as_official.post(ADD_URL, form_data(monthly_income="500000"))
+    assert "di bawah minimal Rp1.000.000" in response.content.decode()
+    assert not Worker.objects.exists()
