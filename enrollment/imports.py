@@ -45,6 +45,7 @@ from funding.contributions import RateTable
 from funding.models import FundingSource
 
 from . import normalize
+from .import_rows import DATA, LONE_NAME, classify_row
 from .models import Coverage, Desa, Heir, Kecamatan, Occupation, Worker
 from .nik import clean_nik, identity_errors, parse_nik, validate_kk_number
 from .reference import OCCUPATION_ALIASES
@@ -91,22 +92,14 @@ COLUMN_ALIASES = {
     "ignored": ["no", "no urut", "kesalahan", "lembar asal", "baris asal"],
 }
 HEADER_FIELDS = {header_key(alias): name for name, aliases in COLUMN_ALIASES.items() for alias in aliases}
+ROW_NUMBER_HEADERS = {header_key("no"), header_key("no urut")}
 REQUIRED_COLUMNS = {"desa": gettext_lazy("Desa/Kelurahan")}  # NIK and name are required to find the header row at all
 
 ERROR_COLUMN = "Kesalahan"
 KK_LABEL = gettext_lazy("Nomor KK")
 HEIR_NIK_LABEL = gettext_lazy("NIK ahli waris")
 
-# R-IMP-3: rows of the signature block and totals under the list.
-_FOOTER = re.compile(
-    r"^(mengetahui|menyetujui|disetujui|diketahui|jumlah|total|ttd|tanda tangan|kepala|kades|camat|lurah|"
-    r"sekretaris|sekdes|bendahara|petugas|operator|pendamping|dibuat|diperiksa|nip\b|a\.n\.)",
-    re.IGNORECASE,
-)
-_PLACE_DATE_LINE = re.compile(r",\s*\d{1,2}\s+[A-Za-z]+\s+\d{4}\s*$")
-_COLUMN_NUMBER = re.compile(r"^\(?\d{1,2}\)?$")
 _LETTER = re.compile(r"[^\W\d_]")
-_DIGIT = re.compile(r"\d")
 _OCCUPATION_SEPARATORS = re.compile(r"\s*(?:[,;&+]|/|\bdan\b)\s*", re.IGNORECASE)
 
 
@@ -185,7 +178,8 @@ class _Sheet:
     columns: dict  # column number -> field name
     headers: dict  # column number -> header text as written
     field_columns: dict  # field name -> column number (first one)
-    in_footer: bool = False
+    number_columns: set = field(default_factory=set)  # the "No" columns (R-IMP-3: a numbered row)
+    in_footer: bool = False  # under a signature line or a total (R-IMP-3)
 
 
 class _Regions:
@@ -324,6 +318,8 @@ class WorkerFile:
                 self._warn(sheet, number, header, header, _("Kolom \"%(header)s\" tidak dikenali dan diabaikan.") % {"header": header})
                 continue
             if name == "ignored":
+                if header_key(header) in ROW_NUMBER_HEADERS:
+                    sheet.number_columns.add(col)
                 continue
             if name in sheet.field_columns:
                 first = sheet.headers[sheet.field_columns[name]]
@@ -347,39 +343,23 @@ class WorkerFile:
             ))
         return sheet
 
-    def _is_data(self, sheet, cells):
-        """R-IMP-3: a row is data when it has a NIK or a name; the signature block, dates, totals
-        and the row of column numbers under the header are not."""
-        nik = cells.get(sheet.field_columns["nik"])
-        if nik is not None and nik.kind == TEXT and len(nik.value) >= 10 and _DIGIT.search(nik.value):
-            return True  # the common case: a NIK typed as text
-        name = cells.get(sheet.field_columns["name"])
-        values = list(cells.values())
-        if len(values) >= 3 and all(_COLUMN_NUMBER.match(cell.display()) for cell in values):
-            return False  # "(1) (2) (3) ..." under the header
-        has_nik = nik is not None and (
-            nik.kind == UNCALCULATED
-            or (nik.kind == TEXT and _DIGIT.search(nik.value))
-            or (nik.kind == NUMBER and len(nik.display()) >= 10)
-            or (nik.kind == TEXT and name is not None)
+    def _is_data(self, sheet, number, cells):
+        """R-IMP-3 (the rule is in enrollment.import_rows): a lone name is not read but named in a warning."""
+        kind, sheet.in_footer = classify_row(
+            cells, nik_column=sheet.field_columns["nik"], name_column=sheet.field_columns["name"],
+            data_columns=sheet.columns, number_columns=sheet.number_columns, header_fields=HEADER_FIELDS,
+            in_footer=sheet.in_footer,
         )
-        has_name = name is not None and (name.kind == UNCALCULATED or (name.kind == TEXT and _LETTER.search(name.value)))
-        if not (has_nik or has_name):
-            return False
-        if has_nik and nik.kind == TEXT and _DIGIT.search(nik.value):
-            return True
-        # Signature lines are sparse ("Mengetahui,", "Nanga Bulik, 12 Mei 2025"); a worker's row is not.
-        texts = [cell.value for cell in values if cell.kind == TEXT]
-        if len(values) <= 3 and any(_FOOTER.match(t) or _PLACE_DATE_LINE.search(t) for t in texts):
-            sheet.in_footer = True
-        if sheet.in_footer:
-            return False
-        if has_name and not has_nik and name.kind == TEXT and name.value.startswith("(") and name.value.endswith(")"):
-            return False  # "(SUPRIADI)": the name under a signature
-        return True
+        if kind == LONE_NAME:
+            name = cells[sheet.field_columns["name"]]
+            self._warn(sheet, number, sheet.headers[sheet.field_columns["name"]], name.display(), _(
+                "Baris ini hanya berisi \"%(value)s\" di kolom Nama, tanpa NIK atau data lain, sehingga tidak dibaca "
+                "sebagai pekerja. Bila ini seorang pekerja, lengkapi NIK dan desanya lalu unggah lagi."
+            ) % {"value": name.display()})
+        return kind == DATA
 
     def _read_row(self, sheet, number, cells):
-        if not self._is_data(sheet, cells):
+        if not self._is_data(sheet, number, cells):
             return
         result = self.result
         result.rows += 1
