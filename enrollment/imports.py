@@ -19,7 +19,8 @@ changed; when he is covered, the row is an error counted in ``duplicates``.
 
 An occupation the list does not know is not a reason to lose the worker: it is recorded as
 "Lainnya" with a warning, because it changes neither the eligibility nor, for the regency's
-public money, the price (R-RATE-4); the operator can correct it on the worker's page.
+public money, the price (R-RATE-4); the operator can correct it on the worker's page. It still
+counts as one of the occupations the worker declared (R-ENR-6: at most 2).
 """
 
 import datetime
@@ -227,15 +228,17 @@ class _Occupations:
         whole = self.by_key.get(header_key(text))
         if whole:
             return [whole], []
-        found, unknown = [], []
+        found, unknown, unknown_keys = [], [], set()
         for part in _OCCUPATION_SEPARATORS.split(text):
             if not part.strip():
                 continue
-            occupation = self.by_key.get(header_key(part))
+            key = header_key(part)
+            occupation = self.by_key.get(key)
             if occupation:
                 if occupation not in found:
                     found.append(occupation)
-            else:
+            elif key not in unknown_keys:  # "penjahit, Penjahit" is one occupation
+                unknown_keys.add(key)
                 unknown.append(part.strip())
         return found, unknown
 
@@ -640,14 +643,17 @@ class _RowReader:
             return []
         known = self.file.occupations
         found, unknown = known.match(cell.display())
+        # R-ENR-6 counts what the worker declared: each unknown occupation is one, although all of
+        # them would be recorded as the one "Lainnya".
+        error = occupations_error(found + unknown)
+        if error:
+            self.error("occupation", _("Pekerjaan \"%(value)s\": %(error)s") % {"value": cell.display(), "error": error})
+            return found
         if unknown:
             if known.other is not None and known.other not in found:
                 found.append(known.other)
             self.warn("occupation", _("Pekerjaan \"%(value)s\" tidak ada dalam daftar pekerjaan; dicatat sebagai %(other)s.") % {
                 "value": ", ".join(unknown), "other": known.other.name if known.other else "-"})
-        error = occupations_error(found)  # R-ENR-6
-        if error:
-            self.error("occupation", error)
         return found
 
     def phone(self):

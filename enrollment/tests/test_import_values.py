@@ -209,3 +209,22 @@ def test_headers_of_the_test_files_are_the_documented_aliases():
     from enrollment.xlsx import header_key
 
     assert all(header_key(h) in HEADER_FIELDS for h in HEADERS)
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("cell", ["penjahit, pemulung, tukang parkir", "Penjahit; Ojek; Nelayan", "petani sawit, ojek, penjahit"])
+def test_three_declared_occupations_break_r_enr_6_even_when_unknown(tmp_path, run_import, cell):
+    # R-ENR-6 counts what the worker declared: three unknown occupations do not collapse into one "Lainnya".
+    result = run_import(one_row(tmp_path, Pekerjaan=cell))
+    [error] = result.errors
+    assert (error.column, error.value) == ("Pekerjaan", cell)
+    assert "R-ENR-6" in error.message and cell in error.message and "dipilih 3" in error.message
+    assert not result.committed
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("cell", ["penjahit, pemulung", "Ojek, penjahit", "penjahit, Penjahit"])
+def test_two_declared_occupations_with_an_unknown_one_are_allowed(tmp_path, run_import, cell):
+    result = run_import(one_row(tmp_path, Pekerjaan=cell))
+    assert result.errors == [] and result.committed
+    assert "Lainnya" in result.warnings[0].message
