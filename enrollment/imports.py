@@ -42,7 +42,7 @@ from openpyxl.utils.datetime import from_excel
 from core.audit import record
 from core.bulk import RawJson, insert_rows, reserve_ids
 from core.models import AuditEvent, ProgramRules
-from funding.contributions import RateTable
+from funding.contributions import RateTable, income_basis_error
 from funding.models import FundingSource
 
 from . import normalize
@@ -584,6 +584,9 @@ class _RowReader:
             if income is None:
                 self.error("income", _("Penghasilan \"%(value)s\" bukan jumlah rupiah; tulis seperti 1500000 atau Rp1.500.000.") % {
                     "value": income_cell.display()})
+            elif error := income_basis_error(income):  # R-RATE-1: at least Rp1.000.000; an empty cell is allowed
+                self.error("income", error)
+                income = None
         heir = self.heir(info)
 
         if info is None or first is not None:

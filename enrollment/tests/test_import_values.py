@@ -1,14 +1,17 @@
 """R-IMP-4: how values are read and normalised (NIK text, dates, sex, names, regions, phones, ...)."""
 
 import datetime
+from decimal import Decimal
 
 import pytest
 
 from core.testing import make_nik
 from enrollment.models import Heir, Worker
 from enrollment.nik import FEMALE, MALE
+from enrollment.normalize import rupiah_amount
 from enrollment.tests.conftest import errors_at, messages
 from enrollment.tests.xlsx_builders import HEADERS, person, simple_file, write_xlsx
+from funding.contributions import income_basis_error
 
 
 def one_row(tmp_path, **values):
@@ -228,3 +231,28 @@ def test_two_declared_occupations_with_an_unknown_one_are_allowed(tmp_path, run_
     result = run_import(one_row(tmp_path, Pekerjaan=cell))
     assert result.errors == [] and result.committed
     assert "Lainnya" in result.warnings[0].message
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("header", ["Penghasilan", "Dasar Penghasilan", "Upah"])
+@pytest.mark.parametrize("cell", [999999, "Rp500.000", "750,000", 0])
+def test_an_income_below_the_minimum_basis_is_an_error(tmp_path, run_import, header, cell):
+    # R-RATE-1: a declared basis below Rp1.000.000 is refused, with the rule's own message.
+    path = write_xlsx(tmp_path / "upah.xlsx", {"D": [["NIK", "Nama", "Desa", header],
+                                                     ["6209011205851000", "Budi", "Kawa", cell]]})
+    result = run_import(path)
+    [error] = result.errors
+    assert (error.row, error.column) == (2, header)
+    assert error.message == income_basis_error(rupiah_amount(cell)) and "R-RATE-1" in error.message
+    assert rupiah_amount(cell) < Decimal(1000000)
+    assert not result.committed and Worker.objects.count() == 0
+
+
+@pytest.mark.django_db
+def test_an_empty_income_and_the_minimum_basis_are_allowed(tmp_path, run_import):
+    path = write_xlsx(tmp_path / "upah.xlsx", {"D": [["NIK", "Nama", "Desa", "Upah"],
+                                                     ["6209011205851000", "Budi", "Kawa", None],
+                                                     ["6209011205851001", "Joko", "Kawa", "Rp1.000.000"]]})
+    result = run_import(path)
+    assert result.errors == [] and result.committed
+    assert sorted(Worker.objects.values_list("monthly_income", flat=True), key=str) == [1000000, None]
