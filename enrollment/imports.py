@@ -48,7 +48,7 @@ from funding.models import FundingSource
 from . import normalize
 from .import_rows import DATA, LONE_NAME, classify_row
 from .models import Coverage, Desa, Heir, Kecamatan, Occupation, Worker
-from .nik import clean_nik, identity_errors, parse_nik, validate_kk_number
+from .nik import clean_nik, heir_nik_error, identity_errors, parse_nik, validate_kk_number
 from .reference import OCCUPATION_ALIASES
 from .services import (
     EnrollmentError,
@@ -682,10 +682,21 @@ class _RowReader:
         name_cell = self.usable("heir_name")
         relationship_cell = self.usable("heir_relationship")
         raw_nik = self.digits_cell("heir_nik", HEIR_NIK_LABEL)
+        heir_nik = ""
+        if raw_nik:
+            try:
+                heir_nik = parse_nik(raw_nik, today=self.file.today).nik  # R-NIK-1
+            except ValidationError as exc:
+                self.error("heir_nik", exc.messages[0])
+            error = heir_nik_error(raw_nik, info.nik) if info is not None else None
+            if error:
+                self.error("heir_nik", error)
         name = normalize.person_name(name_cell.display()) if name_cell is not None else ""
         if not name:
             if relationship_cell is not None or raw_nik:
-                self.error("heir_name", _("Nama ahli waris wajib diisi bila hubungan atau NIK ahli waris diisi."))
+                # Without a "Nama Ahli Waris" column the error goes to the column that was filled.
+                column = "heir_name" if self.header("heir_name") else ("heir_nik" if raw_nik else "heir_relationship")
+                self.error(column, _("Nama ahli waris wajib diisi bila hubungan atau NIK ahli waris diisi."))
             return None
         relationship = None
         if relationship_cell is None:
@@ -698,14 +709,6 @@ class _RowReader:
                     "Hubungan ahli waris \"%(value)s\" tidak dikenal; isi istri, suami, anak, orang tua, kakek/nenek, cucu, "
                     "saudara kandung, mertua atau wasiat (R-HEIR-1)."
                 ) % {"value": relationship_cell.display()})
-        heir_nik = ""
-        if raw_nik:
-            try:
-                heir_nik = parse_nik(raw_nik, today=self.file.today).nik  # R-NIK-1
-            except ValidationError as exc:
-                self.error("heir_nik", exc.messages[0])
-            if info is not None and heir_nik == info.nik:
-                self.error("heir_nik", _("NIK ahli waris tidak boleh sama dengan NIK pekerja."))
         if len(name) > Heir._meta.get_field("full_name").max_length:
             self.error("heir_name", _("Nama ahli waris terlalu panjang."))
         return (relationship, name, heir_nik) if relationship else None

@@ -256,3 +256,32 @@ def test_an_empty_income_and_the_minimum_basis_are_allowed(tmp_path, run_import)
     result = run_import(path)
     assert result.errors == [] and result.committed
     assert sorted(Worker.objects.values_list("monthly_income", flat=True), key=str) == [1000000, None]
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("heir", [
+    ["Sri", "Istri", "6209011205851002"],
+    ["Sri", "Istri", "6209 0112 0585 1002"],
+    [None, "Istri", "6209011205851002"],  # the missing heir name is not the only thing wrong
+    ["Sri", None, "6209011205851002"],
+    ["Sri", "tetangga", "'6209011205851002"],
+])
+def test_an_heir_nik_equal_to_the_worker_nik_is_an_error(tmp_path, run_import, heir):
+    path = write_xlsx(tmp_path / "waris.xlsx", {"D": [
+        ["NIK", "Nama", "Desa", "Nama Ahli Waris", "Hubungan Ahli Waris", "NIK Ahli Waris"],
+        ["6209011205851002", "Eko", "Kawa", *heir]]})
+    result = run_import(path)
+    same = [e for e in result.errors if e.message == "NIK ahli waris tidak boleh sama dengan NIK pekerja."]
+    assert [(e.row, e.column) for e in same] == [(2, "NIK Ahli Waris")], messages(result.errors)
+    assert not result.committed and Heir.objects.count() == 0
+
+
+@pytest.mark.django_db
+def test_heir_errors_without_a_heir_name_column_name_the_column_that_was_filled(tmp_path, run_import):
+    path = write_xlsx(tmp_path / "waris.xlsx", {"D": [
+        ["NIK", "Nama", "Desa", "NIK Ahli Waris"], ["6209011205851002", "Eko", "Kawa", "6209011205851002"]]})
+    result = run_import(path, dry_run=True)
+    assert [(e.column, e.message) for e in result.errors] == [
+        ("NIK Ahli Waris", "NIK ahli waris tidak boleh sama dengan NIK pekerja."),
+        ("NIK Ahli Waris", "Nama ahli waris wajib diisi bila hubungan atau NIK ahli waris diisi."),
+    ]
