@@ -15,19 +15,20 @@ A row is **data** when
    A lone name is not a worker's row either (it cannot be told from a signer's name) but is
    named in a warning, so nobody is lost without a word.
 
-Everything else is ignored, neither error nor warning: blank rows, the header and its "(1) (2)
-(3)" row repeated on each printed page, section headings ("DUSUN I", "RT 03"), totals, places
-and dates, notes, page numbers, signature blocks (a row whose name cell, or whose first text,
-starts with a word of the block, or that holds a NIP) and the names under them. Below such a
-line (until the next NIK-like row: a page or a section goes on) a row needs a number, a date or
-digits outside the name column (a row number, a birth date, a phone) to be a worker's row, since
-the signers' names and titles have none; a worker added under the block is still read.
+Everything else is ignored, neither error nor warning: blank rows, the header and its row of
+column labels ("(1) (2) (3)", "a b c") repeated on each printed page, section headings ("DUSUN
+I", "RT 03"), totals, places and dates, notes, page numbers, signature blocks (a row whose name
+cell, or whose first text, starts with a word of the block, or that holds a NIP) and the names
+under them. Below such a line (until the next NIK-like row: a page or a section goes on) a row
+needs a number, a date or digits outside the name column (a row number, a birth date, a phone)
+to be a worker's row, since the signers' names and titles have none; a worker added under the
+block is still read.
 """
 
 import re
 
 from .normalize import MONTHS
-from .xlsx import DATE, NUMBER, TEXT, UNCALCULATED, header_key
+from .xlsx import DATE, NUMBER, TEXT, UNCALCULATED
 
 DATA, IGNORED, LONE_NAME = "data", "ignored", "lone name"
 
@@ -63,6 +64,7 @@ _HEADING = re.compile(
     r"(?:dusun|rt|rw|blok|lingkungan|kelompok|afdeling|afd|wilayah|kampung|desa|kelurahan|kel|ds|kecamatan|kec)\b",
     re.IGNORECASE,
 )
+_LABEL_NOISE = re.compile(r"[\s()\[\].:]+")
 _SEPARATORS = re.compile(r"[\s.\-'’‘`/,:;_()]+")
 _DIGIT_GROUPS = re.compile(r"\d+")
 _LETTER = re.compile(r"[^\W\d_]")
@@ -112,20 +114,22 @@ def is_name_like(cell) -> bool:
     return cell.kind == TEXT and bool(_LETTER.search(cell.value)) and not is_footer_text(cell.value)
 
 
-def classify_row(cells, *, nik_column, name_column, data_columns, number_columns, header_fields,
+def classify_row(cells, *, nik_column, name_column, data_columns, number_columns, header_field,
                  in_footer) -> tuple[str, bool]:
     """(DATA, IGNORED or LONE_NAME, whether the rows below are under a signature line).
 
     ``cells``: {column: Cell} of the row (blank cells absent); ``data_columns``: the columns the
-    header maps to a field; ``number_columns``: the "No" columns; ``header_fields``: header_key
-    of each alias -> field (R-IMP-2).
+    header maps to a field; ``number_columns``: the "No" columns; ``header_field``: header text ->
+    the field it names (R-IMP-2).
     """
     nik = cells.get(nik_column)
     if nik is not None and is_nik_like(nik):
         return DATA, False  # a page or a section goes on after a subtotal or a page footer
     name = cells.get(name_column)
-    if _is_header_again(nik, name, header_fields):
+    if _is_header_again(nik, name, header_field):
         return IGNORED, False
+    if len(cells) >= 3 and all(len(_LABEL_NOISE.sub("", cell.display())) <= 2 for cell in cells.values()):
+        return IGNORED, in_footer  # the row of column labels under the header: (1) (2) (3), a b c, 1. 2. 3.
     if _is_footer_row(cells, name):
         return IGNORED, True
     if not is_name_like(name):
@@ -143,11 +147,11 @@ def classify_row(cells, *, nik_column, name_column, data_columns, number_columns
     return DATA, in_footer
 
 
-def _is_header_again(nik, name, header_fields) -> bool:
+def _is_header_again(nik, name, header_field) -> bool:
     """The header row repeated on each printed page."""
     return (
         nik is not None and name is not None and nik.kind == TEXT and name.kind == TEXT
-        and header_fields.get(header_key(nik.value)) == "nik" and header_fields.get(header_key(name.value)) == "name"
+        and header_field(nik.value) == "nik" and header_field(name.value) == "name"
     )
 
 
