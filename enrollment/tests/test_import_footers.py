@@ -14,7 +14,7 @@ NIK = HEADERS.index("NIK")
 INCOME_HEADERS = [*HEADERS, "Penghasilan"]
 
 FOOTER_LINES = [
-    "Demikian daftar ini dibuat dengan sebenarnya.", "Keterangan:", "Catatan: data per Mei 2025",
+    "Demikian daftar ini dibuat dengan sebenarnya.", "Keterangan:", "Catatan: ...", "Catatan: data per Mei 2025",
     "Nanga Bulik, 12-05-2025", "Bunut, 12/05/2025", "Dicetak tanggal 12 Mei 2025", "Ketua RT 03",
     "Kepala Desa Bunut", "Mengetahui,", "Camat Bulik", "(Nama Terang)", "NIP. 19800512 200501 1 001", "TTD",
     "Jumlah", "Total 25 orang",
