@@ -194,7 +194,8 @@ def test_the_catalog_lists_exactly_the_strings_marked_in_the_code(tmp_path, cata
         ".venv", ".git", "var", "test-artifacts", "bench", "static", "__pycache__", "*.mo"))
     clean = {name: os.environ[name] for name in ("PATH", "HOME", "LANG") if name in os.environ}
     result = subprocess.run(
-        [sys.executable, "manage.py", "makemessages", "-l", "en", "--no-obsolete", "--ignore=.venv", "--ignore=bench"],
+        [sys.executable, "manage.py", "makemessages", "-l", "en", "--no-obsolete", "--add-location=file",
+         "--ignore=.venv", "--ignore=bench"],
         cwd=copy, env={**clean, "DEBUG": "true"}, capture_output=True, text=True,
     )
     assert result.returncode == 0, result.stderr
