@@ -12,6 +12,7 @@ from decimal import Decimal
 
 from dateutil.relativedelta import relativedelta
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from core.money import ZERO, format_rupiah, rupiah
 
@@ -36,7 +37,9 @@ SCHOLARSHIP_TABLE = {
     "sma": (Decimal("3000000"), 3),
     "higher": (Decimal("12000000"), 5),
 }
-SCHOLARSHIP_LEVEL_LABELS = {"tk": "TK", "sd": "SD", "smp": "SMP", "sma": "SMA", "higher": "Perguruan tinggi/pelatihan"}
+SCHOLARSHIP_LEVEL_LABELS = {
+    "tk": "TK", "sd": "SD", "smp": "SMP", "sma": "SMA", "higher": gettext_lazy("Perguruan tinggi/pelatihan"),
+}
 # Rp87.000.000: the whole table, TK to higher education.
 SCHOLARSHIP_MAX_PER_CHILD = sum((amount * years for amount, years in SCHOLARSHIP_TABLE.values()), ZERO)
 

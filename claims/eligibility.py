@@ -150,7 +150,9 @@ def bank_check(claim: Claim) -> Check:
     ]
     if missing:
         return Check("bank", label, False, _("Belum diisi: %(fields)s.") % {"fields": ", ".join(missing)})
-    return Check("bank", label, True, f"{claim.bank_name} a.n. {claim.bank_account_holder}")
+    # Translators: "a.n." (atas nama) introduces the account holder's name.
+    return Check("bank", label, True, _("%(bank)s a.n. %(holder)s") % {
+        "bank": claim.bank_name, "holder": claim.bank_account_holder})
 
 
 def documents_check(claim: Claim, documents: list) -> Check:

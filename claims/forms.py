@@ -20,10 +20,11 @@ class WorkerLookupForm(forms.Form):
 
 class CoverageChoiceField(forms.ModelChoiceField):
     def label_from_instance(self, obj):
-        return (
-            f"{obj.funding_source.name} · {'+'.join(obj.programs)} · {obj.start_date:%d-%m-%Y} s.d. "
-            f"{obj.end_date:%d-%m-%Y} · {obj.get_status_display()} · KPJ {obj.kpj_number or '—'}"
-        )
+        return _("%(funding)s · %(programs)s · %(start)s s.d. %(end)s · %(status)s · KPJ %(kpj)s") % {
+            "funding": obj.funding_source.name, "programs": "+".join(obj.programs),
+            "start": f"{obj.start_date:%d-%m-%Y}", "end": f"{obj.end_date:%d-%m-%Y}",
+            "status": obj.get_status_display(), "kpj": obj.kpj_number or "—",
+        }
 
 
 class ClaimForm(forms.ModelForm):

@@ -18,6 +18,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from core.audit import record
 from core.models import AuditEvent, ProgramRules
@@ -428,8 +429,11 @@ def pay_claim(*, claim: Claim, by, paid_on: datetime.date, amount, reference: st
     if amount != terms.amount_due:
         detail = format_rupiah(current.benefit_amount)
         if terms.surcharge:
-            detail += _(" + tambahan keterlambatan %(days)d hari %(surcharge)s (R-SLA-1)") % {
-                "days": terms.days_late, "surcharge": format_rupiah(terms.surcharge)}
+            detail += ngettext(
+                " + tambahan keterlambatan %(days)d hari %(surcharge)s (R-SLA-1)",
+                " + tambahan keterlambatan %(days)d hari %(surcharge)s (R-SLA-1)",
+                terms.days_late,
+            ) % {"days": terms.days_late, "surcharge": format_rupiah(terms.surcharge)}
         raise ClaimError(_("Jumlah transfer %(amount)s tidak sama dengan yang harus dibayar %(due)s (%(detail)s).") % {
             "amount": format_rupiah(amount), "due": format_rupiah(terms.amount_due), "detail": detail})
     fields = {
