@@ -82,3 +82,12 @@ bench-import: install
 BENCH_DASHBOARD_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/lamandau_bench_dashboard
 bench-dashboard: install
 	BENCH_DASHBOARD_DATABASE_URL=$(BENCH_DASHBOARD_DATABASE_URL) $(BIN)/python bench/dashboard.py
+
+# The English catalog (locale/en): collect the strings marked for translation, then compile the .mo
+# that is committed so a fresh machine needs no gettext to run. Translate new or fuzzy entries of
+# locale/en/LC_MESSAGES/django.po and run it again; core/tests/test_translations.py fails until then.
+# References name files without line numbers, so unrelated edits do not touch the catalog.
+.PHONY: messages
+messages: install
+	DEBUG=true $(BIN)/python manage.py makemessages -l en --no-obsolete --add-location=file --ignore=.venv --ignore=bench
+	DEBUG=true $(BIN)/python manage.py compilemessages --ignore=.venv

@@ -40,6 +40,17 @@ def _test_settings(settings, tmp_path):
 
 
 @pytest.fixture(autouse=True)
+def _indonesian_thread():
+    """Each test starts in Bahasa Indonesia: a request in English (core.middleware.LanguageMiddleware)
+    leaves its language active in the test's thread, and code run after it would speak English."""
+    from django.utils import translation
+
+    translation.activate("id")
+    yield
+    translation.deactivate()
+
+
+@pytest.fixture(autouse=True)
 def _clear_cache():
     from django.core.cache import cache
 

@@ -12,6 +12,7 @@ from decimal import Decimal
 
 from dateutil.relativedelta import relativedelta
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from core.money import ZERO, format_rupiah, rupiah
 
@@ -36,7 +37,9 @@ SCHOLARSHIP_TABLE = {
     "sma": (Decimal("3000000"), 3),
     "higher": (Decimal("12000000"), 5),
 }
-SCHOLARSHIP_LEVEL_LABELS = {"tk": "TK", "sd": "SD", "smp": "SMP", "sma": "SMA", "higher": "Perguruan tinggi/pelatihan"}
+SCHOLARSHIP_LEVEL_LABELS = {
+    "tk": "TK", "sd": "SD", "smp": "SMP", "sma": "SMA", "higher": gettext_lazy("Perguruan tinggi/pelatihan"),
+}
 # Rp87.000.000: the whole table, TK to higher education.
 SCHOLARSHIP_MAX_PER_CHILD = sum((amount * years for amount, years in SCHOLARSHIP_TABLE.values()), ZERO)
 
@@ -97,34 +100,68 @@ class Benefit:
 
 @dataclass(frozen=True)
 class ScholarshipRequest:
-    """One child asking for this year's scholarship (R-JKM-4)."""
+    """One child asking for one school year's scholarship (R-JKM-4), with what the child already received.
+
+    ``years_received_at_level`` and ``received_total`` come from the child's earlier approved or paid
+    scholarships (claims/services.py); ``married`` and ``working`` are declared on the claim.
+    """
 
     name: str
     age: int
     level: str
     years_received_at_level: int = 0
     received_total: Decimal = ZERO
+    married: bool = False
+    working: bool = False
+    school_year: int | None = None
 
 
 class BenefitError(ValueError):
     """The facts given cannot produce a benefit (missing or impossible input); Indonesian message."""
 
 
-# --- JKM (R-JKM-1, R-JKM-3, R-JKM-4) -----------------------------------------------------------
+# --- Membership (R-JKM-3) -------------------------------------------------------------------
 
 
-def is_early_death(*, membership_months: int, early_months: int) -> bool:
+def membership_start(periods, day: datetime.date) -> datetime.date | None:
+    """R-JKM-3: the first day of the unbroken membership that includes ``day``.
+
+    ``periods`` are the (start, end) dates of the NIK's registered JKM coverages. A coverage that
+    starts at most one day after the previous one ended (a renewal) continues the membership; a
+    gap of a day or more ends it, and the next coverage starts a new membership (the worker was
+    not a member during the gap, so the first months are counted again). None when ``day`` lies in
+    no period.
+    """
+    start = end = None
+    for period_start, period_end in sorted(periods):
+        if period_start > day:
+            break
+        if end is None or period_start > end + datetime.timedelta(days=1):
+            start = period_start  # the first coverage, or the first after a gap
+        end = period_end if end is None else max(end, period_end)
+    if start is None or day > end:
+        return None
+    return start
+
+
+def is_early_death(*, membership_start: datetime.date, death_date: datetime.date, early_months: int) -> bool:
     """R-JKM-3: the death falls within the first ``early_months`` months of membership.
 
-    ``membership_months`` counts the calendar months of membership up to and including the month
-    of death, across all renewals of the same NIK (R-COST-1 counts months the same way).
+    Month n + 1 of a membership begins on the start + n months (dateutil's relativedelta: the same
+    day of the month, or the month's last day when it has no such day). A membership from
+    20-01-2026 is early until 19-04-2026; one from 31-01-2026 until 29-04-2026 (31-01 + 3 months =
+    30-04-2026, the first day of the 4th month).
     """
-    return membership_months <= early_months
+    return death_date < membership_start + relativedelta(months=early_months)
+
+
+# --- JKM (R-JKM-1, R-JKM-3, R-JKM-4) -----------------------------------------------------------
 
 
 def jkm_death_benefit(
     *,
-    membership_months: int,
+    membership_start: datetime.date,
+    death_date: datetime.date,
     contribution_months: int,
     has_heir: bool = True,
     children=(),
@@ -142,14 +179,14 @@ def jkm_death_benefit(
     if not has_heir:
         benefit.add("funeral", _("Biaya pemakaman (tanpa ahli waris, R-HEIR-1)"), FUNERAL)
         return benefit
-    if early_rule and is_early_death(membership_months=membership_months, early_months=early_months):
+    if early_rule and is_early_death(membership_start=membership_start, death_date=death_date, early_months=early_months):
         benefit.add(
             "early_death",
             _("Santunan meninggal dalam %(months)d bulan pertama kepesertaan (R-JKM-3)") % {"months": early_months},
             early_benefit,
         )
         if children:
-            benefit.notes.append(_("Beasiswa tidak diberikan: meninggal dalam masa awal kepesertaan (R-JKM-3)."))
+            benefit.notes.append(early_death_scholarship_note())
         return benefit
     benefit.add("lump_sum", _("Santunan sekaligus (R-JKM-1)"), JKM_LUMP_SUM)
     benefit.add("periodic", _("Santunan berkala 24 × Rp500.000, dibayar sekaligus (R-JKM-1)"), PERIODIC_BENEFIT)
@@ -158,16 +195,34 @@ def jkm_death_benefit(
     return benefit
 
 
+def early_death_scholarship_note() -> str:
+    return _("Beasiswa tidak diberikan: meninggal dalam masa awal kepesertaan (R-JKM-3).")
+
+
 # --- Scholarship (R-JKM-4) ------------------------------------------------------------------
 
 
+def school_year_of(day: datetime.date) -> int:
+    """The Indonesian school year (tahun ajaran, July to June) a day falls in, by its first year."""
+    return day.year if day.month >= 7 else day.year - 1
+
+
+def school_year_label(year: int) -> str:
+    return f"{year}/{year + 1}"
+
+
 def scholarship_refusal(child: ScholarshipRequest) -> str | None:
-    """Why this child gets no scholarship this year, or None (R-JKM-4)."""
+    """Why this child gets no scholarship this year, or None (R-JKM-4: ends at age 23, marriage or
+    work; each level paid for its maximum years; at most Rp87.000.000 per child)."""
     if child.level not in SCHOLARSHIP_TABLE:
         return _("Jenjang pendidikan %(level)s tidak dikenal.") % {"level": child.level}
     if child.age >= SCHOLARSHIP_AGE_LIMIT:
         return _("%(name)s berusia %(age)d tahun; beasiswa berakhir pada usia %(limit)d tahun (R-JKM-4).") % {
             "name": child.name, "age": child.age, "limit": SCHOLARSHIP_AGE_LIMIT}
+    if child.married:
+        return _("%(name)s sudah menikah; beasiswa berakhir bila anak menikah (R-JKM-4).") % {"name": child.name}
+    if child.working:
+        return _("%(name)s sudah bekerja; beasiswa berakhir bila anak bekerja (R-JKM-4).") % {"name": child.name}
     _amount, max_years = SCHOLARSHIP_TABLE[child.level]
     if child.years_received_at_level >= max_years:
         return _("%(name)s sudah menerima beasiswa %(level)s selama %(years)d tahun (paling lama %(years)d tahun, R-JKM-4).") % {
@@ -197,6 +252,17 @@ def scholarship_error(children, *, contribution_months: int, min_months: int) ->
     return None
 
 
+def _scholarship_label(child: ScholarshipRequest, number: int | None = None) -> str:
+    # No name in the stored label: the breakdown is shown to readers who may not see the child's
+    # name (UU 27/2022); the claim page names the child to those who may.
+    label = _("Beasiswa %(level)s tahun ajaran %(year)s") % {
+        "level": SCHOLARSHIP_LEVEL_LABELS[child.level],
+        "year": school_year_label(child.school_year) if child.school_year else "—"}
+    if number:
+        label += _(", anak ke-%(number)d") % {"number": number}
+    return label + " (R-JKM-4)"
+
+
 def _add_scholarships(benefit: Benefit, children, *, contribution_months: int, min_months: int) -> None:
     children = list(children)
     error = scholarship_error(children, contribution_months=contribution_months, min_months=min_months)
@@ -210,12 +276,31 @@ def _add_scholarships(benefit: Benefit, children, *, contribution_months: int, m
         if refusal:
             benefit.notes.append(refusal)
             continue
-        benefit.add(
-            f"scholarship_{number}",
-            _("Beasiswa %(level)s tahun ini: %(name)s (R-JKM-4)") % {
-                "level": SCHOLARSHIP_LEVEL_LABELS[child.level], "name": child.name},
-            scholarship_amount(child),
-        )
+        benefit.add(f"scholarship_{number}", _scholarship_label(child, number), scholarship_amount(child))
+
+
+def yearly_scholarship_benefit(
+    *, child: ScholarshipRequest, program: str, contribution_months: int, early_death: bool = False
+) -> Benefit:
+    """R-JKM-4 claimed yearly: one child's scholarship for one school year after the worker's death.
+
+    JKM (R-JKM-4) needs 36 months of contributions across all periods; JKK death (R-JKK-5) none. No
+    scholarship follows a death in the first months of membership (R-JKM-3). A refusal is a
+    BenefitError: a yearly claim pays nothing else.
+    """
+    if early_death:
+        raise BenefitError(early_death_scholarship_note())
+    min_months = SCHOLARSHIP_MIN_CONTRIBUTION_MONTHS if program == "JKM" else 0
+    error = scholarship_error([child], contribution_months=contribution_months, min_months=min_months)
+    refusal = error or scholarship_refusal(child)
+    if refusal:
+        raise BenefitError(refusal)
+    benefit = Benefit()
+    benefit.add("scholarship_1", _scholarship_label(child), scholarship_amount(child))
+    if benefit.total < SCHOLARSHIP_TABLE[child.level][0]:
+        benefit.notes.append(_("Dibatasi sisa beasiswa per anak %(max)s (R-JKM-4).") % {
+            "max": format_rupiah(SCHOLARSHIP_MAX_PER_CHILD)})
+    return benefit
 
 
 # --- JKK (R-JKK-1..5) -----------------------------------------------------------------------
@@ -228,9 +313,10 @@ def transport_benefit(mode: str, cost) -> Decimal:
     return min(rupiah(cost), TRANSPORT_CAPS[mode])
 
 
-def home_care_benefit(cost) -> Decimal:
-    """R-JKK-1: home care up to Rp20.000.000 within one year."""
-    return min(rupiah(cost), HOME_CARE_CAP)
+def home_care_benefit(cost, already_granted=ZERO) -> Decimal:
+    """R-JKK-1: home care up to Rp20.000.000 per accident within one year; ``already_granted`` is the
+    home care of the same accident's other claims, which the cap already covers."""
+    return max(min(rupiah(cost), HOME_CARE_CAP - rupiah(already_granted)), ZERO)
 
 
 def _add_transport(benefit: Benefit, transport_mode: str, transport_cost) -> None:
@@ -242,13 +328,30 @@ def _add_transport(benefit: Benefit, transport_mode: str, transport_cost) -> Non
         )
 
 
-def jkk_medical_benefit(*, hospital_bill=None, home_care_cost=None, transport_mode="", transport_cost=None) -> Benefit:
-    """R-JKK-1 and R-JKK-2: hospital care as billed (no ceiling), home care and transport up to their caps."""
+def jkk_medical_benefit(
+    *, hospital_bill=None, home_care_cost=None, transport_mode="", transport_cost=None, home_care_granted=ZERO
+) -> Benefit:
+    """R-JKK-1 and R-JKK-2: hospital care as billed (no ceiling), home care and transport up to their caps.
+
+    ``home_care_granted``: home care already granted for the same accident in other claims filed
+    within a year of it; the Rp20.000.000 is per accident, not per claim.
+    """
     benefit = Benefit()
     if hospital_bill:
         benefit.add("hospital", _("Perawatan dan pengobatan sesuai kebutuhan medis (R-JKK-1)"), hospital_bill)
     if home_care_cost:
-        benefit.add("home_care", _("Homecare, paling banyak Rp20.000.000 (R-JKK-1)"), home_care_benefit(home_care_cost))
+        home_care = home_care_benefit(home_care_cost, home_care_granted)
+        if home_care_granted:
+            benefit.notes.append(_(
+                "Homecare kecelakaan ini yang sudah diberikan pada klaim lain: %(granted)s; sisa batas %(left)s (R-JKK-1)."
+            ) % {"granted": format_rupiah(home_care_granted),
+                 "left": format_rupiah(max(HOME_CARE_CAP - rupiah(home_care_granted), ZERO))})
+        if home_care:
+            benefit.add("home_care", _("Homecare, paling banyak Rp20.000.000 per kecelakaan dalam 1 tahun (R-JKK-1)"),
+                        home_care)
+        elif not hospital_bill and not transport_cost:
+            raise BenefitError(_(
+                "Batas homecare Rp20.000.000 untuk kecelakaan ini sudah habis pada klaim lain (R-JKK-1)."))
     _add_transport(benefit, transport_mode, transport_cost)
     if not benefit.items:
         raise BenefitError(_("Isi tagihan rumah sakit, biaya homecare atau biaya angkutan (R-JKK-1, R-JKK-2)."))

@@ -77,6 +77,14 @@ def _heir_documents(claim: Claim) -> list[str]:
     return kinds
 
 
+def _scholarship_documents(claim: Claim) -> list[str]:
+    """R-JKM-4 (our reading of R-DOC-1 for scholarships): for each school year, the school's or
+    campus's certificate that the child is enrolled (level and year), and the child's statement,
+    known by the kepala desa, of being neither married nor working (the scholarship ends at 23,
+    marriage or work; the age comes from the birth date on the KK)."""
+    return [Kind.SCHOOL_CERTIFICATE, Kind.CHILD_STATEMENT]
+
+
 def required_documents(claim: Claim) -> list[str]:
     """The document kinds a claim needs before it can be verified and approved.
 
@@ -85,19 +93,31 @@ def required_documents(claim: Claim) -> list[str]:
     name, power of attorney when filed by a proxy.
     R-DOC-2 (JKK): KPJ card, KTP, accident reports stage I and II, doctor's statement, receipts for
     treatment and transport when those costs are claimed; a JKK death adds R-DOC-1's heir documents.
+    R-JKM-4 scholarships: a death claim naming children adds the school certificate and the child's
+    statement; a yearly scholarship claim stands on the death claim's documents (death, heirship,
+    KPJ) and needs the payee's KTP, the KK (the child's birth date and marital status), the school
+    certificate, the child's statement, the payee's bank book and a power of attorney when filed by
+    a proxy.
     """
+    if claim.kind == Claim.Kind.SCHOLARSHIP:
+        kinds = [Kind.KTP_CLAIMANT, Kind.FAMILY_CARD, *_scholarship_documents(claim), Kind.BANK_BOOK]
+        if claim.filed_by_proxy:
+            kinds.append(Kind.POWER_OF_ATTORNEY)
+        return kinds
     if claim.kind == Claim.Kind.JKM_DEATH:
         kinds = []
         if not claim.coverage.kpj_number:  # "KPJ card or number": the registered number suffices
             kinds.append(Kind.KPJ_CARD)
         kinds.append(Kind.KTP_WORKER)
         kinds.extend(_heir_documents(claim))
-        return kinds
-    kinds = [Kind.KPJ_CARD, Kind.KTP_WORKER, Kind.ACCIDENT_REPORT_1, Kind.ACCIDENT_REPORT_2, Kind.DOCTOR_STATEMENT]
-    if claim.hospital_bill or claim.home_care_cost or claim.transport_cost:
-        kinds.append(Kind.RECEIPTS)
-    if claim.kind == Claim.Kind.JKK_DEATH:
-        kinds.extend(kind for kind in _heir_documents(claim) if kind not in kinds)
+    else:
+        kinds = [Kind.KPJ_CARD, Kind.KTP_WORKER, Kind.ACCIDENT_REPORT_1, Kind.ACCIDENT_REPORT_2, Kind.DOCTOR_STATEMENT]
+        if claim.hospital_bill or claim.home_care_cost or claim.transport_cost:
+            kinds.append(Kind.RECEIPTS)
+        if claim.kind == Claim.Kind.JKK_DEATH:
+            kinds.extend(kind for kind in _heir_documents(claim) if kind not in kinds)
+    if claim.is_death and claim.pk and claim.scholarships.exists():
+        kinds.extend(_scholarship_documents(claim))
     return kinds
 
 

@@ -27,6 +27,8 @@ class Check:
     label: str  # what is checked
     ok: bool
     detail: str  # the finding, in Indonesian
+    # The finding names a person, a KPJ or an account: shown only with claims.view_claim_personal_data.
+    personal: bool = False
 
 
 @dataclass
@@ -66,7 +68,7 @@ def coverage_check(claim: Claim) -> Check:
             "day": _date(day), "end": _date(coverage.end_date)})
     return Check("coverage", label, True, _("%(funding)s, %(start)s s.d. %(end)s, KPJ %(kpj)s.") % {
         "funding": coverage.funding_source.name, "start": _date(coverage.start_date), "end": _date(coverage.end_date),
-        "kpj": coverage.kpj_number or "—"})
+        "kpj": coverage.kpj_number or "—"}, personal=True)
 
 
 def protection_check(claim: Claim, covered: bool, today: datetime.date) -> Check:
@@ -97,7 +99,11 @@ def event_date_check(claim: Claim, today: datetime.date) -> Check:
 
 
 def deadline_check(claim: Claim, filed_on: datetime.date) -> Check:
-    """R-JKK-6: a JKK claim is filed within 5 years of the accident; R-JKM-5: JKM never expires."""
+    """R-JKK-6: a JKK claim is filed within 5 years of the accident; R-JKM-5: JKM never expires;
+    R-JKM-4: scholarships are claimed every school year, on a death claim filed in time."""
+    if claim.kind == Claim.Kind.SCHOLARSHIP:
+        return Check("deadline", _("Batas waktu pengajuan (R-JKM-4)"), True,
+                     _("Beasiswa diajukan setiap tahun ajaran selama anak memenuhi syarat."))
     if claim.program == "JKM":
         return Check("deadline", _("Batas waktu pengajuan (R-JKM-5)"), True,
                      _("Klaim JKM tidak kedaluwarsa selama kematian terjadi dalam masa kepesertaan."))
@@ -119,12 +125,16 @@ def one_death_claim_check(other: Claim | None) -> Check:
 
 def claimant_check(claim: Claim, heirs: list) -> Check:
     """R-HEIR-1: the claimant belongs to the highest non-empty class of heirs; with no heir at all
-    only the funeral cost is paid, to whoever arranged the funeral."""
+    only the funeral cost is paid, to whoever arranged the funeral. A yearly scholarship is paid
+    to an entitled heir (the child, or the surviving parent for a minor)."""
     label = _("Penerima berhak menurut urutan ahli waris (R-HEIR-1)")
-    if not claim.is_death:
+    if not claim.pays_heir:
         if claim.claimant_id or claim.arranger_name:
             return Check("claimant", _("Penerima manfaat"), False, _("Manfaat JKK ini dibayarkan kepada pekerja sendiri."))
-        return Check("claimant", _("Penerima manfaat"), True, _("Pekerja sendiri: %(name)s.") % {"name": claim.worker.full_name})
+        return Check("claimant", _("Penerima manfaat"), True, _("Pekerja sendiri: %(name)s.") % {"name": claim.worker.full_name},
+                     personal=True)
+    if claim.kind == Claim.Kind.SCHOLARSHIP and claim.arranger_name:
+        return Check("claimant", label, False, _("Beasiswa dibayarkan kepada ahli waris, bukan kepada yang mengurus pemakaman."))
     if not heirs:
         if claim.claimant_id:
             return Check("claimant", label, False, _("Penerima bukan ahli waris pekerja ini."))
@@ -132,13 +142,14 @@ def claimant_check(claim: Claim, heirs: list) -> Check:
             return Check("claimant", label, False, _(
                 "Pekerja tidak mempunyai ahli waris: isi nama yang mengurus pemakaman (hanya biaya pemakaman dibayar)."))
         return Check("claimant", label, True, _(
-            "Tidak ada ahli waris: biaya pemakaman dibayar kepada %(name)s yang mengurus pemakaman.") % {"name": claim.arranger_name})
+            "Tidak ada ahli waris: biaya pemakaman dibayar kepada %(name)s yang mengurus pemakaman.") % {"name": claim.arranger_name},
+            personal=True)
     if not claim.claimant_id:
         return Check("claimant", label, False, _("Pilih ahli waris penerima; pekerja mempunyai ahli waris terdaftar."))
     refusal = claimant_refusal(claim.claimant, heirs)
     if refusal:
-        return Check("claimant", label, False, refusal)
-    return Check("claimant", label, True, str(claim.claimant))
+        return Check("claimant", label, False, refusal, personal=True)
+    return Check("claimant", label, True, str(claim.claimant), personal=True)
 
 
 def bank_check(claim: Claim) -> Check:
@@ -150,12 +161,29 @@ def bank_check(claim: Claim) -> Check:
     ]
     if missing:
         return Check("bank", label, False, _("Belum diisi: %(fields)s.") % {"fields": ", ".join(missing)})
-    return Check("bank", label, True, f"{claim.bank_name} a.n. {claim.bank_account_holder}")
+    # Translators: "a.n." (atas nama) introduces the account holder's name.
+    return Check("bank", label, True, _("%(bank)s a.n. %(holder)s") % {
+        "bank": claim.bank_name, "holder": claim.bank_account_holder}, personal=True)
+
+
+def death_claim_check(claim: Claim) -> Check:
+    """R-JKM-4: a yearly scholarship follows the worker's death claim once BPJS approved it."""
+    label = _("Klaim kematian pekerja sudah disetujui (R-JKM-4)")
+    death = claim.death_claim
+    if death is None or not death.is_death or death.worker_id != claim.worker_id:
+        return Check("death_claim", label, False, _("Klaim beasiswa harus merujuk klaim kematian pekerja ini."))
+    if death.status not in (Claim.Status.APPROVED, Claim.Status.PAID):
+        return Check("death_claim", label, False, _(
+            "Klaim kematian %(number)s berstatus %(status)s; beasiswa tahunan diajukan sesudah klaim kematian disetujui."
+        ) % {"number": death.number, "status": death.get_status_display()})
+    return Check("death_claim", label, True, _("Klaim kematian %(number)s (%(kind)s), %(status)s.") % {
+        "number": death.number, "kind": death.get_kind_display(), "status": death.get_status_display()})
 
 
 def documents_check(claim: Claim, documents: list) -> Check:
     """R-DOC-1 / R-DOC-2: every required document is present."""
-    label = _("Dokumen wajib lengkap (%(rule)s)") % {"rule": "R-DOC-1" if claim.program == "JKM" else "R-DOC-2"}
+    rule = "R-JKM-4" if claim.kind == Claim.Kind.SCHOLARSHIP else "R-DOC-1" if claim.program == "JKM" else "R-DOC-2"
+    label = _("Dokumen wajib lengkap (%(rule)s)") % {"rule": rule}
     missing = missing_documents(required_documents(claim), documents)
     if missing:
         return Check("documents", label, False, _("Belum ada: %(kinds)s.") % {"kinds": ", ".join(document_label(k) for k in missing)})
@@ -171,6 +199,8 @@ def evaluate(claim: Claim, facts: Facts) -> list[Check]:
         event_date_check(claim, facts.today),
         deadline_check(claim, facts.filed_on),
     ]
+    if claim.kind == Claim.Kind.SCHOLARSHIP:
+        checks.append(death_claim_check(claim))
     if claim.is_death:
         checks.append(one_death_claim_check(facts.other_death_claim))
     checks.append(claimant_check(claim, facts.heirs))

@@ -13,7 +13,7 @@ from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Font
 
-from core.privacy import mask_nik
+from core.privacy import mask_name, mask_nik
 
 FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
 RUPIAH_FORMAT = "#,##0"
@@ -25,24 +25,51 @@ def neutralise(text: str) -> str:
     return "'" + text if text.startswith(FORMULA_TRIGGERS) else text
 
 
+def _relationship(claim) -> str:
+    """Who is paid, without a name: the heir's relationship, the funeral arranger or the worker."""
+    if claim.claimant_id:
+        return claim.claimant.get_relationship_display()
+    if claim.arranger_name:
+        return _("Yang mengurus pemakaman")
+    return _("Pekerja sendiri")
+
+
 def _columns(personal: bool):
-    """(header, kind, getter) for each column; kind is text, id (text digits), money, date, int."""
+    """(header, kind, getter) for each column; kind is text, id (text digits), money, date, int.
+
+    Without ``personal`` (Pimpinan, UU 27/2022): NIK and the worker's name masked, and no KPJ, desa,
+    place of the event, payee's name or bank data; the kecamatan, the payee's relationship and the
+    amounts are what a decision needs.
+    """
     columns = [
         (_("Nomor klaim"), "text", lambda c, today: c.number),
         (_("Jenis klaim"), "text", lambda c, today: c.get_kind_display()),
         (_("Status"), "text", lambda c, today: c.get_status_display()),
         (_("NIK pekerja"), "id", (lambda c, today: c.worker.nik) if personal else (lambda c, today: mask_nik(c.worker.nik))),
-        (_("Nama pekerja"), "text", lambda c, today: c.worker.full_name),
-        (_("Nomor KPJ"), "id", lambda c, today: c.coverage.kpj_number),
-        (_("Sumber dana"), "text", lambda c, today: c.coverage.funding_source.name),
-        (_("Tanggal kejadian"), "date", lambda c, today: c.event_date),
-        (_("Tempat kejadian"), "text", lambda c, today: c.event_place),
-        (_("Penerima"), "text", lambda c, today: c.payee_name),
-        (_("Hubungan"), "text", lambda c, today: c.claimant.get_relationship_display() if c.claimant_id else ""),
-        (_("Bank"), "text", lambda c, today: c.bank_name),
+        (_("Nama pekerja"), "text",
+         (lambda c, today: c.worker.full_name) if personal else (lambda c, today: mask_name(c.worker.full_name))),
     ]
     if personal:
-        columns.append((_("Nomor rekening"), "id", lambda c, today: c.bank_account_number))
+        columns += [
+            (_("Nomor KPJ"), "id", lambda c, today: c.coverage.kpj_number),
+            (_("Desa"), "text", lambda c, today: c.worker.desa.name),
+        ]
+    columns += [
+        (_("Kecamatan"), "text", lambda c, today: c.worker.desa.kecamatan.name),
+        (_("Sumber dana"), "text", lambda c, today: c.coverage.funding_source.name),
+        (_("Tanggal kejadian"), "date", lambda c, today: c.event_date),
+    ]
+    if personal:
+        columns += [
+            (_("Tempat kejadian"), "text", lambda c, today: c.event_place),
+            (_("Penerima"), "text", lambda c, today: c.payee_name),
+        ]
+    columns.append((_("Hubungan"), "text", lambda c, today: _relationship(c)))
+    if personal:
+        columns += [
+            (_("Bank"), "text", lambda c, today: c.bank_name),
+            (_("Nomor rekening"), "id", lambda c, today: c.bank_account_number),
+        ]
     columns += [
         (_("Manfaat (Rp)"), "money", lambda c, today: c.benefit_amount),
         (_("Diajukan"), "date", lambda c, today: timezone.localdate(c.submitted_at) if c.submitted_at else None),
@@ -53,8 +80,9 @@ def _columns(personal: bool):
         (_("Alasan penolakan"), "text", lambda c, today: c.reject_reason),
         (_("Tanggal transfer"), "date", lambda c, today: c.paid_on),
         (_("Dibayar (Rp)"), "money", lambda c, today: c.paid_amount),
-        (_("Referensi bank"), "id", lambda c, today: c.payment_reference),
     ]
+    if personal:
+        columns.append((_("Referensi bank"), "id", lambda c, today: c.payment_reference))
     return columns
 
 

@@ -5,6 +5,7 @@ from django.utils.translation import gettext_lazy as _
 from enrollment.models import Coverage, Heir
 from enrollment.nik import clean_nik, validate_nik
 
+from .benefits import school_year_label, school_year_of
 from .models import Claim, ClaimDocument, ScholarshipChild
 from .services import ChildRequest
 
@@ -20,10 +21,11 @@ class WorkerLookupForm(forms.Form):
 
 class CoverageChoiceField(forms.ModelChoiceField):
     def label_from_instance(self, obj):
-        return (
-            f"{obj.funding_source.name} · {'+'.join(obj.programs)} · {obj.start_date:%d-%m-%Y} s.d. "
-            f"{obj.end_date:%d-%m-%Y} · {obj.get_status_display()} · KPJ {obj.kpj_number or '—'}"
-        )
+        return _("%(funding)s · %(programs)s · %(start)s s.d. %(end)s · %(status)s · KPJ %(kpj)s") % {
+            "funding": obj.funding_source.name, "programs": "+".join(obj.programs),
+            "start": f"{obj.start_date:%d-%m-%Y}", "end": f"{obj.end_date:%d-%m-%Y}",
+            "status": obj.get_status_display(), "kpj": obj.kpj_number or "—",
+        }
 
 
 class ClaimForm(forms.ModelForm):
@@ -32,8 +34,12 @@ class ClaimForm(forms.ModelForm):
     coverage = CoverageChoiceField(queryset=Coverage.objects.none(), label=_("Kepesertaan"))
     child_1 = forms.ModelChoiceField(queryset=Heir.objects.none(), required=False, label=_("Anak penerima beasiswa 1"))
     level_1 = forms.ChoiceField(choices=[("", "—"), *ScholarshipChild.Level.choices], required=False, label=_("Jenjang anak 1"))
+    married_1 = forms.BooleanField(required=False, label=_("Anak 1 sudah menikah"))
+    working_1 = forms.BooleanField(required=False, label=_("Anak 1 sudah bekerja"))
     child_2 = forms.ModelChoiceField(queryset=Heir.objects.none(), required=False, label=_("Anak penerima beasiswa 2"))
     level_2 = forms.ChoiceField(choices=[("", "—"), *ScholarshipChild.Level.choices], required=False, label=_("Jenjang anak 2"))
+    married_2 = forms.BooleanField(required=False, label=_("Anak 2 sudah menikah"))
+    working_2 = forms.BooleanField(required=False, label=_("Anak 2 sudah bekerja"))
 
     class Meta:
         model = Claim
@@ -56,7 +62,7 @@ class ClaimForm(forms.ModelForm):
                   "bank_account_holder"],
         "jkk": ["hospital_bill", "home_care_cost", "transport_mode", "transport_cost", "incapacity_months",
                 "disability_type", "disability_percent", "function_loss_percent"],
-        "scholarship": ["child_1", "level_1", "child_2", "level_2"],
+        "scholarship": ["child_1", "level_1", "married_1", "working_1", "child_2", "level_2", "married_2", "working_2"],
     }
 
     def __init__(self, *args, worker, **kwargs):
@@ -66,6 +72,8 @@ class ClaimForm(forms.ModelForm):
         self.fields["coverage"].queryset = (
             Coverage.objects.filter(worker=worker).exclude(status=Coverage.Status.CANCELLED).select_related("funding_source")
         )
+        # Yearly scholarships have their own form (ScholarshipClaimForm).
+        self.fields["kind"].choices = [(k, label) for k, label in self.fields["kind"].choices if k != Claim.Kind.SCHOLARSHIP]
         self.fields["claimant"].queryset = worker.heirs.all()
         self.fields["claimant"].required = False
         children = worker.heirs.filter(relationship=Heir.Relationship.CHILD)
@@ -109,10 +117,61 @@ class ClaimForm(forms.ModelForm):
 
     def children(self) -> list[ChildRequest]:
         return [
-            ChildRequest(self.cleaned_data[f"child_{n}"], self.cleaned_data[f"level_{n}"])
+            ChildRequest(self.cleaned_data[f"child_{n}"], self.cleaned_data[f"level_{n}"],
+                         married=self.cleaned_data.get(f"married_{n}", False),
+                         working=self.cleaned_data.get(f"working_{n}", False))
             for n in (1, 2)
             if self.cleaned_data.get(f"child_{n}")
         ]
+
+
+class DeathClaimChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj):
+        return f"{obj.number} · {obj.get_kind_display()} · {obj.event_date:%d-%m-%Y} · {obj.get_status_display()}"
+
+
+class ScholarshipClaimForm(forms.ModelForm):
+    """A yearly scholarship claim (R-JKM-4) for one child of a deceased worker; the rules are
+    checked by claims.services.submit_claim."""
+
+    # How many past school years may still be claimed, besides the current one.
+    PAST_YEARS = 4
+
+    death_claim = DeathClaimChoiceField(queryset=Claim.objects.none(), label=_("Klaim kematian"))
+    child = forms.ModelChoiceField(queryset=Heir.objects.none(), label=_("Anak penerima beasiswa"))
+    level = forms.ChoiceField(choices=ScholarshipChild.Level.choices, label=_("Jenjang pendidikan"))
+    school_year = forms.TypedChoiceField(coerce=int, label=_("Tahun ajaran"))
+    married = forms.BooleanField(required=False, label=_("Anak sudah menikah"),
+                                 help_text=_("Beasiswa berakhir bila anak menikah, bekerja atau berusia 23 tahun (R-JKM-4)."))
+    working = forms.BooleanField(required=False, label=_("Anak sudah bekerja"))
+
+    class Meta:
+        model = Claim
+        fields = ["death_claim", "claimant", "filed_by_proxy", "description"]
+        widgets = {"description": forms.Textarea(attrs={"rows": 2})}
+        labels = {"claimant": _("Penerima (anak, atau orang tua/wali dari ahli waris)"), "description": _("Catatan")}
+
+    def __init__(self, *args, worker, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.worker = worker
+        self.instance.worker = worker
+        self.instance.kind = Claim.Kind.SCHOLARSHIP
+        self.fields["death_claim"].queryset = Claim.objects.filter(
+            worker=worker, kind__in=Claim.DEATH_KINDS, status__in=[Claim.Status.APPROVED, Claim.Status.PAID]
+        )
+        self.fields["claimant"].queryset = worker.heirs.all()
+        self.fields["claimant"].required = True
+        self.fields["child"].queryset = worker.heirs.filter(relationship=Heir.Relationship.CHILD)
+        current = school_year_of(timezone.localdate())
+        self.fields["school_year"].choices = [
+            (year, school_year_label(year)) for year in range(current, current - self.PAST_YEARS - 1, -1)
+        ]
+        self.fields["school_year"].initial = current
+
+    def children(self) -> list[ChildRequest]:
+        data = self.cleaned_data
+        return [ChildRequest(data["child"], data["level"], married=data["married"], working=data["working"],
+                             school_year=data["school_year"])]
 
 
 class DocumentForm(forms.Form):

@@ -20,6 +20,8 @@ class Claim(models.Model):
         JKK_TEMPORARY = "jkk_temporary", _("JKK — sementara tidak mampu bekerja (STMB)")
         JKK_DISABILITY = "jkk_disability", _("JKK — cacat")
         JKK_DEATH = "jkk_death", _("JKK — meninggal akibat kecelakaan kerja")
+        # R-JKM-4 "claimed yearly": one child's school year, on the worker's approved death claim.
+        SCHOLARSHIP = "scholarship", _("Beasiswa anak (tahunan)")
 
     class Status(models.TextChoices):
         SUBMITTED = "submitted", _("Diajukan")
@@ -44,6 +46,9 @@ class Claim(models.Model):
         Status.APPROVED: {Status.PAID},
     }
     DEATH_KINDS = (Kind.JKM_DEATH, Kind.JKK_DEATH)
+    JKK_KINDS = (Kind.JKK_MEDICAL, Kind.JKK_TEMPORARY, Kind.JKK_DISABILITY, Kind.JKK_DEATH)
+    # Kinds paid to an heir (R-HEIR-1) and that may carry scholarships (R-JKM-4).
+    HEIR_KINDS = (*DEATH_KINDS, Kind.SCHOLARSHIP)
     OPEN_STATUSES = (Status.SUBMITTED, Status.VERIFIED, Status.APPROVED)
 
     worker = models.ForeignKey("enrollment.Worker", verbose_name=_("pekerja"), on_delete=models.PROTECT, related_name="claims")
@@ -55,7 +60,13 @@ class Claim(models.Model):
     event_date = models.DateField(_("tanggal kejadian"))
     event_place = models.CharField(_("tempat kejadian"), max_length=200, blank=True)
     description = models.TextField(_("uraian kejadian"), blank=True)
-    # The heir receiving a death benefit; empty for JKK benefits paid to the worker.
+    # R-JKM-4: a yearly scholarship claim stands on the worker's approved death claim (its coverage,
+    # event and program); empty for every other kind.
+    death_claim = models.ForeignKey(
+        "self", verbose_name=_("klaim kematian"), null=True, blank=True, on_delete=models.PROTECT,
+        related_name="scholarship_claims",
+    )
+    # The heir receiving a death benefit or a scholarship; empty for JKK benefits paid to the worker.
     claimant = models.ForeignKey(
         "enrollment.Heir", verbose_name=_("penerima (ahli waris)"), null=True, blank=True,
         on_delete=models.PROTECT, related_name="claims",
@@ -191,12 +202,18 @@ class Claim(models.Model):
                 condition=Q(benefit_amount__isnull=True) | Q(benefit_amount__gte=0), name="claim_benefit_not_negative"
             ),
             models.CheckConstraint(condition=Q(late_surcharge__gte=0), name="claim_surcharge_not_negative"),
-            # Only death benefits go to an heir or to whoever arranged the funeral.
+            # Only death benefits go to an heir or to whoever arranged the funeral; scholarships to an heir.
             models.CheckConstraint(
                 condition=Q(kind__in=["jkm_death", "jkk_death"])
+                | Q(kind="scholarship", arranger_name="")
                 | Q(claimant__isnull=True, arranger_name=""),
                 name="claim_payee_by_kind",
-                violation_error_message=_("Hanya klaim kematian yang dibayarkan kepada ahli waris atau yang mengurus pemakaman; manfaat JKK lain dibayarkan kepada pekerja."),
+                violation_error_message=_("Hanya klaim kematian dan beasiswa yang dibayarkan kepada ahli waris; manfaat JKK lain dibayarkan kepada pekerja."),
+            ),
+            models.CheckConstraint(
+                condition=Q(kind="scholarship", death_claim__isnull=False) | (~Q(kind="scholarship") & Q(death_claim__isnull=True)),
+                name="claim_scholarship_on_death_claim",
+                violation_error_message=_("Klaim beasiswa tahunan harus merujuk klaim kematian pekerja."),
             ),
         ]
         indexes = [
@@ -213,11 +230,24 @@ class Claim(models.Model):
 
     @property
     def program(self) -> str:
+        if self.kind == self.Kind.SCHOLARSHIP:
+            # The scholarship of a JKK death (R-JKK-5) is JKK's; of a JKM death, JKM's (R-JKM-4).
+            return self.death_claim.program if self.death_claim_id else "JKM"
         return "JKM" if self.kind == self.Kind.JKM_DEATH else "JKK"
 
     @property
     def is_death(self) -> bool:
         return self.kind in self.DEATH_KINDS
+
+    @property
+    def pays_heir(self) -> bool:
+        """Paid to an heir (R-HEIR-1): death benefits and yearly scholarships."""
+        return self.kind in self.HEIR_KINDS
+
+    @property
+    def has_scholarships(self) -> bool:
+        """May name children for a scholarship (R-JKM-4)."""
+        return self.kind in self.HEIR_KINDS
 
     @property
     def payee_name(self) -> str:
@@ -263,6 +293,9 @@ class ClaimDocument(models.Model):
         ACCIDENT_REPORT_2 = "accident_report_2", _("Laporan kecelakaan tahap II")
         DOCTOR_STATEMENT = "doctor_statement", _("Surat keterangan dokter")
         RECEIPTS = "receipts", _("Kuitansi pengobatan dan angkutan")
+        # R-JKM-4 scholarships (what R-DOC asks of them: claims/documents.py).
+        SCHOOL_CERTIFICATE = "school_certificate", _("Surat keterangan aktif sekolah/kuliah")
+        CHILD_STATEMENT = "child_statement", _("Surat pernyataan anak belum menikah dan belum bekerja")
         MEDICAL_RECORD = "medical_record", _("Rekam medis")
         OTHER = "other", _("Lainnya")
 
@@ -288,7 +321,8 @@ class ClaimDocument(models.Model):
 
 
 class ScholarshipChild(models.Model):
-    """R-JKM-4: a child of a deceased worker receiving the education scholarship in this claim."""
+    """R-JKM-4: a child of a deceased worker receiving the education scholarship for one school year,
+    in the death claim or in a yearly scholarship claim."""
 
     class Level(models.TextChoices):
         TK = "tk", _("TK")
@@ -300,12 +334,24 @@ class ScholarshipChild(models.Model):
     claim = models.ForeignKey(Claim, verbose_name=_("klaim"), on_delete=models.CASCADE, related_name="scholarships")
     child = models.ForeignKey("enrollment.Heir", verbose_name=_("anak"), on_delete=models.PROTECT, related_name="+")
     level = models.CharField(_("jenjang pendidikan"), max_length=10, choices=Level.choices)
+    school_year = models.PositiveSmallIntegerField(
+        _("tahun ajaran"), null=True, blank=True, help_text=_("Tahun pertama tahun ajaran (Juli–Juni), mis. 2026 untuk 2026/2027.")
+    )
+    married = models.BooleanField(_("anak sudah menikah"), default=False, help_text=_("R-JKM-4: beasiswa berakhir."))
+    working = models.BooleanField(_("anak sudah bekerja"), default=False, help_text=_("R-JKM-4: beasiswa berakhir."))
+    # What the claim grants this child (0 when refused): computed at filing, fixed at approval, and
+    # counted against the child's later years (R-JKM-4: years per level, Rp87.000.000 per child).
+    amount = models.DecimalField(_("beasiswa diberikan"), max_digits=15, decimal_places=0, null=True, blank=True)
 
     class Meta:
         verbose_name = _("penerima beasiswa")
         verbose_name_plural = _("penerima beasiswa")
         ordering = ["claim", "pk"]
-        constraints = [models.UniqueConstraint(fields=["claim", "child"], name="scholarship_child_once_per_claim")]
+        constraints = [
+            models.UniqueConstraint(fields=["claim", "child"], name="scholarship_child_once_per_claim"),
+            models.CheckConstraint(condition=Q(amount__isnull=True) | Q(amount__gte=0), name="scholarship_amount_not_negative"),
+        ]
 
     def __str__(self):
-        return f"{self.child.full_name} ({self.get_level_display()})"
+        year = f" {self.school_year}/{self.school_year + 1}" if self.school_year else ""
+        return f"{self.child.full_name} ({self.get_level_display()}{year})"

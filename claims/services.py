@@ -11,19 +11,23 @@ again (and the database refuses to change it, migration 0003).
 import datetime
 import hashlib
 import os
-from dataclasses import dataclass
+from collections import Counter
+from dataclasses import dataclass, field
 from decimal import Decimal
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from core.audit import record
 from core.models import AuditEvent, ProgramRules
 from core.money import ZERO, format_rupiah
+from core.privacy import mask_name
 from enrollment.models import Coverage, Heir, Worker
 from enrollment.nik import age_on
+from funding.billing import load_holidays
 from funding.contributions import contribution_months
 from funding.services import unpaid_months
 
@@ -54,7 +58,7 @@ def _locked(claim) -> Claim:
     """The claim row, locked until the transaction ends; related rows are read, not locked."""
     return (
         Claim.objects.select_for_update(of=("self",))
-        .select_related("worker", "coverage__funding_source", "claimant")
+        .select_related("worker", "coverage__funding_source", "claimant", "death_claim")
         .get(pk=claim.pk)
     )
 
@@ -68,13 +72,10 @@ def _jkm_coverages(worker_id, day):
     )
 
 
-def membership_months(worker_id, day: datetime.date) -> int:
-    """R-JKM-3: calendar months of JKM membership up to and including ``day``'s month, across every
-    coverage of the worker (a NIK is one worker, so renewals count together)."""
-    months = set()
-    for coverage in _jkm_coverages(worker_id, day):
-        months.update(contribution_months(coverage.start_date, min(coverage.end_date, day)))
-    return len(months)
+def membership_start_on(worker_id, day: datetime.date) -> datetime.date | None:
+    """R-JKM-3: the first day of the worker's unbroken JKM membership on ``day``, across renewals of
+    the same NIK (a NIK is one worker); see benefits.membership_start for what a gap does."""
+    return benefits.membership_start(_jkm_coverages(worker_id, day).values_list("start_date", "end_date"), day)
 
 
 def contribution_month_count(worker_id, day: datetime.date, *, today=None) -> int:
@@ -86,47 +87,133 @@ def contribution_month_count(worker_id, day: datetime.date, *, today=None) -> in
     return len(months)
 
 
+def home_care_granted(claim: Claim) -> Decimal:
+    """R-JKK-1: home care already granted for the same accident (same worker, same event date) in
+    the worker's other JKK claims that were not rejected.
+
+    The Rp20.000.000 covers home care within the accident's first year, so all home care claimed
+    for one accident shares it, whenever the claims are filed (R-JKK-6 allows filing for 5 years;
+    the claims do not record when the care was given).
+    """
+    if not claim.home_care_cost:
+        return ZERO
+    others = Claim.objects.filter(
+        worker_id=claim.worker_id, event_date=claim.event_date, kind__in=Claim.JKK_KINDS,
+    ).exclude(status=Status.REJECTED)
+    if claim.pk:
+        others = others.exclude(pk=claim.pk)
+    return sum(
+        (Decimal(item["amount"]) for breakdown in others.values_list("benefit_breakdown", flat=True)
+         for item in breakdown if item.get("code") == "home_care"),
+        ZERO,
+    )
+
+
 @dataclass(frozen=True)
 class ChildRequest:
-    """A child named for this year's scholarship (R-JKM-4), as entered on the claim form."""
+    """A child named for a school year's scholarship (R-JKM-4), as entered on the claim form.
+
+    ``married`` and ``working`` are declared on the claim (proved by the child's statement, R-DOC);
+    ``school_year`` is the tahun ajaran by its first year, by default the one of the filing date.
+    """
 
     child: Heir
     level: str
+    married: bool = False
+    working: bool = False
+    school_year: int | None = None
 
 
-def _scholarship_requests(children, on: datetime.date) -> list[ScholarshipRequest]:
-    return [
-        ScholarshipRequest(name=c.child.full_name, age=age_on(c.child.birth_date, on), level=c.level)
-        for c in children
-    ]
+@dataclass
+class Received:
+    """What one child already received: years per level and the total (R-JKM-4)."""
+
+    years: Counter = field(default_factory=Counter)
+    total: Decimal = ZERO
 
 
-def compute_benefit(claim: Claim, children, *, rules: ProgramRules | None = None, today=None) -> Benefit:
-    """The itemised benefit of a claim from the facts in the database, by claims/benefits.py."""
+def scholarships_received(child_ids, *, exclude_claim_id=None) -> dict[int, Received]:
+    """R-JKM-4: per child, the school years received per level and the total received, from the
+    scholarships of approved or paid claims (the death claim's and the yearly ones)."""
+    rows = ScholarshipChild.objects.filter(
+        child_id__in=child_ids, claim__status__in=[Status.APPROVED, Status.PAID], amount__gt=0
+    )
+    if exclude_claim_id:
+        rows = rows.exclude(claim_id=exclude_claim_id)
+    received = {}
+    for child_id, level, amount in rows.values_list("child_id", "level", "amount"):
+        entry = received.setdefault(child_id, Received())
+        entry.years[level] += 1
+        entry.total += amount
+    return received
+
+
+def _scholarship_requests(claim: Claim, children, on: datetime.date, *, mask_names=False) -> list[ScholarshipRequest]:
+    received = scholarships_received([c.child.pk for c in children], exclude_claim_id=claim.pk) if children else {}
+    requests = []
+    for c in children:
+        before = received.get(c.child.pk, Received())
+        requests.append(ScholarshipRequest(
+            name=mask_name(c.child.full_name) if mask_names else c.child.full_name,
+            age=age_on(c.child.birth_date, on),
+            level=c.level,
+            years_received_at_level=before.years[c.level],
+            received_total=before.total,
+            married=c.married,
+            working=c.working,
+            school_year=c.school_year or benefits.school_year_of(on),
+        ))
+    return requests
+
+
+def _early_death(death_claim: Claim) -> bool:
+    """R-JKM-3 as decided on the death claim: its benefit was the early-death amount."""
+    return any(item.get("code") == "early_death" for item in death_claim.benefit_breakdown or [])
+
+
+def compute_benefit(claim: Claim, children, *, rules: ProgramRules | None = None, today=None, mask_names=False) -> Benefit:
+    """The itemised benefit of a claim from the facts in the database, by claims/benefits.py.
+
+    ``mask_names``: children's names in the notes masked, for readers without personal data.
+    """
     rules = rules or ProgramRules.current()
     filed_on = timezone.localdate(claim.submitted_at) if claim.submitted_at else (today or timezone.localdate())
     basis = claim.coverage.income_basis
     has_heir = claim.worker.heirs.exists() if claim.is_death else True
     transport = dict(transport_mode=claim.transport_mode, transport_cost=claim.transport_cost)
+    requests = _scholarship_requests(claim, children, filed_on, mask_names=mask_names)
     # Labels are stored with the claim, always in Indonesian.
     with translation.override("id"):
         if claim.kind == Claim.Kind.JKM_DEATH:
             return benefits.jkm_death_benefit(
-                membership_months=membership_months(claim.worker_id, claim.event_date),
+                membership_start=membership_start_on(claim.worker_id, claim.event_date) or claim.coverage.start_date,
+                death_date=claim.event_date,
                 contribution_months=contribution_month_count(claim.worker_id, claim.event_date, today=today),
                 has_heir=has_heir,
-                children=_scholarship_requests(children, filed_on),
+                children=requests,
                 early_rule=rules.early_death_rule,
                 early_months=rules.early_death_months,
                 early_benefit=rules.early_death_benefit,
             )
         if claim.kind == Claim.Kind.JKK_DEATH:
-            return benefits.jkk_death_benefit(
-                basis=basis, has_heir=has_heir, children=_scholarship_requests(children, filed_on), **transport
+            return benefits.jkk_death_benefit(basis=basis, has_heir=has_heir, children=requests, **transport)
+        if claim.kind == Claim.Kind.SCHOLARSHIP:
+            death = claim.death_claim
+            if death is None or len(requests) != 1:
+                raise BenefitError(_("Klaim beasiswa tahunan untuk tepat satu anak dari klaim kematian yang disetujui."))
+            program = death.program
+            return benefits.yearly_scholarship_benefit(
+                child=requests[0],
+                program=program,
+                contribution_months=(
+                    contribution_month_count(claim.worker_id, death.event_date, today=today) if program == "JKM" else 0
+                ),
+                early_death=_early_death(death),
             )
         if claim.kind == Claim.Kind.JKK_MEDICAL:
             return benefits.jkk_medical_benefit(
-                hospital_bill=claim.hospital_bill, home_care_cost=claim.home_care_cost, **transport
+                hospital_bill=claim.hospital_bill, home_care_cost=claim.home_care_cost,
+                home_care_granted=home_care_granted(claim), **transport
             )
         if claim.kind == Claim.Kind.JKK_TEMPORARY:
             return benefits.jkk_temporary_benefit(basis=basis, months=claim.incapacity_months, **transport)
@@ -142,13 +229,19 @@ def compute_benefit(claim: Claim, children, *, rules: ProgramRules | None = None
 
 
 def _children_of(claim: Claim) -> list[ChildRequest]:
-    return [ChildRequest(s.child, s.level) for s in claim.scholarships.select_related("child")]
+    return [
+        ChildRequest(s.child, s.level, married=s.married, working=s.working, school_year=s.school_year)
+        for s in claim.scholarships.select_related("child")
+    ]
 
 
-def _children_problems(claim: Claim, children) -> list[str]:
+def _children_problems(claim: Claim, children, *, filed_on: datetime.date) -> list[str]:
+    """R-JKM-4 refusals of the children named on a claim, checked when it is filed (worker row locked)."""
     found = []
-    if children and not claim.is_death:
-        found.append(_("Beasiswa hanya untuk klaim kematian (R-JKM-4)."))
+    if children and not claim.has_scholarships:
+        found.append(_("Beasiswa hanya untuk klaim kematian atau klaim beasiswa tahunan (R-JKM-4)."))
+    if claim.kind == Claim.Kind.SCHOLARSHIP and len(children) != 1:
+        found.append(_("Klaim beasiswa tahunan diajukan untuk satu anak; pilih anaknya."))
     seen = set()
     for request in children:
         child = request.child
@@ -162,16 +255,40 @@ def _children_problems(claim: Claim, children) -> list[str]:
         seen.add(child.pk)
     if len(children) > benefits.SCHOLARSHIP_MAX_CHILDREN:
         found.append(_("Beasiswa paling banyak untuk %(max)d anak (R-JKM-4).") % {"max": benefits.SCHOLARSHIP_MAX_CHILDREN})
+    if found or not children:
+        return found
+    # Earlier scholarships of this worker's children that were not rejected (nor refused: amount 0).
+    earlier = list(
+        ScholarshipChild.objects.filter(claim__worker_id=claim.worker_id, amount__gt=0)
+        .exclude(claim__status=Status.REJECTED).select_related("child", "claim")
+    )
+    holders = {row.child_id: row.child for row in earlier}
+    newcomers = [c.child for c in children if c.child.pk not in holders]
+    if len(holders) + len(newcomers) > benefits.SCHOLARSHIP_MAX_CHILDREN:
+        found.append(_(
+            "Beasiswa paling banyak untuk %(max)d anak per pekerja (R-JKM-4); sudah diberikan kepada %(names)s."
+        ) % {"max": benefits.SCHOLARSHIP_MAX_CHILDREN, "names": ", ".join(sorted(h.full_name for h in holders.values()))})
+    for request in children:
+        year = request.school_year or benefits.school_year_of(filed_on)
+        same = next((row for row in earlier if row.child_id == request.child.pk and row.school_year == year), None)
+        if same:
+            found.append(_(
+                "%(name)s sudah mendapat beasiswa tahun ajaran %(year)s pada klaim %(number)s (R-JKM-4: satu kali setahun)."
+            ) % {"name": request.child.full_name, "year": benefits.school_year_label(year), "number": same.claim.number})
     return found
 
 
-def claim_review(claim: Claim, *, with_documents=True, today=None, documents=None, children=None):
-    """(checks, benefit or None) for a claim: what the claim page shows and the verbs enforce."""
+def claim_review(claim: Claim, *, with_documents=True, today=None, documents=None, children=None, personal=True):
+    """(checks, benefit or None) for a claim: what the claim page shows and the verbs enforce.
+
+    ``personal=False`` masks the children's names in the benefit's notes (readers without
+    ``claims.view_claim_personal_data``).
+    """
     facts = gather_facts(claim, with_documents=with_documents, today=today, documents=documents)
     children = _children_of(claim) if children is None else children
     benefit = None
     try:
-        benefit = compute_benefit(claim, children, today=today)
+        benefit = compute_benefit(claim, children, today=today, mask_names=not personal)
     except BenefitError as exc:
         facts.benefit_error = str(exc)
     return evaluate(claim, facts), benefit
@@ -183,6 +300,12 @@ def _ensure_eligible(claim: Claim, *, with_documents: bool, children=None) -> Be
     if found:
         raise ClaimError(found)
     return benefit
+
+
+def _scholarship_amounts(benefit: Benefit, count: int) -> list[Decimal]:
+    """The amount granted to each child of a claim, in the order of its children (items scholarship_N)."""
+    amounts = {item.code: item.amount for item in benefit.items}
+    return [amounts.get(f"scholarship_{number}", ZERO) for number in range(1, count + 1)]
 
 
 # --- Payment deadline (R-SLA-1) ----------------------------------------------------------------
@@ -204,7 +327,8 @@ def payment_terms(claim: Claim, *, on: datetime.date | None = None, documents=No
     complete_on = documents_complete_on(required_documents(claim), documents)
     if complete_on is None:
         return PaymentTerms(None, None, 0, ZERO, claim.benefit_amount)
-    due_on = benefits.payment_due_date(claim.program, complete_on)
+    # R-SLA-1 counts working days: weekends and the public holidays of R-PAY-1's Holiday table.
+    due_on = benefits.payment_due_date(claim.program, complete_on, load_holidays())
     if claim.status == Status.PAID:
         late = benefits.days_late(due_on, claim.paid_on)
         return PaymentTerms(complete_on, due_on, late, claim.late_surcharge, claim.paid_amount)
@@ -269,6 +393,10 @@ def submit_claim(*, claim: Claim, by, children=()) -> Claim:
     if claim.pk:
         raise ClaimError(_("Klaim ini sudah diajukan."))
     children = list(children)
+    if claim.kind == Claim.Kind.SCHOLARSHIP:
+        _attach_death_claim(claim)
+    elif claim.death_claim_id:
+        raise ClaimError(_("Hanya klaim beasiswa tahunan yang merujuk klaim kematian."))
     coverage = Coverage.objects.select_related("funding_source").get(pk=claim.coverage_id)
     worker = Worker.objects.select_for_update().get(pk=coverage.worker_id)
     if claim.worker_id and claim.worker_id != worker.pk:
@@ -281,9 +409,14 @@ def submit_claim(*, claim: Claim, by, children=()) -> Claim:
         claim.bank_name = claimant.bank_name
         claim.bank_account_number = claimant.bank_account_number
         claim.bank_account_holder = claimant.bank_account_holder
-    found = _children_problems(claim, children)
+    filed_on = timezone.localdate()
+    found = _children_problems(claim, children, filed_on=filed_on)
     if found:
         raise ClaimError(found)
+    children = [
+        ChildRequest(c.child, c.level, c.married, c.working, c.school_year or benefits.school_year_of(filed_on))
+        for c in children
+    ]
     benefit = _ensure_eligible(claim, with_documents=False, children=children)
     claim.benefit_amount = benefit.total
     claim.benefit_breakdown = benefit.as_breakdown()
@@ -295,22 +428,41 @@ def submit_claim(*, claim: Claim, by, children=()) -> Claim:
     except ValidationError as exc:
         raise ClaimError(exc.messages) from exc
     claim.save()
-    ScholarshipChild.objects.bulk_create(
-        [ScholarshipChild(claim=claim, child=c.child, level=c.level) for c in children]
-    )
-    record(
-        actor=by,
-        obj=claim,
-        action=AuditEvent.Action.CREATE,
-        changes={
-            "status": [None, claim.status],
-            "kind": [None, claim.kind],
-            "event_date": [None, claim.event_date.isoformat()],
-            "penerima": [None, claim.payee_name],
-            "benefit_amount": [None, str(claim.benefit_amount)],
-        },
-    )
+    ScholarshipChild.objects.bulk_create([
+        ScholarshipChild(claim=claim, child=c.child, level=c.level, school_year=c.school_year, married=c.married,
+                         working=c.working, amount=amount)
+        for c, amount in zip(children, _scholarship_amounts(benefit, len(children)), strict=True)
+    ])
+    changes = {
+        "status": [None, claim.status],
+        "kind": [None, claim.kind],
+        "event_date": [None, claim.event_date.isoformat()],
+        "penerima": [None, claim.payee_name],
+        "benefit_amount": [None, str(claim.benefit_amount)],
+    }
+    if claim.death_claim_id:
+        changes["death_claim"] = [None, claim.death_claim.number]
+    if children:
+        changes["beasiswa"] = [None, "; ".join(
+            f"{c.child.full_name} {ScholarshipChild.Level(c.level).label} {benefits.school_year_label(c.school_year)}"
+            for c in children)]
+    record(actor=by, obj=claim, action=AuditEvent.Action.CREATE, changes=changes)
     return claim
+
+
+def _attach_death_claim(claim: Claim) -> None:
+    """A yearly scholarship claim (R-JKM-4) stands on the worker's death claim: same worker,
+    coverage and event (the death); whether that claim was approved is on the checklist."""
+    if not claim.death_claim_id:
+        raise ClaimError(_("Pilih klaim kematian pekerja yang menjadi dasar beasiswa."))
+    death = Claim.objects.get(pk=claim.death_claim_id)
+    if not death.is_death:
+        raise ClaimError(_("Klaim %(number)s bukan klaim kematian.") % {"number": death.number})
+    if claim.worker_id and claim.worker_id != death.worker_id:
+        raise ClaimError(_("Klaim kematian %(number)s bukan milik pekerja ini.") % {"number": death.number})
+    claim.death_claim = death
+    claim.coverage_id = death.coverage_id
+    claim.event_date = death.event_date
 
 
 @transaction.atomic(durable=True)
@@ -368,9 +520,18 @@ def approve_claim(*, claim: Claim, by, note="") -> Claim:
     if current.submitted_by_id == by.pk:
         raise ClaimError(_("Anda mengajukan klaim %(number)s sendiri; klaim harus disetujui petugas lain.") % {
             "number": current.number})
-    benefit = _ensure_eligible(current, with_documents=True)
+    # The worker row serialises approvals that share a limit across claims: R-JKK-1's home care per
+    # accident, R-JKM-4's years and total per child (claim row first, then the worker, as _record_death).
+    Worker.objects.select_for_update().get(pk=current.worker_id)
+    children = _children_of(current)
+    benefit = _ensure_eligible(current, with_documents=True, children=children)
     fields = {"benefit_amount": benefit.total, "benefit_breakdown": benefit.as_breakdown()}
     _apply(current, Status.APPROVED, by=by, fields=fields, note=note)
+    # What each child received counts against the next years' limits (R-JKM-4).
+    for row, amount in zip(current.scholarships.order_by("pk"), _scholarship_amounts(benefit, len(children)), strict=True):
+        if row.amount != amount:
+            row.amount = amount
+            row.save(update_fields=["amount"])
     if current.is_death:
         _record_death(current, by=by)
     return current
@@ -428,8 +589,11 @@ def pay_claim(*, claim: Claim, by, paid_on: datetime.date, amount, reference: st
     if amount != terms.amount_due:
         detail = format_rupiah(current.benefit_amount)
         if terms.surcharge:
-            detail += _(" + tambahan keterlambatan %(days)d hari %(surcharge)s (R-SLA-1)") % {
-                "days": terms.days_late, "surcharge": format_rupiah(terms.surcharge)}
+            detail += ngettext(
+                " + tambahan keterlambatan %(days)d hari %(surcharge)s (R-SLA-1)",
+                " + tambahan keterlambatan %(days)d hari %(surcharge)s (R-SLA-1)",
+                terms.days_late,
+            ) % {"days": terms.days_late, "surcharge": format_rupiah(terms.surcharge)}
         raise ClaimError(_("Jumlah transfer %(amount)s tidak sama dengan yang harus dibayar %(due)s (%(detail)s).") % {
             "amount": format_rupiah(amount), "due": format_rupiah(terms.amount_due), "detail": detail})
     fields = {

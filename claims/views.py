@@ -18,12 +18,12 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
 from core.audit import history
-from core.privacy import mask_nik
+from core.privacy import mask_name, mask_nik
 from enrollment.models import Worker
 
 from . import services
 from .exports import build_claims_workbook
-from .forms import ClaimForm, DocumentForm, PayForm, RejectForm, WorkerLookupForm
+from .forms import ClaimForm, DocumentForm, PayForm, RejectForm, ScholarshipClaimForm, WorkerLookupForm
 from .models import Claim, ClaimDocument
 from .services import ClaimError
 
@@ -37,7 +37,7 @@ def _queue_queryset(request):
     status = request.GET.get("status") or "open"
     if status not in QUEUE_FILTERS:
         status = "open"
-    claims = Claim.objects.select_related("worker", "coverage__funding_source", "claimant")
+    claims = Claim.objects.select_related("worker__desa__kecamatan", "coverage__funding_source", "claimant")
     if status == "open":
         claims = claims.filter(status__in=Claim.OPEN_STATUSES)
     elif status != "all":
@@ -67,6 +67,7 @@ def claim_queue(request):
         {
             "claim": claim,
             "nik": claim.worker.nik if personal else mask_nik(claim.worker.nik),
+            "name": claim.worker.full_name if personal else mask_name(claim.worker.full_name),
             "age": (today - timezone.localdate(claim.submitted_at)).days if claim.submitted_at else None,
         }
         for claim in page
@@ -82,7 +83,8 @@ def claim_queue(request):
 @login_required
 @permission_required("claims.view_claim", raise_exception=True)
 def claim_export(request):
-    """The claims of the current queue filter as .xlsx (NIK masked and no account numbers without the permission)."""
+    """The claims of the current queue filter as .xlsx (without the permission: NIK and names masked,
+    no KPJ, desa, heir's name or bank data)."""
     _status, _kind, _query, claims = _queue_queryset(request)
     content = build_claims_workbook(claims, personal=request.user.has_perm(PERSONAL))
     response = HttpResponse(content, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
@@ -91,10 +93,8 @@ def claim_export(request):
     return response
 
 
-@login_required
-@permission_required("claims.add_claim", raise_exception=True)
-def claim_new(request):
-    """File a claim: find the worker by NIK, then the claim form for that worker."""
+def _file_claim_page(request, form_class, template):
+    """Find the worker by NIK, then the claim form for that worker; submit through services.submit_claim."""
     lookup = WorkerLookupForm(request.GET or None)
     worker = None
     if lookup.is_valid():
@@ -103,7 +103,7 @@ def claim_new(request):
             lookup.add_error("nik", _("Tidak ada pekerja dengan NIK %(nik)s.") % {"nik": lookup.cleaned_data["nik"]})
     form = None
     if worker is not None:
-        form = ClaimForm(request.POST or None, worker=worker)
+        form = form_class(request.POST or None, worker=worker)
         if request.method == "POST" and form.is_valid():
             try:
                 claim = services.submit_claim(claim=form.save(commit=False), by=request.user, children=form.children())
@@ -114,8 +114,49 @@ def claim_new(request):
                 messages.success(request, _("Klaim %(number)s diajukan. Unggah dokumen wajibnya.") % {"number": claim.number})
                 return HttpResponseRedirect(reverse("claims:detail", args=[claim.pk]))
     elif request.method == "POST":
-        return HttpResponseRedirect(reverse("claims:new"))
-    return render(request, "claims/claim_form.html", {"lookup": lookup, "worker": worker, "form": form})
+        return HttpResponseRedirect(request.path)
+    return render(request, template, {"lookup": lookup, "worker": worker, "form": form})
+
+
+@login_required
+@permission_required("claims.add_claim", raise_exception=True)
+def claim_new(request):
+    """File a claim: find the worker by NIK, then the claim form for that worker."""
+    return _file_claim_page(request, ClaimForm, "claims/claim_form.html")
+
+
+@login_required
+@permission_required("claims.add_claim", raise_exception=True)
+def scholarship_new(request):
+    """File a yearly scholarship claim (R-JKM-4) for a child of a worker whose death claim was approved."""
+    return _file_claim_page(request, ScholarshipClaimForm, "claims/scholarship_form.html")
+
+
+# Audit entries that name people or carry bank data, hidden from readers without personal data.
+PERSONAL_CHANGES = {"penerima", "beasiswa", "payment_reference", "bank_name", "bank_account_number",
+                    "bank_account_holder", "arranger_name", "arranger_nik"}
+
+
+def _history_for(claim, personal: bool) -> list:
+    events = list(history(claim))
+    if not personal:
+        for event in events:
+            event.changes = {name: values for name, values in event.changes.items() if name not in PERSONAL_CHANGES}
+    return events
+
+
+def _scholarship_rows(claim, personal: bool) -> list[dict]:
+    rows = []
+    for row in claim.scholarships.select_related("child"):
+        rows.append({
+            "child": row.child.full_name if personal else row.child.get_relationship_display(),
+            "level": row.get_level_display(),
+            "school_year": f"{row.school_year}/{row.school_year + 1}" if row.school_year else "",
+            "married": row.married,
+            "working": row.working,
+            "amount": row.amount,
+        })
+    return rows
 
 
 @require_GET
@@ -124,16 +165,16 @@ def claim_new(request):
 def claim_detail(request, pk):
     claim = get_object_or_404(
         Claim.objects.select_related(
-            "worker__desa__kecamatan", "coverage__funding_source", "claimant",
+            "worker__desa__kecamatan", "coverage__funding_source", "claimant", "death_claim",
             "submitted_by", "verified_by", "approved_by", "rejected_by", "paid_by",
         ),
         pk=pk,
     )
     user = request.user
     documents = list(claim.documents.select_related("uploaded_by"))
-    checks, preview = services.claim_review(claim, documents=documents)
-    terms = services.payment_terms(claim, documents=documents)
     personal = user.has_perm(PERSONAL)
+    checks, preview = services.claim_review(claim, documents=documents, personal=personal)
+    terms = services.payment_terms(claim, documents=documents)
     open_for_documents = claim.status in (Status.SUBMITTED, Status.VERIFIED)
     can = {
         "upload": open_for_documents and user.has_perm("claims.add_claimdocument"),
@@ -142,19 +183,24 @@ def claim_detail(request, pk):
         "approve": claim.status == Status.VERIFIED and user.has_perm("claims.approve_claim"),
         "reject": Status.REJECTED in claim.next_statuses() and user.has_perm("claims.reject_claim"),
         "pay": claim.status == Status.APPROVED and user.has_perm("claims.pay_claim"),
+        "file_scholarship": (
+            claim.is_death and claim.status in (Status.APPROVED, Status.PAID) and user.has_perm("claims.add_claim")
+        ),
     }
     self_approval = can["approve"] and claim.submitted_by_id == user.pk
     return render(request, "claims/claim_detail.html", {
         "claim": claim,
         "nik": claim.worker.nik if personal else mask_nik(claim.worker.nik),
+        "worker_name": claim.worker.full_name if personal else mask_name(claim.worker.full_name),
         "personal": personal,
         "checks": checks,
         "all_ok": all(check.ok for check in checks),
         "notes": preview.notes if preview else [],
-        "scholarships": list(claim.scholarships.select_related("child")),
+        "scholarships": _scholarship_rows(claim, personal),
+        "scholarship_claims": list(claim.scholarship_claims.order_by("pk")) if claim.is_death else [],
         "terms": terms,
         "documents": documents,
-        "history": list(history(claim)),
+        "history": _history_for(claim, personal),
         "can": can,
         "self_approval": self_approval,
         "any_action": any(can[k] for k in ("upload", "verify", "approve", "reject", "pay")),

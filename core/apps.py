@@ -18,4 +18,6 @@ class CoreConfig(AppConfig):
     verbose_name = _("Sistem")
 
     def ready(self):
+        from . import lookups  # noqa: F401  registers field__any on every field
+
         post_migrate.connect(_sync_roles, dispatch_uid="core.sync_roles")

@@ -3,7 +3,7 @@
 ``field__in=[5,000 values]`` makes Django compile and psycopg re-scan a query with 5,000
 placeholders: ~0.2 s per query, most of an Excel import's database check at 100,000 rows.
 ``= ANY(%s)`` sends the list as one array. Other databases (the SQLite demo) get a plain IN.
-Registered on every field when this module is imported.
+Registered on every field by CoreConfig.ready().
 """
 
 from django.db.models import Field, Lookup

@@ -35,6 +35,7 @@ from django.core.cache import cache
 from django.db.models import Case, Count, Exists, IntegerField, Max, OuterRef, Q, Subquery, Sum, Value, When
 from django.db.models.functions import Coalesce, TruncMonth
 from django.utils import timezone
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from claims.models import Claim
@@ -634,9 +635,10 @@ def get_figures(scope: Scope, part: str):
         return FIGURES[part](scope)
     if scope.version is None:
         scope.version = read_data_version()
-    key = "dashboard:{version}:{today}:{hidden}:{filters}:{part}".format(
+    # The figures carry translated labels (sex), so each language has its own entry.
+    key = "dashboard:{version}:{today}:{hidden}:{filters}:{part}:{language}".format(
         version=scope.version, today=scope.today.isoformat(), hidden=int(scope.hide_small),
-        filters=scope.filters.query(), part=part,
+        filters=scope.filters.query(), part=part, language=get_language(),
     )
     return cache.get_or_set(key, lambda: FIGURES[part](scope), seconds)
 

@@ -285,7 +285,9 @@ class CoverageAdmin(AuditedModelAdmin):
                 done += 1
             except CoverageError as exc:
                 failed.append(str(exc))
-        self._report(request, done, failed, _("%(count)d kepesertaan diajukan ke BPJS."))
+        self._report(request, done, failed, ngettext(
+            "%(count)d kepesertaan diajukan ke BPJS.", "%(count)d kepesertaan diajukan ke BPJS.", done,
+        ))
 
     @admin.action(description=_("Batalkan kepesertaan"), permissions=["cancel"])
     def cancel_action(self, request, queryset):
@@ -299,7 +301,9 @@ class CoverageAdmin(AuditedModelAdmin):
                         done += 1
                     except CoverageError as exc:
                         failed.append(str(exc))
-                self._report(request, done, failed, _("%(count)d kepesertaan dibatalkan."))
+                self._report(request, done, failed, ngettext(
+                    "%(count)d kepesertaan dibatalkan.", "%(count)d kepesertaan dibatalkan.", done,
+                ))
                 return None
         else:
             form = CancelForm()
@@ -328,7 +332,9 @@ class CoverageAdmin(AuditedModelAdmin):
                 done += 1
             except CertificateError as exc:
                 failed.append(str(exc))
-        self._report(request, done, failed, _("%(count)d sertifikat kepesertaan sedang dibuat."))
+        self._report(request, done, failed, ngettext(
+            "%(count)d sertifikat kepesertaan sedang dibuat.", "%(count)d sertifikat kepesertaan sedang dibuat.", done,
+        ))
 
     def has_export_bpjs_permission(self, request):
         return request.user.has_perm("enrollment.export_bpjs") and request.user.has_perm("enrollment.submit_coverage")
@@ -348,8 +354,11 @@ class CoverageAdmin(AuditedModelAdmin):
         except ExportError as exc:
             self.message_user(request, str(exc), messages.ERROR)
             return None
-        self.message_user(request, _("%(rows)d peserta diekspor; status kepesertaan menjadi diajukan ke BPJS.") % {
-            "rows": export.rows}, messages.SUCCESS)
+        self.message_user(request, ngettext(
+            "%(rows)d peserta diekspor; status kepesertaan menjadi diajukan ke BPJS.",
+            "%(rows)d peserta diekspor; status kepesertaan menjadi diajukan ke BPJS.",
+            export.rows,
+        ) % {"rows": export.rows}, messages.SUCCESS)
         return HttpResponseRedirect(reverse("admin:enrollment_bpjsexport_changelist"))
 
     def _report(self, request, done, failed, success_text):
@@ -482,7 +491,9 @@ class CertificateAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
             except CertificateError as exc:
                 failed.append(str(exc))
         if done:
-            self.message_user(request, _("%(count)d dokumen sedang dibuat ulang.") % {"count": done}, messages.SUCCESS)
+            self.message_user(request, ngettext(
+                "%(count)d dokumen sedang dibuat ulang.", "%(count)d dokumen sedang dibuat ulang.", done,
+            ) % {"count": done}, messages.SUCCESS)
         for message in failed:
             self.message_user(request, message, messages.ERROR)
 
@@ -615,7 +626,9 @@ class CertificateBatchAdmin(admin.ModelAdmin):
         batch = get_object_or_404(CertificateBatch, pk=pk)
         if batch.status == CertificateBatch.Status.DONE:
             count = batches.retry_failed_items(batch, by=request.user)
-            self.message_user(request, _("%(count)d dokumen gagal dicoba lagi.") % {"count": count}, messages.SUCCESS)
+            self.message_user(request, ngettext(
+                "%(count)d dokumen gagal dicoba lagi.", "%(count)d dokumen gagal dicoba lagi.", count,
+            ) % {"count": count}, messages.SUCCESS)
         else:
             enqueue(resume_certificate_batch, batch.pk)
             self.message_user(request, _("Batch dilanjutkan."), messages.SUCCESS)

@@ -18,6 +18,7 @@ from django.urls import path, reverse
 from django.utils.html import format_html
 from django.utils.http import urlencode
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_POST
 
 from core.admin import ReadOnlyAdminMixin
@@ -175,6 +176,8 @@ class ImportBatchAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
         return JsonResponse({
             "status": batch.status, "status_display": batch.get_status_display(), "progress": batch.progress,
             "rows_read": batch.rows_read, "running": batch.is_running,
+            "rows_read_display": ngettext("%(rows)s baris dibaca", "%(rows)s baris dibaca", batch.rows_read) % {
+                "rows": batch.rows_read},
         })
 
     def confirm_view(self, request, object_id):
@@ -228,8 +231,10 @@ class BpjsExportAdmin(admin.ModelAdmin):
             except ExportError as exc:
                 form.add_error(None, str(exc))
             else:
-                self.message_user(request, _(
-                    "%(rows)d peserta diekspor; status kepesertaan menjadi diajukan ke BPJS."
+                self.message_user(request, ngettext(
+                    "%(rows)d peserta diekspor; status kepesertaan menjadi diajukan ke BPJS.",
+                    "%(rows)d peserta diekspor; status kepesertaan menjadi diajukan ke BPJS.",
+                    export.rows,
                 ) % {"rows": export.rows}, messages.SUCCESS)
                 return HttpResponseRedirect(reverse("admin:enrollment_bpjsexport_changelist"))
         context = {

@@ -32,6 +32,7 @@ from django.db.models import Count, F, Min
 from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from pypdf import PdfWriter
 
 from core.audit import record
@@ -108,7 +109,9 @@ def start_certificate_batch(*, funding: FundingSource, by) -> CertificateBatch:
         batch_size=2000,
     )
     record(actor=by, obj=funding, action=AuditEvent.Action.UPDATE,
-           note=_("Batch sertifikat kepesertaan dimulai (%(count)d dokumen).") % {"count": len(coverage_ids)})
+           note=ngettext("Batch sertifikat kepesertaan dimulai (%(count)d dokumen).",
+                        "Batch sertifikat kepesertaan dimulai (%(count)d dokumen).", len(coverage_ids))
+           % {"count": len(coverage_ids)})
     enqueue(run_certificate_batch, batch.pk)
     return batch
 

@@ -19,6 +19,7 @@ from pathlib import Path
 
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 MALE = "L"
 FEMALE = "P"
@@ -84,8 +85,11 @@ def parse_nik(raw, *, today: datetime.date | None = None) -> NikInfo:
         raise ValidationError(_("NIK wajib diisi."), code="required")
     if not nik.isdigit() or len(nik) != 16:
         raise ValidationError(
-            _("NIK harus tepat 16 angka; yang diisi %(count)d karakter: %(value)s.")
-            % {"count": len(nik), "value": nik},
+            ngettext(
+                "NIK harus tepat 16 angka; yang diisi %(count)d karakter: %(value)s.",
+                "NIK harus tepat 16 angka; yang diisi %(count)d karakter: %(value)s.",
+                len(nik),
+            ) % {"count": len(nik), "value": nik},
             code="nik_length",
         )
     regency, kecamatan = nik[:4], nik[4:6]

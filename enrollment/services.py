@@ -15,7 +15,6 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from core import lookups  # noqa: F401 (registers field__any, used for large batches)
 from core.audit import record, record_many
 from core.money import ZERO, format_rupiah
 from core.models import AuditEvent, ProgramRules

@@ -148,7 +148,7 @@ def prepare_bill(
             _("Bulan tagihan %(months)s di luar periode %(name)s (%(from)s s.d. %(to)s).")
             % {
                 "months": _month_label(first_month) if first_month == last_month
-                else f"{_month_label(first_month)} s.d. {_month_label(last_month)}",
+                else _("%(first)s s.d. %(last)s") % {"first": _month_label(first_month), "last": _month_label(last_month)},
                 "name": funding.name,
                 "from": _month_label(months[0]),
                 "to": _month_label(months[-1]),

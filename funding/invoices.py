@@ -15,6 +15,7 @@ from decimal import Decimal, InvalidOperation
 
 from django.db.models import Count, Max, Min, Sum
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, pgettext_lazy
 from openpyxl import Workbook, load_workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Font
@@ -77,8 +78,10 @@ def bill_rows(bill: ContributionBill):
     )
 
 
-BILL_HEADERS = ["No", "NIK", "Nomor KPJ", "Nama", "Desa/Kelurahan", "Kecamatan", "Jumlah bulan", "Bulan iuran",
-                "Iuran JKK", "Iuran JKM", "Jumlah"]
+# "No" with a context: alone it is Django's own "No" (Indonesian "Tidak"), not the row number.
+BILL_HEADERS = [pgettext_lazy("nomor urut", "No"), "NIK", gettext_lazy("Nomor KPJ"), gettext_lazy("Nama"),
+                gettext_lazy("Desa/Kelurahan"), gettext_lazy("Kecamatan"), gettext_lazy("Jumlah bulan"),
+                gettext_lazy("Bulan iuran"), gettext_lazy("Iuran JKK"), gettext_lazy("Iuran JKM"), gettext_lazy("Jumlah")]
 
 
 def write_bill_workbook(bill: ContributionBill, stream) -> int:
@@ -97,7 +100,8 @@ def write_bill_workbook(bill: ContributionBill, stream) -> int:
     count, jkk, jkm, total = 0, ZERO, ZERO, ZERO
     for row in bill_rows(bill).iterator(chunk_size=2000):
         count += 1
-        months = f"{row['first']:%m-%Y}" if row["first"] == row["last"] else f"{row['first']:%m-%Y} s.d. {row['last']:%m-%Y}"
+        months = (f"{row['first']:%m-%Y}" if row["first"] == row["last"]
+                  else _("%(first)s s.d. %(last)s") % {"first": f"{row['first']:%m-%Y}", "last": f"{row['last']:%m-%Y}"})
         sheet.append([
             count,
             _text(sheet, row["coverage__worker__nik"]),
@@ -118,7 +122,7 @@ def write_bill_workbook(bill: ContributionBill, stream) -> int:
                   _money(sheet, jkk, bold=True), _money(sheet, jkm, bold=True), _money(sheet, total, bold=True)])
 
     per_month = workbook.create_sheet(_("Per bulan"))
-    per_month.append([_text(per_month, h, bold=True) for h in ["Bulan", "Peserta", "Iuran JKK", "Iuran JKM", "Jumlah"]])
+    per_month.append([_text(per_month, h, bold=True) for h in [_("Bulan"), _("Peserta"), _("Iuran JKK"), _("Iuran JKM"), _("Jumlah")]])
     for row in (
         BillLine.objects.filter(bill=bill).values("month")
         .annotate(n=Count("id"), jkk_total=Sum("jkk"), jkm_total=Sum("jkm"), amount_total=Sum("amount")).order_by("month")
@@ -317,7 +321,7 @@ def _amount(invoice, sheet, row, letters, total, jkk, jkm, has_total):
         shown = total if has_total else f"{jkk} / {jkm}"
         invoice.errors.append(InvoiceError(sheet, row, column, _(
             "Jumlah iuran %(value)s bukan angka rupiah utuh."
-        ) % {"value": "(kosong)" if shown in (None, "") else shown}))
+        ) % {"value": _("(kosong)") if shown in (None, "") else shown}))
         return ZERO
 
 

@@ -332,7 +332,8 @@ class ContributionBill(models.Model):
     def period_label(self) -> str:
         if self.first_month == self.last_month:
             return f"{self.first_month:%m-%Y}"
-        return f"{self.first_month:%m-%Y} s.d. {self.last_month:%m-%Y}"
+        # Translators: "s.d." (sampai dengan) joins the first and the last month of a range.
+        return _("%(first)s s.d. %(last)s") % {"first": f"{self.first_month:%m-%Y}", "last": f"{self.last_month:%m-%Y}"}
 
     def _paid(self) -> Decimal:
         paid = getattr(self, "paid_amount", None)

@@ -8,6 +8,7 @@ from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from .billing import BillingError, cancel_bill, prepare_bill, record_payment
@@ -80,7 +81,9 @@ def bill_create(request, code):
     except BillingError as exc:
         messages.error(request, str(exc))
         return redirect("funding:bills", code=funding.code)
-    messages.success(request, _("%(bill)s dibuat: %(count)d kepesertaan.") % {"bill": bill, "count": bill.coverage_count})
+    messages.success(request, ngettext(
+        "%(bill)s dibuat: %(count)d kepesertaan.", "%(bill)s dibuat: %(count)d kepesertaan.", bill.coverage_count,
+    ) % {"bill": bill, "count": bill.coverage_count})
     return redirect("funding:bill", code=funding.code, pk=bill.pk)
 
 

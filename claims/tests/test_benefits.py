@@ -9,6 +9,13 @@ from claims import benefits
 from claims.benefits import BenefitError, ScholarshipRequest
 
 BASIS = Decimal("1000000")  # the minimum income basis (R-RATE-1)
+START = datetime.date(2025, 1, 1)  # first day of membership in the JKM examples
+
+
+def jkm(died_on, contribution_months=12, **kwargs):
+    """R-JKM-1 for a member since START who died on ``died_on``."""
+    return benefits.jkm_death_benefit(
+        membership_start=START, death_date=died_on, contribution_months=contribution_months, **kwargs)
 
 
 def amounts(benefit):
@@ -17,7 +24,7 @@ def amounts(benefit):
 
 def test_jkm_death_pays_42_million_itemised():
     """R-JKM-1: Rp20.000.000 + 24 × Rp500.000 + Rp10.000.000."""
-    benefit = benefits.jkm_death_benefit(membership_months=5, contribution_months=5)
+    benefit = jkm(datetime.date(2025, 5, 10))
     assert amounts(benefit) == {
         "lump_sum": Decimal("20000000"),
         "periodic": Decimal("12000000"),
@@ -28,13 +35,13 @@ def test_jkm_death_pays_42_million_itemised():
 
 def test_two_deaths_pay_84_million_as_in_the_news_item():
     """R-JKM-1: the two heirs of DBH Sawit 2024 received Rp84.000.000 together."""
-    first = benefits.jkm_death_benefit(membership_months=4, contribution_months=4)
-    second = benefits.jkm_death_benefit(membership_months=5, contribution_months=5)
+    first = jkm(datetime.date(2025, 4, 18))
+    second = jkm(datetime.date(2025, 5, 9))
     assert first.total + second.total == Decimal("84000000")
 
 
 def test_breakdown_is_stored_as_whole_rupiah_strings_summing_to_the_total():
-    benefit = benefits.jkm_death_benefit(membership_months=12, contribution_months=12)
+    benefit = jkm(datetime.date(2025, 12, 1))
     breakdown = benefit.as_breakdown()
     assert breakdown[0] == {"code": "lump_sum", "label": "Santunan sekaligus (R-JKM-1)", "amount": "20000000"}
     assert sum(Decimal(item["amount"]) for item in breakdown) == benefit.total
@@ -42,27 +49,25 @@ def test_breakdown_is_stored_as_whole_rupiah_strings_summing_to_the_total():
 
 def test_death_in_the_first_three_months_pays_10_million():
     """R-JKM-3 (default on): death within the first 3 months of membership pays Rp10.000.000 in total."""
-    benefit = benefits.jkm_death_benefit(membership_months=3, contribution_months=3)
+    benefit = jkm(datetime.date(2025, 3, 31), contribution_months=3)
     assert benefit.total == Decimal("10000000")
     assert [item.code for item in benefit.items] == ["early_death"]
 
 
-def test_death_in_the_fourth_month_pays_the_full_benefit():
-    assert benefits.jkm_death_benefit(membership_months=4, contribution_months=4).total == Decimal("42000000")
+def test_death_on_the_first_day_of_the_fourth_month_pays_the_full_benefit():
+    assert jkm(datetime.date(2025, 4, 1), contribution_months=4).total == Decimal("42000000")
 
 
 def test_early_death_rule_is_configurable():
     """R-JKM-3 is configurable: switched off, an early death pays Rp42.000.000; its months and amount are data."""
-    assert benefits.jkm_death_benefit(membership_months=1, contribution_months=1, early_rule=False).total == Decimal("42000000")
-    custom = benefits.jkm_death_benefit(
-        membership_months=5, contribution_months=5, early_months=6, early_benefit=Decimal("15000000")
-    )
+    assert jkm(datetime.date(2025, 1, 15), contribution_months=1, early_rule=False).total == Decimal("42000000")
+    custom = jkm(datetime.date(2025, 5, 20), early_months=6, early_benefit=Decimal("15000000"))
     assert custom.total == Decimal("15000000")
 
 
 def test_without_any_heir_only_the_funeral_cost_is_paid():
     """R-HEIR-1: no heir at all: only the funeral cost, to whoever arranged the funeral."""
-    assert amounts(benefits.jkm_death_benefit(membership_months=24, contribution_months=24, has_heir=False)) == {
+    assert amounts(jkm(datetime.date(2026, 12, 1), contribution_months=24, has_heir=False)) == {
         "funeral": Decimal("10000000")
     }
     assert benefits.jkk_death_benefit(basis=BASIS, has_heir=False).total == Decimal("10000000")
@@ -88,7 +93,7 @@ def test_scholarship_per_level_per_year(level, amount):
 
 def test_scholarship_for_two_children_after_36_months_of_contributions():
     children = [ScholarshipRequest("ANAK SATU", 8, "sd"), ScholarshipRequest("ANAK DUA", 19, "higher")]
-    benefit = benefits.jkm_death_benefit(membership_months=36, contribution_months=36, children=children)
+    benefit = jkm(datetime.date(2027, 12, 31), contribution_months=36, children=children)
     assert amounts(benefit)["scholarship_1"] == Decimal("1500000")
     assert amounts(benefit)["scholarship_2"] == Decimal("12000000")
     assert benefit.total == Decimal("42000000") + Decimal("13500000")
@@ -96,7 +101,7 @@ def test_scholarship_for_two_children_after_36_months_of_contributions():
 
 def test_no_jkm_scholarship_under_36_months_of_contributions():
     children = [ScholarshipRequest("ANAK", 8, "sd")]
-    benefit = benefits.jkm_death_benefit(membership_months=35, contribution_months=35, children=children)
+    benefit = jkm(datetime.date(2027, 11, 30), contribution_months=35, children=children)
     assert benefit.total == Decimal("42000000")
     assert "36 bulan" in benefit.notes[0]
 
@@ -112,7 +117,7 @@ def test_jkk_death_scholarship_needs_no_minimum_contribution_period():
 def test_scholarship_at_most_two_children():
     children = [ScholarshipRequest(f"ANAK {i}", 8, "sd") for i in range(3)]
     with pytest.raises(BenefitError, match="paling banyak untuk 2 anak"):
-        benefits.jkm_death_benefit(membership_months=40, contribution_months=40, children=children)
+        jkm(datetime.date(2028, 4, 30), contribution_months=40, children=children)
 
 
 def test_scholarship_ends_at_age_23():

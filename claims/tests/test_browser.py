@@ -1,14 +1,18 @@
 """In Chromium: operator files a JKM claim with documents; bpjs verifies, approves and records payment;
-the claim shows Rp42.000.000 itemised; pimpinan sees it read-only."""
+the claim shows Rp42.000.000 itemised; pimpinan sees it read-only. Then a yearly scholarship (R-JKM-4)
+filed from the paid death claim."""
+
+import datetime
 
 import pytest
 from django.utils import timezone
 
 from claims.documents import document_label, required_documents
 from claims.models import Claim
-from claims.testing import make_coverage, pdf_bytes
-from core.privacy import mask_nik
+from claims.testing import make_coverage, make_paid_claim, pdf_bytes
+from core.privacy import mask_name, mask_nik
 from core.testing import make_funding, make_heir, make_worker
+from enrollment.models import Heir
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -73,9 +77,62 @@ def test_jkm_claim_from_filing_to_payment(browser, live_server, login, official,
     assert page.inner_text("#worker-nik") == mask_nik(worker.nik)
     content = page.content()
     assert worker.nik not in content and "0012345678" not in content
+    # UU 27/2022: masked name, the heir's relationship only, no KPJ, desa or bank (issue 2).
+    assert page.inner_text("#worker-name") == mask_name("YOHANES BAHEN")
+    assert page.inner_text("#payee-name") == "Ahli waris: Istri/suami"
+    for private in ("YOHANES BAHEN", "MARIA BAHEN", "Bank Kalteng", coverage.kpj_number, worker.desa.name, "BKT-2025-000123"):
+        assert private not in content
     assert page.query_selector("#actions") is None and page.query_selector("#upload-form") is None
     assert page.query_selector("#documents a") is None
     page.screenshot(path=str(artifacts / "claim-paid-pimpinan.png"), full_page=True)
 
     claim.refresh_from_db()
     assert (claim.status, claim.paid_amount, claim.paid_on) == ("paid", 42_000_000, timezone.localdate())
+
+
+def upload_all(page, claim):
+    for kind in required_documents(claim):
+        page.select_option("#id_kind", kind)
+        page.set_input_files("#id_file", {"name": f"{kind}.pdf", "mimeType": "application/pdf", "buffer": pdf_bytes(kind)})
+        page.click("#upload")
+        page.wait_for_selector(f"text={document_label(kind)}: {kind}.pdf diunggah")
+
+
+def test_yearly_scholarship_from_the_death_claim(browser, live_server, login, official, bpjs_staff, leader, artifacts):
+    worker = make_worker(full_name="YOHANES BAHEN")
+    coverage = make_coverage(worker, make_funding(code="DBH-SAWIT-2025", name="DBH Sawit 2025"))
+    spouse = make_heir(worker, full_name="MARIA BAHEN", bank_account_holder="MARIA BAHEN")
+    child = make_heir(worker, relationship=Heir.Relationship.CHILD, full_name="AGUSTINUS BAHEN",
+                      birth_date=datetime.date(2010, 3, 1),
+                      bank_name="", bank_account_number="", bank_account_holder="")
+    death = make_paid_claim(coverage=coverage, submitter=official, staff=bpjs_staff, kind=Claim.Kind.JKK_DEATH,
+                            event_date=datetime.date(2025, 6, 14), claimant=spouse)
+
+    page = signed_in(browser, login, official, f"/klaim/{death.pk}/")
+    page.click("#file-scholarship")
+    page.wait_for_selector("#scholarship-form")
+    page.select_option("#id_death_claim", str(death.pk))
+    page.select_option("#id_claimant", str(spouse.pk))
+    page.select_option("#id_child", str(child.pk))
+    page.select_option("#id_level", "sma")
+    page.click("#submit-claim")
+    page.wait_for_selector("#claim-status")
+    claim = Claim.objects.get(kind=Claim.Kind.SCHOLARSHIP)
+    assert page.inner_text("#benefit-total") == "Rp3.000.000"
+    assert "AGUSTINUS BAHEN" in page.inner_text("#scholarships")
+    upload_all(page, claim)
+
+    page = signed_in(browser, login, bpjs_staff, f"/klaim/{claim.pk}/")
+    page.click("#verify")
+    page.wait_for_selector("text=diverifikasi.")
+    page.click("#approve")
+    page.wait_for_selector("text=disetujui.")
+    assert page.inner_text("#claim-status") == "Disetujui"
+    assert page.inner_text("#death-claim").startswith(death.number)
+
+    page = signed_in(browser, login, leader, f"/klaim/{claim.pk}/")
+    assert "Anak" in page.inner_text("#scholarships")
+    content = page.content()
+    for private in ("AGUSTINUS BAHEN", "MARIA BAHEN", "YOHANES BAHEN"):
+        assert private not in content
+    page.screenshot(path=str(artifacts / "scholarship-approved-pimpinan.png"), full_page=True)

@@ -34,13 +34,15 @@ def cover(worker, funding, *, status=Coverage.Status.ACTIVE, start=None, end=Non
     )
 
 
-def claim(coverage, *, status=Claim.Status.SUBMITTED, kind=Claim.Kind.JKK_MEDICAL, filed=None, paid_amount=None) -> Claim:
+def claim(coverage, *, status=Claim.Status.SUBMITTED, kind=Claim.Kind.JKK_MEDICAL, filed=None, paid_amount=None,
+          **fields) -> Claim:
     """A claim on ``coverage`` in ``status``, filed at ``filed`` (an aware datetime; default now),
-    with the timestamps the claims workflow's constraints ask of that status."""
+    with the timestamps the claims workflow's constraints ask of that status (``fields``: e.g. the
+    death claim of a yearly scholarship)."""
     filed = filed or timezone.now()
     return Claim.objects.create(
         worker=coverage.worker, coverage=coverage, kind=kind, status=status, event_date=coverage.start_date,
-        submitted_at=filed, **claim_workflow_fields(status, filed, paid_amount),
+        submitted_at=filed, **claim_workflow_fields(status, filed, paid_amount), **fields,
     )
 
 

@@ -8,6 +8,7 @@ from enrollment.models import Coverage
 from funding.models import ContributionPayment
 from funding.services import committed_cost
 
+from .builders import claim
 from .conftest import DESA_A1, DESA_A2, KEC_A
 
 
@@ -61,6 +62,24 @@ def test_all_sources_count_a_worker_covered_twice_once(client, official, program
     assert (figures["ending_30"], figures["ending_60"], figures["ending_90"]) == (1, 2, 4)
     assert (figures["claims_filed"], figures["claims_approved"], figures["claims_paid"], figures["claims_rejected"]) == (5, 3, 2, 1)
     assert figures["benefits_paid"] == 84_000_000
+
+
+@pytest.mark.django_db
+def test_yearly_scholarship_claims_count_with_the_claims_of_their_death_claims_program(client, official, program):
+    """R-JKM-4: a yearly scholarship is a claim of its own kind on the death claim's coverage; the
+    dashboard counts it by status like any other claim (filed, paid and the amount paid)."""
+    coverage = program.coverages["1past"]
+    death = Claim.objects.get(coverage=coverage)
+    claim(coverage, status=Claim.Status.PAID, kind=Claim.Kind.SCHOLARSHIP, death_claim=death, paid_amount=2_000_000)
+    claim(coverage, status=Claim.Status.SUBMITTED, kind=Claim.Kind.SCHOLARSHIP, death_claim=death)
+
+    figures = summary(client, official)
+    assert (figures["claims_filed"], figures["claims_approved"], figures["claims_paid"], figures["claims_rejected"]) == (7, 4, 3, 1)
+    assert figures["benefits_paid"] == 86_000_000
+    assert {k: figures[k] for k in ("claims_filed", "claims_paid", "benefits_paid")} == {
+        k: v for k, v in recount(program).items() if k in ("claims_filed", "claims_paid", "benefits_paid")}
+    past = summary(client, official, "funding=PAST")
+    assert (past["claims_filed"], past["claims_paid"], past["benefits_paid"]) == (4, 3, 86_000_000)
 
 
 @pytest.mark.django_db

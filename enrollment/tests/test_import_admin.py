@@ -124,7 +124,7 @@ def test_who_may_open_which_page(client, official, bpjs_staff, leader, outsider,
     assert client.get(reverse("admin:enrollment_importbatch_confirm", args=[batch.pk])).status_code == 405
     status = client.get(reverse("admin:enrollment_importbatch_status", args=[batch.pk])).json()
     assert status == {"status": "checked", "status_display": "Pratinjau siap", "progress": 0, "rows_read": 0,
-                      "running": False}
+                      "rows_read_display": "0 baris dibaca", "running": False}
     assert client.get(reverse("admin:enrollment_importbatch_errors", args=[batch.pk])).status_code == 404
 
 

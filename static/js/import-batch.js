@@ -15,7 +15,7 @@
         if (!data.running) { window.location.reload(); return; }
         bar.value = data.progress;
         bar.textContent = data.progress + "%";
-        text.textContent = data.rows_read + " baris dibaca";
+        text.textContent = data.rows_read_display;
         status.textContent = data.status_display;
         window.setTimeout(poll, 1000);
       })

@@ -10,31 +10,34 @@ import json as jsonlib
 from django.core.exceptions import PermissionDenied
 from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from enrollment.bpjs import import_bpjs_answer
 from enrollment.xlsx import FileProblem
 from funding.models import FundingSource
 
-from .import_workers import FILE_PROBLEM, acting_user, refused
+from .import_workers import FILE_PROBLEM, acting_user, format_place, refused
 
 
 class Command(BaseCommand):
-    help = "Impor berkas jawaban BPJS (NIK, nomor KPJ, tanggal terdaftar) dan aktifkan kepesertaan yang diajukan."
+    help = gettext_lazy(
+        "Impor berkas jawaban BPJS (NIK, nomor KPJ, tanggal terdaftar) dan aktifkan kepesertaan yang diajukan."
+    )
 
     def add_arguments(self, parser):
-        parser.add_argument("file", help="berkas .xlsx dari BPJS")
-        parser.add_argument("--funding", help="batasi ke kode sumber dana ini")
-        parser.add_argument("--dry-run", action="store_true", help="hanya periksa; tidak menyimpan apa pun")
-        parser.add_argument("--skip-invalid", action="store_true", help="terapkan baris yang valid saja")
-        parser.add_argument("--json", action="store_true", help="cetak hasil sebagai satu objek JSON")
-        parser.add_argument("--user", help="nama pengguna yang tercatat di jejak audit (default: sistem)")
+        parser.add_argument("file", help=_("berkas .xlsx dari BPJS"))
+        parser.add_argument("--funding", help=_("batasi ke kode sumber dana ini"))
+        parser.add_argument("--dry-run", action="store_true", help=_("hanya periksa; tidak menyimpan apa pun"))
+        parser.add_argument("--skip-invalid", action="store_true", help=_("terapkan baris yang valid saja"))
+        parser.add_argument("--json", action="store_true", help=_("cetak hasil sebagai satu objek JSON"))
+        parser.add_argument("--user", help=_("nama pengguna yang tercatat di jejak audit (default: sistem)"))
 
     def handle(self, *args, file, funding, dry_run, skip_invalid, json, user, **options):
         source = None
         if funding:
             source = FundingSource.objects.filter(code=funding).first()
             if source is None:
-                raise CommandError(f"Sumber dana {funding} tidak ada.", returncode=FILE_PROBLEM)
+                raise CommandError(_("Sumber dana %(code)s tidak ada.") % {"code": funding}, returncode=FILE_PROBLEM)
         try:
             result = import_bpjs_answer(file, by=acting_user(user), funding=source, dry_run=dry_run,
                                         skip_invalid=skip_invalid)
@@ -45,10 +48,11 @@ class Command(BaseCommand):
         if json:
             self.stdout.write(jsonlib.dumps(result.as_dict(), ensure_ascii=False))
             return
-        self.stdout.write(
-            f"{result.rows} baris, {result.valid} valid, {result.activated} diaktifkan, {result.external} terdaftar "
-            f"melalui pembayar lain, {len(result.errors)} kesalahan."
-        )
+        self.stdout.write(_(
+            "%(rows)d baris, %(valid)d valid, %(activated)d diaktifkan, %(external)d terdaftar melalui pembayar lain, "
+            "%(errors)d kesalahan."
+        ) % {"rows": result.rows, "valid": result.valid, "activated": result.activated, "external": result.external,
+             "errors": len(result.errors)})
         for problem in result.errors:
-            self.stdout.write(f"  KESALAHAN {problem.sheet} baris {problem.row}, kolom {problem.column}: {problem.message}")
-        self.stdout.write("Disimpan." if result.committed else "Tidak disimpan.")
+            self.stdout.write(f"  {_('KESALAHAN')} {format_place(problem)}{problem.message}")
+        self.stdout.write(_("Disimpan.") if result.committed else _("Tidak disimpan."))

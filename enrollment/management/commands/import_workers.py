@@ -14,6 +14,7 @@ from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied
 from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, ngettext
 
 from enrollment.imports import ImportConflict, import_workers, write_rejected_rows
 from enrollment.xlsx import FileProblem
@@ -27,7 +28,7 @@ def parse_day(value):
     try:
         return datetime.date.fromisoformat(value)
     except ValueError as exc:
-        raise CommandError(f"--start harus berformat YYYY-MM-DD: {value}", returncode=FILE_PROBLEM) from exc
+        raise CommandError(_("--start harus berformat YYYY-MM-DD: %(value)s") % {"value": value}, returncode=FILE_PROBLEM) from exc
 
 
 def acting_user(username):
@@ -37,7 +38,7 @@ def acting_user(username):
     try:
         return get_user_model().objects.get(username=username)
     except get_user_model().DoesNotExist as exc:
-        raise CommandError(f"Pengguna {username} tidak ada.", returncode=FILE_PROBLEM) from exc
+        raise CommandError(_("Pengguna %(username)s tidak ada.") % {"username": username}, returncode=FILE_PROBLEM) from exc
 
 
 def refused(username, action) -> CommandError:
@@ -47,22 +48,22 @@ def refused(username, action) -> CommandError:
 
 
 class Command(BaseCommand):
-    help = "Impor daftar pekerja dari berkas Excel (.xlsx) ke sebuah sumber dana sebagai kepesertaan draf."
+    help = gettext_lazy("Impor daftar pekerja dari berkas Excel (.xlsx) ke sebuah sumber dana sebagai kepesertaan draf.")
 
     def add_arguments(self, parser):
-        parser.add_argument("file", help="berkas .xlsx")
-        parser.add_argument("--funding", required=True, help="kode sumber dana, mis. DBH-SAWIT-2026")
-        parser.add_argument("--dry-run", action="store_true", help="hanya periksa; tidak menyimpan apa pun")
-        parser.add_argument("--skip-invalid", action="store_true", help="simpan baris yang valid saja")
-        parser.add_argument("--json", action="store_true", help="cetak hasil sebagai satu objek JSON")
-        parser.add_argument("--errors-xlsx", metavar="PATH", help="tulis baris yang ditolak beserta kolom Kesalahan")
-        parser.add_argument("--start", type=parse_day, help="tanggal mulai kepesertaan (default: awal periode sumber dana)")
-        parser.add_argument("--user", help="nama pengguna yang tercatat di jejak audit (default: sistem)")
+        parser.add_argument("file", help=_("berkas .xlsx"))
+        parser.add_argument("--funding", required=True, help=_("kode sumber dana, mis. DBH-SAWIT-2026"))
+        parser.add_argument("--dry-run", action="store_true", help=_("hanya periksa; tidak menyimpan apa pun"))
+        parser.add_argument("--skip-invalid", action="store_true", help=_("simpan baris yang valid saja"))
+        parser.add_argument("--json", action="store_true", help=_("cetak hasil sebagai satu objek JSON"))
+        parser.add_argument("--errors-xlsx", metavar="PATH", help=_("tulis baris yang ditolak beserta kolom Kesalahan"))
+        parser.add_argument("--start", type=parse_day, help=_("tanggal mulai kepesertaan (default: awal periode sumber dana)"))
+        parser.add_argument("--user", help=_("nama pengguna yang tercatat di jejak audit (default: sistem)"))
 
     def handle(self, *args, file, funding, dry_run, skip_invalid, json, errors_xlsx, start, user, **options):
         source = FundingSource.objects.filter(code=funding).first()
         if source is None:
-            raise CommandError(f"Sumber dana {funding} tidak ada.", returncode=FILE_PROBLEM)
+            raise CommandError(_("Sumber dana %(code)s tidak ada.") % {"code": funding}, returncode=FILE_PROBLEM)
         try:
             result = import_workers(file, funding=source, by=acting_user(user), start=start, dry_run=dry_run,
                                     skip_invalid=skip_invalid)
@@ -75,20 +76,32 @@ class Command(BaseCommand):
         if json:
             self.stdout.write(_json(result.as_dict()))
             return
-        self.stdout.write(
-            f"{result.rows} baris data, {result.valid} valid, {result.created} pekerja baru, "
-            f"{result.duplicates} duplikat, {len(result.errors)} kesalahan, {len(result.warnings)} peringatan."
-        )
-        for problem in result.errors:
-            place = f"{problem.sheet} baris {problem.row}, kolom {problem.column}: " if problem.row else ""
-            self.stdout.write(f"  KESALAHAN {place}{problem.message}")
-        for problem in result.warnings:
-            place = f"{problem.sheet} baris {problem.row}, kolom {problem.column}: " if problem.row else ""
-            self.stdout.write(f"  peringatan {place}{problem.message}")
+        self.stdout.write(_(
+            "%(rows)d baris data, %(valid)d valid, %(created)d pekerja baru, %(duplicates)d duplikat, "
+            "%(errors)d kesalahan, %(warnings)d peringatan."
+        ) % {"rows": result.rows, "valid": result.valid, "created": result.created, "duplicates": result.duplicates,
+             "errors": len(result.errors), "warnings": len(result.warnings)})
+        for label, problems in ((_("KESALAHAN"), result.errors), (_("peringatan"), result.warnings)):
+            for problem in problems:
+                self.stdout.write(f"  {label} {format_place(problem)}{problem.message}")
         if result.skipped_sheets:
-            self.stdout.write("Lembar dilewati: " + ", ".join(result.skipped_sheets))
-        self.stdout.write(("Disimpan: " if result.committed else "Tidak disimpan.") +
-                          (f"{result.enrolled} kepesertaan draf untuk {source.name}." if result.committed else ""))
+            self.stdout.write(_("Lembar dilewati: %(sheets)s") % {"sheets": ", ".join(result.skipped_sheets)})
+        if result.committed:
+            self.stdout.write(ngettext(
+                "Disimpan: %(count)d kepesertaan draf untuk %(funding)s.",
+                "Disimpan: %(count)d kepesertaan draf untuk %(funding)s.",
+                result.enrolled,
+            ) % {"count": result.enrolled, "funding": source.name})
+        else:
+            self.stdout.write(_("Tidak disimpan."))
+
+
+def format_place(problem) -> str:
+    """'Sheet baris 12, kolom C: ' before a row's message; nothing for a problem of the whole file."""
+    if not problem.row:
+        return ""
+    return _("%(sheet)s baris %(row)s, kolom %(column)s") % {
+        "sheet": problem.sheet, "row": problem.row, "column": problem.column} + ": "
 
 
 def _json(data) -> str:

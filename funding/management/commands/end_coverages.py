@@ -2,6 +2,8 @@
 
 from django.core.management.base import BaseCommand
 from django.utils.dateparse import parse_date
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from funding.expiry import end_expired_coverages
 
@@ -10,8 +12,10 @@ class Command(BaseCommand):
     help = "End the active coverages whose end date has passed (safe to run repeatedly)."
 
     def add_arguments(self, parser):
-        parser.add_argument("--today", help="Tanggal acuan YYYY-MM-DD (bawaan: hari ini).")
+        parser.add_argument("--today", help=_("Tanggal acuan YYYY-MM-DD (bawaan: hari ini)."))
 
     def handle(self, *args, today=None, **options):
         ended = end_expired_coverages(today=parse_date(today) if today else None)
-        self.stdout.write(self.style.SUCCESS(f"{ended} kepesertaan diakhiri."))
+        self.stdout.write(self.style.SUCCESS(
+            ngettext("%(count)d kepesertaan diakhiri.", "%(count)d kepesertaan diakhiri.", ended) % {"count": ended}
+        ))
