@@ -725,13 +725,16 @@ class _RowReader:
 
     def marked_sex(self):
         """The sex under a two-row "Jenis Kelamin" header: a mark ("√", "v", "1", ...) in "L" or "P"."""
-        marked = [col for col in self.sheet.sex_marks if col in self.cells and self.cells[col].display() not in _NO_MARK]
-        sexes = {self.sheet.sex_marks[col] for col in marked}
-        if len(sexes) > 1:
-            self.error("sex", _("Jenis kelamin ditandai di kolom %(columns)s; tandai salah satu saja.") % {
-                "columns": _(" dan ").join(self.sheet.headers[col] for col in marked)})
+        marked = {}  # sex -> the first column marking it
+        for col, sex in sorted(self.sheet.sex_marks.items()):
+            if col in self.cells and self.cells[col].display() not in _NO_MARK:
+                marked.setdefault(sex, col)
+        if len(marked) > 1:
+            first, second = (self.sheet.headers[col] for col in sorted(marked.values()))
+            self.error("sex", _("Jenis kelamin ditandai di kolom %(first)s dan %(second)s; tandai salah satu saja.") % {
+                "first": first, "second": second})
             return None
-        return sexes.pop() if sexes else None
+        return next(iter(marked), None)
 
     def desa(self):
         """R-ENR-1: one of the desa/kelurahan of Lamandau, inside the given kecamatan."""
