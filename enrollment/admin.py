@@ -21,6 +21,7 @@ from .bpjs import ExportError, export_bpjs
 from .certificates import CertificateError, is_outdated, request_certificate
 from .forms import ActivateForm, CancelForm, CoverageAddForm, EnrollForm, HeirForm, WorkerForm
 from .models import Certificate, CertificateBatch, Coverage, Desa, ExternalCoverage, Heir, Kecamatan, Occupation, Worker
+from .nik import heir_nik_error
 from .services import (
     CoverageError,
     EnrollmentError,
@@ -62,8 +63,9 @@ class HeirFormSet(forms.BaseInlineFormSet):
         for form in self.forms:
             if form.cleaned_data.get("DELETE"):
                 continue
-            if worker_nik and form.cleaned_data.get("nik") == worker_nik:
-                form.add_error("nik", _("NIK ahli waris tidak boleh sama dengan NIK pekerja."))
+            error = heir_nik_error(form.cleaned_data.get("nik"), worker_nik)
+            if error:
+                form.add_error("nik", error)
 
 
 class HeirInline(admin.TabularInline):

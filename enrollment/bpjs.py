@@ -30,6 +30,7 @@ from core.models import AuditEvent, ProgramRules
 from funding.models import FundingSource
 
 from . import normalize
+from .import_rows import is_footer_text, is_nik_like
 from .imports import COLUMN_ALIASES as WORKER_ALIASES
 from .imports import HEADER_SEARCH_ROWS, ImportResult, Problem
 from .models import BpjsExport, Coverage, Worker
@@ -262,6 +263,17 @@ def read_answer(path, *, rules, today=None, display_name=None) -> tuple[AnswerRe
     return result, rows
 
 
+def _is_answer_row(nik, kpj, payer) -> bool:
+    """R-IMP-3 as for the workers' lists (enrollment.import_rows): a NIK-like value, or any other NIK
+    cell beside a KPJ number or another payer (a row BPJS filled in whose NIK is wrong). Not the
+    branch's place and date, NIP or totals under the list."""
+    if is_nik_like(nik):
+        return True
+    if nik.kind == TEXT and is_footer_text(nik.value):
+        return False
+    return kpj is not None or payer is not None
+
+
 def _answer_row(result, title, number, cells, columns, seen, today):
     """One row of the answer: NIK, KPJ (text, R-IMP-4), registration date, or another payer."""
 
@@ -272,7 +284,7 @@ def _answer_row(result, title, number, cells, columns, seen, today):
         return columns[name][1] if name in columns else None
 
     nik_cell = cell("nik")
-    if nik_cell is None or not any(ch.isdigit() for ch in nik_cell.display()):
+    if nik_cell is None or not _is_answer_row(nik_cell, cell("kpj"), cell("payer")):
         return None  # R-IMP-3: not a data row (blank, signature, totals)
     result.rows += 1
     errors = []

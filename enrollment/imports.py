@@ -19,9 +19,11 @@ changed; when he is covered, the row is an error counted in ``duplicates``.
 
 An occupation the list does not know is not a reason to lose the worker: it is recorded as
 "Lainnya" with a warning, because it changes neither the eligibility nor, for the regency's
-public money, the price (R-RATE-4); the operator can correct it on the worker's page.
+public money, the price (R-RATE-4); the operator can correct it on the worker's page. It still
+counts as one of the occupations the worker declared (R-ENR-6: at most 2).
 """
 
+import bisect
 import datetime
 import difflib
 import json
@@ -41,12 +43,13 @@ from openpyxl.utils.datetime import from_excel
 from core.audit import record
 from core.bulk import RawJson, insert_rows, reserve_ids
 from core.models import AuditEvent, ProgramRules
-from funding.contributions import RateTable
+from funding.contributions import RateTable, income_basis_error
 from funding.models import FundingSource
 
 from . import normalize
+from .import_rows import DATA, LONE_NAME, classify_row
 from .models import Coverage, Desa, Heir, Kecamatan, Occupation, Worker
-from .nik import clean_nik, identity_errors, parse_nik, validate_kk_number
+from .nik import clean_nik, heir_nik_error, identity_errors, parse_nik, validate_kk_number
 from .reference import OCCUPATION_ALIASES
 from .services import (
     EnrollmentError,
@@ -91,23 +94,68 @@ COLUMN_ALIASES = {
     "ignored": ["no", "no urut", "kesalahan", "lembar asal", "baris asal"],
 }
 HEADER_FIELDS = {header_key(alias): name for name, aliases in COLUMN_ALIASES.items() for alias in aliases}
+ROW_NUMBER_HEADERS = {header_key("no"), header_key("no urut")}
+SEX_MARK = "sex_mark"  # a column of marks under "L" or "P" (two-row header)
+# Labels under a merged "Tempat/Tgl Lahir" (or "TTL") header cell.
+_PLACE_DATE_PARTS = {
+    **{header_key(label): "birth_place" for label in ("tempat", "tmp", "tmpt")},
+    **{header_key(label): "birth_date" for label in ("tanggal", "tgl", "tgl/bln/thn", "tanggal/bulan/tahun")},
+}
+_NO_MARK = {"0", "-", "–"}  # how templates say "not this one" in a column of marks
+_HEADER_NOTE = re.compile(r"\([^)]*\)|\[[^\]]*\]")
 REQUIRED_COLUMNS = {"desa": gettext_lazy("Desa/Kelurahan")}  # NIK and name are required to find the header row at all
 
 ERROR_COLUMN = "Kesalahan"
 KK_LABEL = gettext_lazy("Nomor KK")
 HEIR_NIK_LABEL = gettext_lazy("NIK ahli waris")
 
-# R-IMP-3: rows of the signature block and totals under the list.
-_FOOTER = re.compile(
-    r"^(mengetahui|menyetujui|disetujui|diketahui|jumlah|total|ttd|tanda tangan|kepala|kades|camat|lurah|"
-    r"sekretaris|sekdes|bendahara|petugas|operator|pendamping|dibuat|diperiksa|nip\b|a\.n\.)",
-    re.IGNORECASE,
-)
-_PLACE_DATE_LINE = re.compile(r",\s*\d{1,2}\s+[A-Za-z]+\s+\d{4}\s*$")
-_COLUMN_NUMBER = re.compile(r"^\(?\d{1,2}\)?$")
 _LETTER = re.compile(r"[^\W\d_]")
-_DIGIT = re.compile(r"\d")
 _OCCUPATION_SEPARATORS = re.compile(r"\s*(?:[,;&+]|/|\bdan\b)\s*", re.IGNORECASE)
+
+
+def header_field(text) -> str | None:
+    """R-IMP-2: the field a header names, also with a note in brackets ("NIK (16 digit)",
+    "Tanggal Lahir (dd-mm-yyyy)", "Nama Lengkap (sesuai KTP)"): the note names no column."""
+    field_name = HEADER_FIELDS.get(header_key(text))
+    if field_name is None and ("(" in text or "[" in text):
+        field_name = HEADER_FIELDS.get(header_key(_HEADER_NOTE.sub(" ", text)))
+    return field_name
+
+
+def grouped_field(group, label):
+    """R-IMP-2 for a header drawn on two rows: what ``label`` names under the merged cell ``group``.
+
+    Read with its group, "Nama" under "Ahli Waris" is the heir's name (an alias, "nama ahli
+    waris"); "Tempat" | "Tgl" under "Tempat/Tgl Lahir" are the birth place and date; "L" | "P"
+    under "Jenis Kelamin" are columns of marks, returned as (SEX_MARK, sex); otherwise the label
+    is read alone ("Desa" under "Alamat"). None when it names nothing.
+    """
+    if group:
+        for words in (f"{label} {group}", f"{group} {label}"):
+            combined = header_field(words)
+            if combined is not None and combined != "ignored":
+                return combined
+        group_field = header_field(group)
+        if group_field == "place_and_date" and header_key(label) in _PLACE_DATE_PARTS:
+            return _PLACE_DATE_PARTS[header_key(label)]
+        if group_field == "sex" and normalize.sex(label):
+            return SEX_MARK, normalize.sex(label)
+    return header_field(label)
+
+
+def _groups_over(columns, groups: dict) -> dict:
+    """column -> the value of ``groups`` (column -> ...) over it, for each of ``columns``.
+
+    A merged cell keeps its value in its first column only (and openpyxl's streaming reader does
+    not say how far it spans), so the group over a column is the nearest one at or left of it.
+    """
+    starts = sorted(groups)
+    over = {}
+    for col in columns:
+        at = bisect.bisect_right(starts, col)
+        if at:
+            over[col] = groups[starts[at - 1]]
+    return over
 
 
 @dataclass
@@ -149,6 +197,8 @@ class ImportResult:
     enrolled: int = 0  # coverages written
     # (sheet, row) -> messages of the rows refused, for the file of rejected rows.
     rejected: dict = field(default_factory=dict)
+    # sheet title -> how its header was read (header rows, columns), for the file of rejected rows.
+    layouts: dict = field(default_factory=dict)
 
     def as_dict(self) -> dict:
         return {
@@ -185,7 +235,13 @@ class _Sheet:
     columns: dict  # column number -> field name
     headers: dict  # column number -> header text as written
     field_columns: dict  # field name -> column number (first one)
-    in_footer: bool = False
+    number_columns: set = field(default_factory=set)  # the "No" columns (R-IMP-3: a numbered row)
+    in_footer: bool = False  # under a signature line or a total (R-IMP-3)
+    labels: dict = field(default_factory=dict)  # column number -> every header text, known or not
+    unknown: dict = field(default_factory=dict)  # column number -> header text naming no column
+    sex_marks: dict = field(default_factory=dict)  # column number -> sex, for "L" | "P" columns of marks
+    group_headers: dict = field(default_factory=dict)  # field -> the merged header over its columns
+    header_rows: list = field(default_factory=list)  # every row of the header, the group rows included
 
 
 class _Regions:
@@ -233,15 +289,17 @@ class _Occupations:
         whole = self.by_key.get(header_key(text))
         if whole:
             return [whole], []
-        found, unknown = [], []
+        found, unknown, unknown_keys = [], [], set()
         for part in _OCCUPATION_SEPARATORS.split(text):
             if not part.strip():
                 continue
-            occupation = self.by_key.get(header_key(part))
+            key = header_key(part)
+            occupation = self.by_key.get(key)
             if occupation:
                 if occupation not in found:
                     found.append(occupation)
-            else:
+            elif key not in unknown_keys:  # "penjahit, Penjahit" is one occupation
+                unknown_keys.add(key)
                 unknown.append(part.strip())
         return found, unknown
 
@@ -260,7 +318,7 @@ class WorkerFile:
         self.occupations = _Occupations()
         self.result = ImportResult()
         self.candidates = []
-        self.sheets = {}  # title -> _Sheet
+        self.sheets = self.result.layouts  # title -> _Sheet
         self.first_row_of = {}  # nik -> (sheet, row): R-IMP-5 duplicates name the first row
         # The rows to check against the database, one per valid NIK (first occurrences): the
         # Candidate, or (nik, sheet, row, NIK header) for a row refused for another reason.
@@ -294,7 +352,8 @@ class WorkerFile:
         return self
 
     def _read_sheet(self, title, sheet, progress, done, total):
-        current = None
+        current = above = None
+        checked = False  # the header is checked once a second header row below it is ruled in or out
         for number, cells in iter_rows(sheet):
             done += 1
             if progress and done % 1000 == 0:
@@ -302,84 +361,126 @@ class WorkerFile:
             if current is None:
                 if number > HEADER_SEARCH_ROWS:
                     break  # R-IMP-1: no header row in the first 20 rows; the sheet is skipped
-                current = self._header(title, number, cells)
+                current = self._header(title, number, cells, above if above and above[0] == number - 1 else None)
                 if current is not None:
                     self.sheets[title] = current
+                above = (number, cells)
                 continue
+            if not checked:
+                checked = True
+                below = number == current.header_row + 1 and self._labels_below(current, number, cells)
+                self._check_header(current)
+                if below:
+                    continue
             self._read_row(current, number, cells)
+        if current is not None and not checked:
+            self._check_header(current)
         if progress:
             progress(done, total)
         return done
 
-    def _header(self, title, number, cells):
-        """R-IMP-1: the first row holding both a NIK header and a name header."""
-        fields = {col: HEADER_FIELDS.get(header_key(cell.value)) for col, cell in cells.items() if cell.kind == TEXT}
-        found = set(fields.values())
-        if not {"nik", "name"} <= found:
+    def _header(self, title, number, cells, above):
+        """R-IMP-1: the first row holding both a NIK header and a name header (R-IMP-2), its labels
+        read with the merged group cells of the row ``above`` (number, cells) when there is one."""
+        labels = {col: cell.value for col, cell in cells.items() if cell.kind == TEXT}
+        group_cells = {col: cell.value for col, cell in above[1].items() if cell.kind == TEXT} if above else {}
+        groups = _groups_over(labels, group_cells)
+        fields = {col: grouped_field(groups.get(col), text) for col, text in labels.items()}
+        if not {"nik", "name"} <= set(fields.values()):
             return None
-        sheet = _Sheet(title=title, header_row=number, columns={}, headers={}, field_columns={})
+        sheet = _Sheet(title=title, header_row=number, columns={}, headers={}, field_columns={}, labels=labels)
+        read_with_groups = any(fields[col] != header_field(text) for col, text in labels.items())
+        sheet.header_rows = [above[0], number] if read_with_groups else [number]
         for col, name in sorted(fields.items()):
-            header = cells[col].value
-            if name is None:
-                self._warn(sheet, number, header, header, _("Kolom \"%(header)s\" tidak dikenali dan diabaikan.") % {"header": header})
-                continue
-            if name == "ignored":
-                continue
-            if name in sheet.field_columns:
-                first = sheet.headers[sheet.field_columns[name]]
-                self._warn(sheet, number, header, header, _(
-                    "Kolom \"%(header)s\" sama artinya dengan kolom \"%(first)s\"; hanya kolom \"%(first)s\" yang dibaca."
-                ) % {"header": header, "first": first})
-                continue
-            sheet.columns[col] = name
-            sheet.headers[col] = header
-            sheet.field_columns[name] = col
+            self._map_column(sheet, col, name, labels[col], groups.get(col), number)
+        if "nik" not in sheet.field_columns or "name" not in sheet.field_columns:
+            return None  # its only NIK and name are the heir's
+        return sheet
+
+    def _map_column(self, sheet, col, name, label, group, row):
+        """Put one header cell's field (grouped_field's answer) on the sheet."""
+        if name is None:
+            sheet.unknown[col] = label
+            return
+        if name == "ignored":
+            if header_key(label) in ROW_NUMBER_HEADERS:
+                sheet.number_columns.add(col)
+            return
+        if isinstance(name, tuple):  # a column of marks under "L" or "P"
+            sheet.sex_marks[col] = name[1]
+            sheet.columns[col] = SEX_MARK
+            sheet.headers[col] = label
+            sheet.group_headers["sex"] = group
+            return
+        # A label read with its group is named with it in the errors: "Tempat/Tgl Lahir (Tanggal)".
+        header = label if header_field(label) == name or not group else f"{group} ({label})"
+        if name in sheet.field_columns:
+            first = sheet.headers[sheet.field_columns[name]]
+            self._warn(sheet, row, header, header, _(
+                "Kolom \"%(header)s\" sama artinya dengan kolom \"%(first)s\"; hanya kolom \"%(first)s\" yang dibaca."
+            ) % {"header": header, "first": first})
+            return
+        sheet.columns[col] = name
+        sheet.headers[col] = header
+        sheet.field_columns[name] = col
+
+    def _labels_below(self, sheet, number, cells):
+        """R-IMP-2, a header drawn on two rows: the labels under merged header cells ("Tempat" |
+        "Tanggal" under "Tempat/Tgl Lahir", "L" | "P" under "Jenis Kelamin", "Desa" under
+        "Alamat"). Returns whether the row was such a row (text only, nothing under NIK or name,
+        at least one label naming a column)."""
+        if any(cell.kind != TEXT for cell in cells.values()):
+            return False
+        if sheet.field_columns["nik"] in cells or sheet.field_columns["name"] in cells:
+            return False
+        group_columns = _groups_over(cells, {col: col for col in sheet.labels})
+        fields = {col: grouped_field(sheet.labels.get(group_columns.get(col)), cell.value) for col, cell in cells.items()}
+        fields = {col: name for col, name in fields.items() if name not in (None, "ignored", "nik", "name")}
+        if not fields:
+            return False
+        for col, name in sorted(fields.items()):
+            own = sheet.columns.pop(col, None)  # the merged cell's own field, now told apart by its labels
+            if own is not None and sheet.field_columns.get(own) == col:
+                del sheet.field_columns[own]
+            group_col = group_columns.get(col)
+            sheet.unknown.pop(group_col, None)  # "Ahli Waris" names no column, its labels do
+            self._map_column(sheet, col, name, cells[col].value, sheet.labels.get(group_col), number)
+        sheet.header_rows.append(number)
+        return True
+
+    def _check_header(self, sheet):
+        """The header's problems, once it is read whole: unknown columns, a missing Desa column."""
+        for col, label in sorted(sheet.unknown.items()):
+            self._warn(sheet, sheet.header_row, label, label, _("Kolom \"%(header)s\" tidak dikenali dan diabaikan.") % {"header": label})
         for name, label in REQUIRED_COLUMNS.items():
             if name not in sheet.field_columns:
                 raise FileProblem(_(
                     "Berkas %(file)s, lembar \"%(sheet)s\": kolom %(column)s tidak ditemukan di baris judul (baris %(row)d)."
-                ) % {"file": self.name, "sheet": title, "column": label, "row": number})
+                ) % {"file": self.name, "sheet": sheet.title, "column": label, "row": sheet.header_row})
         has_date = "birth_date" in sheet.field_columns or "place_and_date" in sheet.field_columns
-        if not has_date or "sex" not in sheet.field_columns:
-            self._warn(sheet, number, None, None, _(
+        if not has_date or not ("sex" in sheet.field_columns or sheet.sex_marks):
+            self._warn(sheet, sheet.header_row, None, None, _(
                 "Lembar ini tidak memiliki kolom tanggal lahir atau jenis kelamin; keduanya diambil dari NIK, "
                 "sehingga kecocokannya dengan NIK (R-NIK-2) tidak dapat diperiksa."
             ))
-        return sheet
 
-    def _is_data(self, sheet, cells):
-        """R-IMP-3: a row is data when it has a NIK or a name; the signature block, dates, totals
-        and the row of column numbers under the header are not."""
-        nik = cells.get(sheet.field_columns["nik"])
-        if nik is not None and nik.kind == TEXT and len(nik.value) >= 10 and _DIGIT.search(nik.value):
-            return True  # the common case: a NIK typed as text
-        name = cells.get(sheet.field_columns["name"])
-        values = list(cells.values())
-        if len(values) >= 3 and all(_COLUMN_NUMBER.match(cell.display()) for cell in values):
-            return False  # "(1) (2) (3) ..." under the header
-        has_nik = nik is not None and (
-            nik.kind == UNCALCULATED
-            or (nik.kind == TEXT and _DIGIT.search(nik.value))
-            or (nik.kind == NUMBER and len(nik.display()) >= 10)
-            or (nik.kind == TEXT and name is not None)
+    def _is_data(self, sheet, number, cells):
+        """R-IMP-3 (the rule is in enrollment.import_rows): a lone name is not read but named in a warning."""
+        kind, sheet.in_footer = classify_row(
+            cells, nik_column=sheet.field_columns["nik"], name_column=sheet.field_columns["name"],
+            data_columns=sheet.columns, number_columns=sheet.number_columns, header_field=header_field,
+            in_footer=sheet.in_footer,
         )
-        has_name = name is not None and (name.kind == UNCALCULATED or (name.kind == TEXT and _LETTER.search(name.value)))
-        if not (has_nik or has_name):
-            return False
-        if has_nik and nik.kind == TEXT and _DIGIT.search(nik.value):
-            return True
-        # Signature lines are sparse ("Mengetahui,", "Nanga Bulik, 12 Mei 2025"); a worker's row is not.
-        texts = [cell.value for cell in values if cell.kind == TEXT]
-        if len(values) <= 3 and any(_FOOTER.match(t) or _PLACE_DATE_LINE.search(t) for t in texts):
-            sheet.in_footer = True
-        if sheet.in_footer:
-            return False
-        if has_name and not has_nik and name.kind == TEXT and name.value.startswith("(") and name.value.endswith(")"):
-            return False  # "(SUPRIADI)": the name under a signature
-        return True
+        if kind == LONE_NAME:
+            name = cells[sheet.field_columns["name"]]
+            self._warn(sheet, number, sheet.headers[sheet.field_columns["name"]], name.display(), _(
+                "Baris ini hanya berisi \"%(value)s\" di kolom Nama, tanpa NIK atau data lain, sehingga tidak dibaca "
+                "sebagai pekerja. Bila ini seorang pekerja, lengkapi NIK dan desanya lalu unggah lagi."
+            ) % {"value": name.display()})
+        return kind == DATA
 
     def _read_row(self, sheet, number, cells):
-        if not self._is_data(sheet, cells):
+        if not self._is_data(sheet, number, cells):
             return
         result = self.result
         result.rows += 1
@@ -425,7 +526,7 @@ class _RowReader:
 
     def header(self, name):
         col = self.sheet.field_columns.get(name)
-        return None if col is None else self.sheet.headers[col]
+        return self.sheet.group_headers.get(name) if col is None else self.sheet.headers[col]
 
     def error(self, name, message, cell=None):
         cell = cell if cell is not None else self.cell(name)
@@ -564,6 +665,8 @@ class _RowReader:
             if sex is None:
                 self.error("sex", _("Jenis kelamin \"%(value)s\" tidak dikenal; isi L (laki-laki) atau P (perempuan).") % {
                     "value": sex_cell.display()})
+        elif sheet.sex_marks:
+            sex = self.marked_sex()
 
         # R-NIK-2: what the file says must equal what the NIK encodes; missing values come from the NIK.
         if info is not None:
@@ -601,6 +704,9 @@ class _RowReader:
             if income is None:
                 self.error("income", _("Penghasilan \"%(value)s\" bukan jumlah rupiah; tulis seperti 1500000 atau Rp1.500.000.") % {
                     "value": income_cell.display()})
+            elif error := income_basis_error(income):  # R-RATE-1: at least Rp1.000.000; an empty cell is allowed
+                self.error("income", error)
+                income = None
         heir = self.heir(info)
 
         if info is None or first is not None:
@@ -616,6 +722,19 @@ class _RowReader:
         )
         file.nik_rows.append(candidate)
         return candidate
+
+    def marked_sex(self):
+        """The sex under a two-row "Jenis Kelamin" header: a mark ("√", "v", "1", ...) in "L" or "P"."""
+        marked = {}  # sex -> the first column marking it
+        for col, sex in sorted(self.sheet.sex_marks.items()):
+            if col in self.cells and self.cells[col].display() not in _NO_MARK:
+                marked.setdefault(sex, col)
+        if len(marked) > 1:
+            first, second = (self.sheet.headers[col] for col in sorted(marked.values()))
+            self.error("sex", _("Jenis kelamin ditandai di kolom %(first)s dan %(second)s; tandai salah satu saja.") % {
+                "first": first, "second": second})
+            return None
+        return next(iter(marked), None)
 
     def desa(self):
         """R-ENR-1: one of the desa/kelurahan of Lamandau, inside the given kecamatan."""
@@ -660,14 +779,17 @@ class _RowReader:
             return []
         known = self.file.occupations
         found, unknown = known.match(cell.display())
+        # R-ENR-6 counts what the worker declared: each unknown occupation is one, although all of
+        # them would be recorded as the one "Lainnya".
+        error = occupations_error(found + unknown)
+        if error:
+            self.error("occupation", _("Pekerjaan \"%(value)s\": %(error)s") % {"value": cell.display(), "error": error})
+            return found
         if unknown:
             if known.other is not None and known.other not in found:
                 found.append(known.other)
             self.warn("occupation", _("Pekerjaan \"%(value)s\" tidak ada dalam daftar pekerjaan; dicatat sebagai %(other)s.") % {
                 "value": ", ".join(unknown), "other": known.other.name if known.other else "-"})
-        error = occupations_error(found)  # R-ENR-6
-        if error:
-            self.error("occupation", error)
         return found
 
     def phone(self):
@@ -693,10 +815,21 @@ class _RowReader:
         name_cell = self.usable("heir_name")
         relationship_cell = self.usable("heir_relationship")
         raw_nik = self.digits_cell("heir_nik", HEIR_NIK_LABEL)
+        heir_nik = ""
+        if raw_nik:
+            try:
+                heir_nik = parse_nik(raw_nik, today=self.file.today).nik  # R-NIK-1
+            except ValidationError as exc:
+                self.error("heir_nik", exc.messages[0])
+            error = heir_nik_error(raw_nik, info.nik) if info is not None else None
+            if error:
+                self.error("heir_nik", error)
         name = normalize.person_name(name_cell.display()) if name_cell is not None else ""
         if not name:
             if relationship_cell is not None or raw_nik:
-                self.error("heir_name", _("Nama ahli waris wajib diisi bila hubungan atau NIK ahli waris diisi."))
+                # Without a "Nama Ahli Waris" column the error goes to the column that was filled.
+                column = "heir_name" if self.header("heir_name") else ("heir_nik" if raw_nik else "heir_relationship")
+                self.error(column, _("Nama ahli waris wajib diisi bila hubungan atau NIK ahli waris diisi."))
             return None
         relationship = None
         if relationship_cell is None:
@@ -709,14 +842,6 @@ class _RowReader:
                     "Hubungan ahli waris \"%(value)s\" tidak dikenal; isi istri, suami, anak, orang tua, kakek/nenek, cucu, "
                     "saudara kandung, mertua atau wasiat (R-HEIR-1)."
                 ) % {"value": relationship_cell.display()})
-        heir_nik = ""
-        if raw_nik:
-            try:
-                heir_nik = parse_nik(raw_nik, today=self.file.today).nik  # R-NIK-1
-            except ValidationError as exc:
-                self.error("heir_nik", exc.messages[0])
-            if info is not None and heir_nik == info.nik:
-                self.error("heir_nik", _("NIK ahli waris tidak boleh sama dengan NIK pekerja."))
         if len(name) > Heir._meta.get_field("full_name").max_length:
             self.error("heir_name", _("Nama ahli waris terlalu panjang."))
         return (relationship, name, heir_nik) if relationship else None
@@ -935,8 +1060,8 @@ class ImportConflict(Exception):
 def write_rejected_rows(path, result: ImportResult, target, *, max_megabytes: int) -> int:
     """The rows refused, as they were in the file, with a "Kesalahan" column: fix and upload again.
 
-    Streams the source file a second time (only the refused rows are copied), so memory does
-    not grow with the file. Returns the number of rows written.
+    Streams the source file a second time (only the header rows and the refused rows are copied),
+    so memory does not grow with the file. Returns the number of rows written.
     """
     if not result.rejected:
         return 0
@@ -946,19 +1071,16 @@ def write_rejected_rows(path, result: ImportResult, target, *, max_megabytes: in
     workbook = open_workbook(path, max_megabytes=max_megabytes)
     try:
         for title, sheet in worksheets(workbook):
-            if sheet is None or title not in wanted_sheets:
+            layout = result.layouts.get(title)
+            if sheet is None or title not in wanted_sheets or layout is None:
                 continue
-            writer = None
+            writer, header = None, []
             for number, cells in iter_rows(sheet):
                 if writer is None:
-                    fields = {col: HEADER_FIELDS.get(header_key(c.value)) for col, c in cells.items() if c.kind == TEXT}
-                    if {"nik", "name"} <= set(fields.values()):
-                        width = max(cells)
-                        headers = [cells[col].display() if col in cells else "" for col in range(1, width + 1)]
-                        text_columns = {col - 1 for col, name in fields.items() if name in ("nik", "kk", "heir_nik", "phone")}
-                        writer = _RejectedSheet(book.sheet(title, headers + [ERROR_COLUMN], text_columns=text_columns), width)
-                    elif number > HEADER_SEARCH_ROWS:
-                        break
+                    if number in layout.header_rows:
+                        header.append((number, cells))
+                        if number == layout.header_rows[-1]:
+                            writer = _RejectedSheet(book, title, header, layout)
                     continue
                 messages = result.rejected.get((title, number))
                 if messages:
@@ -971,12 +1093,18 @@ def write_rejected_rows(path, result: ImportResult, target, *, max_megabytes: in
 
 
 class _RejectedSheet:
-    """A sheet of the rejected-rows file: the original columns, then the error column."""
+    """A sheet of the rejected-rows file: the header rows as read, then the refused rows, each with
+    the error column (its title on the header row that holds NIK and Nama)."""
 
-    def __init__(self, writer, width):
-        self.writer, self.width = writer, width
+    def __init__(self, book, title, header, layout):
+        self.width = max(max(cells) for _number, cells in header)
+        text_columns = {col - 1 for col, name in layout.columns.items() if name in ("nik", "kk", "heir_nik", "phone")}
+        rows = [self._values(cells) + [ERROR_COLUMN if number == layout.header_row else None] for number, cells in header]
+        self.writer = book.sheet(title, rows[0], text_columns=text_columns)
+        for row in rows[1:]:
+            self.writer.append(row)
 
-    def append(self, cells, message):
+    def _values(self, cells):
         values = []
         for col in range(1, self.width + 1):
             cell = cells.get(col)
@@ -986,4 +1114,7 @@ class _RejectedSheet:
                 values.append(int(cell.value))
             else:
                 values.append(cell.value)
-        self.writer.append(values + [message])
+        return values
+
+    def append(self, cells, message):
+        self.writer.append(self._values(cells) + [message])

@@ -14,7 +14,7 @@ from funding.contributions import validate_income_basis
 from funding.models import programs_of
 
 from . import normalize
-from .nik import FEMALE, MALE, identity_errors, parse_nik, validate_kk_number, validate_nik
+from .nik import FEMALE, MALE, heir_nik_error, identity_errors, parse_nik, validate_kk_number, validate_nik
 
 MAX_OCCUPATIONS = 2  # R-ENR-6
 
@@ -200,8 +200,9 @@ class Heir(models.Model):
             if phone is None:
                 raise ValidationError({"phone": _("Nomor HP %(value)s tidak dapat dipakai.") % {"value": self.phone}})
             self.phone = phone
-        if self.nik and self.worker_id and self.nik == self.worker.nik:
-            raise ValidationError({"nik": _("NIK ahli waris tidak boleh sama dengan NIK pekerja.")})
+        error = heir_nik_error(self.nik, self.worker.nik) if self.nik and self.worker_id else None
+        if error:
+            raise ValidationError({"nik": error})
 
 
 class CoverageQuerySet(models.QuerySet):

@@ -166,6 +166,13 @@ def validate_kk_number(value):
         raise ValidationError(_("Nomor KK harus tepat 16 angka: %(value)s.") % {"value": value}, code="kk")
 
 
+def heir_nik_error(heir_nik, worker_nik) -> str | None:
+    """An heir never carries the worker's own NIK (the benefit would go to the deceased himself)."""
+    if heir_nik and worker_nik and clean_nik(heir_nik) == clean_nik(worker_nik):
+        return _("NIK ahli waris tidak boleh sama dengan NIK pekerja.")
+    return None
+
+
 def kpj_error(value, length: int) -> str | None:
     """R-NIK-4: KPJ (BPJS membership number) is ``length`` digits (configurable, default 11)."""
     digits = clean_nik(value)

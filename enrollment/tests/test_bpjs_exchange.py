@@ -135,6 +135,34 @@ def test_unknown_niks_and_conflicts_are_reported_and_nothing_changes(tmp_path, d
 
 
 @pytest.mark.django_db
+def test_the_signature_block_under_the_answer_is_not_read_as_rows(tmp_path, drafts, funding, official, bpjs_staff):
+    # R-IMP-3 holds for BPJS's answer too: its NIK column may carry the branch's place, date and NIP.
+    export_bpjs(funding=funding, by=official)
+    niks = [c.worker.nik for c in drafts]
+    path = write_xlsx(tmp_path / "jawaban.xlsx", {"Jawaban": [
+        ["No", "NIK", "Nama", "No KPJ", "Tanggal Terdaftar"],
+        *[[i + 1, nik, f"PEKERJA {i}", KPJ.format(i), "27-12-2024"] for i, nik in enumerate(niks)],
+        [None, "Jumlah: 3 peserta"],
+        [None, "Pangkalan Bun, 27-12-2024"],
+        [None, "Kepala Kantor Cabang Pangkalan Bun"],
+        [None, "(BUDI SANTOSO)"],
+        [None, "NIP. 19800512 200501 1 001"],
+        [None, "NPP 12345678"],
+    ]})
+    result = import_bpjs_answer(path, by=bpjs_staff)
+    assert (result.rows, result.errors, result.activated, result.committed) == (3, [], 3, True)
+
+
+@pytest.mark.django_db
+def test_a_wrong_nik_with_a_kpj_in_the_answer_is_still_an_error(tmp_path, drafts, funding, official, bpjs_staff):
+    export_bpjs(funding=funding, by=official)
+    path = write_xlsx(tmp_path / "jawaban.xlsx", {"Jawaban": [
+        ["NIK", "No KPJ", "Tanggal Terdaftar"], ["620901120585", "24000000001", "27-12-2024"], ["-", "24000000002", "27-12-2024"]]})
+    result = import_bpjs_answer(path, by=bpjs_staff, dry_run=True)
+    assert [(e.row, e.column) for e in result.errors] == [(2, "NIK"), (3, "NIK")]
+
+
+@pytest.mark.django_db
 def test_another_payer_in_the_answer_is_recorded_and_blocks_enrolling_again(tmp_path, drafts, funding, official,
                                                                             bpjs_staff):
     # R-ENR-5: BPJS says the worker is already registered through another payer in this period.

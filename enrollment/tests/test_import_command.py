@@ -158,3 +158,30 @@ def test_the_real_command_line_prints_json_and_exits_0_or_2_with_the_message_on_
 def _database_url():
     db = settings.DATABASES["default"]
     return f"postgres://{db['USER']}@{db['HOST']}:{db['PORT']}/{db['NAME']}"
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("command,args", [
+    ("import_workers", lambda path, code: [path, "--funding", code]),
+    ("import_workers", lambda path, code: [path, "--funding", code, "--dry-run", "--json"]),
+    ("import_bpjs_answer", lambda path, code: [path, "--funding", code]),
+    ("export_bpjs", lambda path, code: ["--funding", code, "--output", path + ".keluar.xlsx"]),
+])
+def test_a_user_without_the_permission_gets_a_message_and_exit_status_2(tmp_path, funding, leader, command, args):
+    path = simple_file(tmp_path / "a.xlsx", [person(0)])
+    with pytest.raises(CommandError, match=f"Pengguna {leader.username} tidak berwenang") as raised:
+        call_command(command, *args(path, funding.code), "--user", leader.username, stdout=io.StringIO())
+    assert raised.value.returncode == 2
+    assert Worker.objects.count() == 0
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_real_command_line_refuses_a_user_without_the_permission_without_a_traceback(tmp_path, funding, leader):
+    env = {**os.environ, "DATABASE_URL": _database_url(), "DJANGO_SETTINGS_MODULE": "lamandau_bpjs.settings"}
+    path = simple_file(tmp_path / "a.xlsx", [person(0)])
+    done = subprocess.run([sys.executable, str(ROOT / "manage.py"), "import_workers", path, "--funding", funding.code,
+                           "--user", leader.username], capture_output=True, text=True, env=env, cwd=ROOT, timeout=120)
+    assert done.returncode == 2
+    assert done.stdout == "" and "Traceback" not in done.stderr
+    assert f"Pengguna {leader.username} tidak berwenang" in done.stderr and "enrollment.import_workers" not in done.stderr
+    assert Worker.objects.count() == 0

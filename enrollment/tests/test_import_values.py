@@ -1,14 +1,17 @@
 """R-IMP-4: how values are read and normalised (NIK text, dates, sex, names, regions, phones, ...)."""
 
 import datetime
+from decimal import Decimal
 
 import pytest
 
 from core.testing import make_nik
 from enrollment.models import Heir, Worker
 from enrollment.nik import FEMALE, MALE
+from enrollment.normalize import rupiah_amount
 from enrollment.tests.conftest import errors_at, messages
 from enrollment.tests.xlsx_builders import HEADERS, person, simple_file, write_xlsx
+from funding.contributions import income_basis_error
 
 
 def one_row(tmp_path, **values):
@@ -209,3 +212,76 @@ def test_headers_of_the_test_files_are_the_documented_aliases():
     from enrollment.xlsx import header_key
 
     assert all(header_key(h) in HEADER_FIELDS for h in HEADERS)
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("cell", ["penjahit, pemulung, tukang parkir", "Penjahit; Ojek; Nelayan", "petani sawit, ojek, penjahit"])
+def test_three_declared_occupations_break_r_enr_6_even_when_unknown(tmp_path, run_import, cell):
+    # R-ENR-6 counts what the worker declared: three unknown occupations do not collapse into one "Lainnya".
+    result = run_import(one_row(tmp_path, Pekerjaan=cell))
+    [error] = result.errors
+    assert (error.column, error.value) == ("Pekerjaan", cell)
+    assert "R-ENR-6" in error.message and cell in error.message and "dipilih 3" in error.message
+    assert not result.committed
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("cell", ["penjahit, pemulung", "Ojek, penjahit", "penjahit, Penjahit"])
+def test_two_declared_occupations_with_an_unknown_one_are_allowed(tmp_path, run_import, cell):
+    result = run_import(one_row(tmp_path, Pekerjaan=cell))
+    assert result.errors == [] and result.committed
+    assert "Lainnya" in result.warnings[0].message
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("header", ["Penghasilan", "Dasar Penghasilan", "Upah"])
+@pytest.mark.parametrize("cell", [999999, "Rp500.000", "750,000", 0])
+def test_an_income_below_the_minimum_basis_is_an_error(tmp_path, run_import, header, cell):
+    # R-RATE-1: a declared basis below Rp1.000.000 is refused, with the rule's own message.
+    path = write_xlsx(tmp_path / "upah.xlsx", {"D": [["NIK", "Nama", "Desa", header],
+                                                     ["6209011205851000", "Budi", "Kawa", cell]]})
+    result = run_import(path)
+    [error] = result.errors
+    assert (error.row, error.column) == (2, header)
+    assert error.message == income_basis_error(rupiah_amount(cell)) and "R-RATE-1" in error.message
+    assert rupiah_amount(cell) < Decimal(1000000)
+    assert not result.committed and Worker.objects.count() == 0
+
+
+@pytest.mark.django_db
+def test_an_empty_income_and_the_minimum_basis_are_allowed(tmp_path, run_import):
+    path = write_xlsx(tmp_path / "upah.xlsx", {"D": [["NIK", "Nama", "Desa", "Upah"],
+                                                     ["6209011205851000", "Budi", "Kawa", None],
+                                                     ["6209011205851001", "Joko", "Kawa", "Rp1.000.000"]]})
+    result = run_import(path)
+    assert result.errors == [] and result.committed
+    assert sorted(Worker.objects.values_list("monthly_income", flat=True), key=str) == [1000000, None]
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("heir", [
+    ["Sri", "Istri", "6209011205851002"],
+    ["Sri", "Istri", "6209 0112 0585 1002"],
+    [None, "Istri", "6209011205851002"],  # the missing heir name is not the only thing wrong
+    ["Sri", None, "6209011205851002"],
+    ["Sri", "tetangga", "'6209011205851002"],
+])
+def test_an_heir_nik_equal_to_the_worker_nik_is_an_error(tmp_path, run_import, heir):
+    path = write_xlsx(tmp_path / "waris.xlsx", {"D": [
+        ["NIK", "Nama", "Desa", "Nama Ahli Waris", "Hubungan Ahli Waris", "NIK Ahli Waris"],
+        ["6209011205851002", "Eko", "Kawa", *heir]]})
+    result = run_import(path)
+    same = [e for e in result.errors if e.message == "NIK ahli waris tidak boleh sama dengan NIK pekerja."]
+    assert [(e.row, e.column) for e in same] == [(2, "NIK Ahli Waris")], messages(result.errors)
+    assert not result.committed and Heir.objects.count() == 0
+
+
+@pytest.mark.django_db
+def test_heir_errors_without_a_heir_name_column_name_the_column_that_was_filled(tmp_path, run_import):
+    path = write_xlsx(tmp_path / "waris.xlsx", {"D": [
+        ["NIK", "Nama", "Desa", "NIK Ahli Waris"], ["6209011205851002", "Eko", "Kawa", "6209011205851002"]]})
+    result = run_import(path, dry_run=True)
+    assert [(e.column, e.message) for e in result.errors] == [
+        ("NIK Ahli Waris", "NIK ahli waris tidak boleh sama dengan NIK pekerja."),
+        ("NIK Ahli Waris", "Nama ahli waris wajib diisi bila hubungan atau NIK ahli waris diisi."),
+    ]

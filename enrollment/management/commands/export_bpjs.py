@@ -1,9 +1,11 @@
 """python manage.py export_bpjs --funding CODE --output PATH
 
 Writes the collective registration file of the funding source's draft coverage (layout in
-enrollment.bpjs) and marks those coverages "submitted". Exit status 2 when there is nothing to export.
+enrollment.bpjs) and marks those coverages "submitted". Exit status 2 when there is nothing to export
+or when --user may not export.
 """
 
+from django.core.exceptions import PermissionDenied
 from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
@@ -11,7 +13,7 @@ from django.utils.translation import gettext_lazy, ngettext
 from enrollment.bpjs import ExportError, export_bpjs
 from funding.models import FundingSource
 
-from .import_workers import FILE_PROBLEM, acting_user
+from .import_workers import FILE_PROBLEM, acting_user, refused
 
 
 class Command(BaseCommand):
@@ -32,6 +34,8 @@ class Command(BaseCommand):
             export = export_bpjs(funding=source, by=acting_user(user))
         except ExportError as exc:
             raise CommandError(str(exc), returncode=FILE_PROBLEM) from exc
+        except PermissionDenied as exc:
+            raise refused(user, _("mengekspor kepesertaan ke BPJS")) from exc
         with export.file.open("rb") as handle, open(output, "wb") as target:
             for chunk in handle.chunks():
                 target.write(chunk)

@@ -7,6 +7,7 @@ rows naming another payer record ExternalCoverage (R-ENR-5). Same exit statuses 
 
 import json as jsonlib
 
+from django.core.exceptions import PermissionDenied
 from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -15,7 +16,7 @@ from enrollment.bpjs import import_bpjs_answer
 from enrollment.xlsx import FileProblem
 from funding.models import FundingSource
 
-from .import_workers import FILE_PROBLEM, acting_user, format_place
+from .import_workers import FILE_PROBLEM, acting_user, format_place, refused
 
 
 class Command(BaseCommand):
@@ -42,6 +43,8 @@ class Command(BaseCommand):
                                         skip_invalid=skip_invalid)
         except FileProblem as exc:
             raise CommandError(str(exc), returncode=FILE_PROBLEM) from exc
+        except PermissionDenied as exc:
+            raise refused(user, _("mengimpor jawaban BPJS")) from exc
         if json:
             self.stdout.write(jsonlib.dumps(result.as_dict(), ensure_ascii=False))
             return

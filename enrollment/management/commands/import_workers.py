@@ -1,15 +1,17 @@
 """python manage.py import_workers FILE --funding CODE [--dry-run] [--skip-invalid] [--json] [--errors-xlsx PATH]
 
 The same service as the admin's upload page (enrollment.imports.import_workers). Exit status 0
-when the file was read, even with row errors; 2 for a problem with the whole file (message on
-stderr). With --json one JSON object is printed: rows, valid, created, duplicates,
-skipped_sheets, errors, warnings, committed (meanings in enrollment.imports.ImportResult).
+when the file was read, even with row errors; 2 for a problem with the whole file or a --user
+without the permission (message on stderr). With --json one JSON object is printed: rows, valid,
+created, duplicates, skipped_sheets, errors, warnings, committed (meanings in
+enrollment.imports.ImportResult).
 """
 
 import datetime
 import json as jsonlib
 
 from django.contrib.auth import get_user_model
+from django.core.exceptions import PermissionDenied
 from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
@@ -39,6 +41,12 @@ def acting_user(username):
         raise CommandError(_("Pengguna %(username)s tidak ada.") % {"username": username}, returncode=FILE_PROBLEM) from exc
 
 
+def refused(username, action) -> CommandError:
+    """The service refused --user (PermissionDenied): one message and exit status 2, not a traceback."""
+    return CommandError(_("Pengguna %(user)s tidak berwenang %(action)s.") % {"user": username, "action": action},
+                        returncode=FILE_PROBLEM)
+
+
 class Command(BaseCommand):
     help = gettext_lazy("Impor daftar pekerja dari berkas Excel (.xlsx) ke sebuah sumber dana sebagai kepesertaan draf.")
 
@@ -61,6 +69,8 @@ class Command(BaseCommand):
                                     skip_invalid=skip_invalid)
         except (FileProblem, ImportConflict) as exc:
             raise CommandError(str(exc), returncode=FILE_PROBLEM) from exc
+        except PermissionDenied as exc:
+            raise refused(user, _("mengimpor daftar pekerja")) from exc
         if errors_xlsx and result.rejected:
             write_rejected_rows(file, result, errors_xlsx, max_megabytes=ProgramRules.current().import_max_megabytes)
         if json:
