@@ -43,6 +43,27 @@ def test_participation_certificate_prints_the_worker_and_a_qr_code_to_the_verify
     assert decode_qr(rendered.pdf) == [f"{settings.SITE_URL}/verify/{certificate.code}/"]
 
 
+def embedded_fonts(pdf: bytes) -> set[str]:
+    import io
+
+    from pypdf import PdfReader
+
+    fonts = set()
+    for page in PdfReader(io.BytesIO(pdf)).pages:
+        for font in page["/Resources"]["/Font"].values():
+            fonts.add(str(font.get_object()["/BaseFont"]).split("+", 1)[-1])
+    return fonts
+
+
+@pytest.mark.parametrize("kind", ["participation", "handover"])
+def test_documents_are_set_in_the_bundled_fonts_of_their_stylesheet(funding, kind):
+    # certificate.css is applied once per process, not linked from the templates: prove it is applied.
+    coverage = make_active_coverage(funding)
+    subject = coverage if kind == "participation" else funding
+    rendered = build_certificate_pdf(_certificate(kind, subject))
+    assert {"Cert-Sans", "Cert-Sans-Bold"} <= embedded_fonts(rendered.pdf)
+
+
 def test_handover_record_lists_workers_by_kecamatan_with_figures_page_numbers_and_signatures(funding):
     desa_by_kecamatan = {}
     for desa in Desa.objects.select_related("kecamatan").order_by("kecamatan__code", "name"):
