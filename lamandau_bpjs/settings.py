@@ -2,11 +2,14 @@
 
 With no environment at all (``make run``) the app runs on a SQLite file with Celery eager.
 ``DATABASE_URL`` switches to PostgreSQL and ``REDIS_URL`` to a real Celery broker and cache.
-Production values default to safe: ``DEBUG`` is off unless asked for, ``SECRET_KEY`` is required
-when it is off, and the security headers are on, so ``manage.py check --deploy`` is clean.
+Production values default to safe: ``DEBUG`` is off unless asked for, a deployment (DEBUG off,
+DATABASE_URL set) must give ``SECRET_KEY``, and the security headers are on, so
+``manage.py check --deploy`` is clean.
 Every variable is listed in ``.env.example`` and the README.
 """
 
+import os
+import secrets
 from pathlib import Path
 
 import environ
@@ -38,11 +41,28 @@ def env_bool(name, default):
 
 DEBUG = env_bool("DEBUG", False)
 
+def local_secret_key(path: Path) -> str:
+    """A random key kept in var/ for the embedded default (no DATABASE_URL): a machine running
+    manage.py without any environment gets a real secret, never a published one."""
+    try:
+        return path.read_text().strip()
+    except FileNotFoundError:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        key = secrets.token_urlsafe(50)
+        try:
+            with os.fdopen(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600), "w") as handle:
+                handle.write(key)
+        except FileExistsError:  # another process wrote it first
+            return path.read_text().strip()
+        return key
+
+
 SECRET_KEY = env.str("SECRET_KEY", default="")
 if not SECRET_KEY:
-    if not DEBUG:
-        raise ImproperlyConfigured("SECRET_KEY is required when DEBUG is off")
-    SECRET_KEY = "insecure-development-key-only-for-debug-mode-" + "x" * 20
+    if not DEBUG and "DATABASE_URL" in os.environ:
+        # A deployment (it names its database): its key must come from the environment.
+        raise ImproperlyConfigured("SECRET_KEY is required when DEBUG is off and DATABASE_URL is set")
+    SECRET_KEY = local_secret_key(BASE_DIR / "var" / "secret_key")
 
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["127.0.0.1", "localhost"])
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])

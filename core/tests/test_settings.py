@@ -15,8 +15,15 @@ def run_check(env, *args):
 
 
 def test_production_requires_a_secret_key():
-    result = run_check({"DEBUG": "false"})
+    result = run_check({"DEBUG": "false", "DATABASE_URL": "postgres://postgres@127.0.0.1:5432/lamandau"})
     assert result.returncode != 0 and "SECRET_KEY is required" in result.stderr
+
+
+def test_without_any_environment_a_local_random_key_is_used(tmp_path):
+    result = run_check({})
+    assert result.returncode == 0, result.stderr
+    key = (ROOT / "var" / "secret_key").read_text()
+    assert len(key) >= 50 and key == (ROOT / "var" / "secret_key").read_text()
 
 
 def test_a_boolean_variable_must_be_true_or_false():
