@@ -15,12 +15,13 @@ from collections import Counter
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
+from core.roles import require_permission
 from core.audit import record
 from core.models import AuditEvent, ProgramRules
 from core.money import ZERO, format_rupiah
@@ -48,10 +49,6 @@ class ClaimError(Exception):
         super().__init__(" ".join(self.messages))
 
 
-def _require(user, perm):
-    """Every verb checks the permission itself, so views, admin and commands cannot forget it."""
-    if user is None or not user.is_authenticated or not user.has_perm(perm):
-        raise PermissionDenied(_("Anda tidak berwenang untuk tindakan ini."))
 
 
 def _locked(claim) -> Claim:
@@ -389,7 +386,7 @@ def submit_claim(*, claim: Claim, by, children=()) -> Claim:
     ``claim`` is unsaved (built by the form); ``children`` are ChildRequest for scholarships.
     The worker row is locked so that two death claims for one worker cannot be filed at once.
     """
-    _require(by, "claims.add_claim")
+    require_permission(by, "claims.add_claim", system_allowed=False)
     if claim.pk:
         raise ClaimError(_("Klaim ini sudah diajukan."))
     children = list(children)
@@ -468,7 +465,7 @@ def _attach_death_claim(claim: Claim) -> None:
 @transaction.atomic(durable=True)
 def upload_document(*, claim: Claim, kind: str, uploaded, by) -> ClaimDocument:
     """Attach a supporting document (PDF/JPEG/PNG by content, size-limited) before approval."""
-    _require(by, "claims.add_claimdocument")
+    require_permission(by, "claims.add_claimdocument", system_allowed=False)
     current = _locked(claim)
     _refuse_if_paid(current)
     if current.status not in (Status.SUBMITTED, Status.VERIFIED):
@@ -503,7 +500,7 @@ def upload_document(*, claim: Claim, kind: str, uploaded, by) -> ClaimDocument:
 @transaction.atomic(durable=True)
 def verify_claim(*, claim: Claim, by, note="") -> Claim:
     """Submitted -> verified (Petugas BPJS): eligibility and every required document checked."""
-    _require(by, "claims.verify_claim")
+    require_permission(by, "claims.verify_claim", system_allowed=False)
     current = _locked(claim)
     _check_move(current, Status.VERIFIED)
     _ensure_eligible(current, with_documents=True)
@@ -514,7 +511,7 @@ def verify_claim(*, claim: Claim, by, note="") -> Claim:
 def approve_claim(*, claim: Claim, by, note="") -> Claim:
     """Verified -> approved (Petugas BPJS, never the one who submitted it). Fixes the benefit and, for
     a death claim, records the worker's death."""
-    _require(by, "claims.approve_claim")
+    require_permission(by, "claims.approve_claim", system_allowed=False)
     current = _locked(claim)
     _check_move(current, Status.APPROVED)
     if current.submitted_by_id == by.pk:
@@ -552,7 +549,7 @@ def _record_death(claim: Claim, *, by) -> None:
 @transaction.atomic(durable=True)
 def reject_claim(*, claim: Claim, by, reason: str) -> Claim:
     """Submitted or verified -> rejected (Petugas BPJS), with the reason told to the claimant."""
-    _require(by, "claims.reject_claim")
+    require_permission(by, "claims.reject_claim", system_allowed=False)
     reason = (reason or "").strip()
     if not reason:
         raise ClaimError(_("Alasan penolakan wajib diisi."))
@@ -568,7 +565,7 @@ def pay_claim(*, claim: Claim, by, paid_on: datetime.date, amount, reference: st
     The amount must equal the benefit plus R-SLA-1's lateness surcharge for that date; a bank
     reference pays one claim only.
     """
-    _require(by, "claims.pay_claim")
+    require_permission(by, "claims.pay_claim", system_allowed=False)
     current = _locked(claim)
     _check_move(current, Status.PAID)
     reference = (reference or "").strip()

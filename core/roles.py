@@ -7,6 +7,9 @@ admin and services check permissions (``user.has_perm``), never group names.
 
 import logging
 
+from django.core.exceptions import PermissionDenied
+from django.utils.translation import gettext as _
+
 OPERATOR = "Operator Kabupaten"  # district officials (Disnakertrans): enter workers, heirs, coverage
 BPJS_STAFF = "Petugas BPJS"  # BPJS branch staff (KC Pangkalan Bun): KPJ numbers, claims
 LEADERSHIP = "Pimpinan"  # the regent and staff: dashboard and read-only figures
@@ -127,3 +130,17 @@ def sync_roles(apps):
         present = [found[p] for p in perms if p in found]
         group.permissions.add(*present)
     return wanted - found.keys()
+
+
+def require_permission(user, perm: str, *, system_allowed: bool = True) -> None:
+    """Services check permissions themselves, so views, admin and commands cannot forget it.
+
+    ``user=None`` is the system itself (a scheduled task, seed_demo), which may do what its code
+    does, unless ``system_allowed`` is off (money to people: claims need a human).
+    """
+    if user is None:
+        if system_allowed:
+            return
+        raise PermissionDenied(_("Anda tidak berwenang untuk tindakan ini."))
+    if not user.is_authenticated or not user.has_perm(perm):
+        raise PermissionDenied(_("Anda tidak berwenang untuk tindakan ini."))

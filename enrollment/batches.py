@@ -26,7 +26,6 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from django.conf import settings
-from django.core.exceptions import PermissionDenied
 from django.core.files import File
 from django.core.files.storage import default_storage
 from django.db import transaction
@@ -37,6 +36,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from pypdf import PdfWriter
 
+from core.roles import require_permission
 from core.audit import record
 from core.models import AuditEvent
 from funding.models import FundingSource
@@ -84,8 +84,7 @@ def start_certificate_batch(*, funding: FundingSource, by) -> CertificateBatch:
     """
     from .tasks import enqueue, run_certificate_batch
 
-    if by is not None and not by.has_perm("enrollment.render_certificate"):
-        raise PermissionDenied(_("Anda tidak berwenang untuk tindakan ini."))
+    require_permission(by, "enrollment.render_certificate")
     funding = FundingSource.objects.select_for_update().get(pk=funding.pk)  # one start at a time
     running = CertificateBatch.objects.exclude(status=CertificateBatch.Status.DONE).filter(funding_source=funding).first()
     if running:
@@ -308,8 +307,7 @@ def retry_failed_items(batch: CertificateBatch, *, by) -> int:
     """Put a finished batch's failed items back to work (after the cause was fixed)."""
     from .tasks import enqueue, run_certificate_batch
 
-    if by is not None and not by.has_perm("enrollment.render_certificate"):
-        raise PermissionDenied(_("Anda tidak berwenang untuk tindakan ini."))
+    require_permission(by, "enrollment.render_certificate")
     with transaction.atomic():
         count = Item.objects.filter(batch=batch, state=Item.State.FAILED).update(
             state=Item.State.PENDING, attempts=0, error="", claim_token="", claimed_at=None

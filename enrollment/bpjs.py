@@ -25,6 +25,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from core.roles import require_permission
 from core.audit import record
 from core.models import AuditEvent, ProgramRules
 from funding.models import FundingSource
@@ -37,7 +38,6 @@ from .models import BpjsExport, Coverage, Worker
 from .nik import clean_nik
 from .services import (
     CoverageError,
-    _require,
     activate_coverages,
     activation_problems,
     chunked,
@@ -112,7 +112,7 @@ def export_bpjs(*, funding: FundingSource, by, coverage_ids=None) -> BpjsExport:
     All in one transaction: if the file cannot be written, no coverage changes status; two
     officials exporting at once cannot both send the same rows (the second finds them submitted).
     """
-    _require(by, "enrollment.export_bpjs")
+    require_permission(by, "enrollment.export_bpjs")
     with transaction.atomic():
         drafts = Coverage.objects.filter(funding_source=funding, status=Coverage.Status.DRAFT)
         if coverage_ids is not None:
@@ -419,7 +419,7 @@ def import_bpjs_answer(path, *, by, funding=None, dry_run=False, skip_invalid=Fa
 
     Raises FileProblem for a problem with the whole file.
     """
-    _require(by, "enrollment.import_bpjs_answer")
+    require_permission(by, "enrollment.import_bpjs_answer")
     rules = ProgramRules.current()
     name = display_name or str(path)
     source = _("Jawaban BPJS %(file)s") % {"file": name}

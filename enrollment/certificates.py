@@ -27,7 +27,6 @@ from urllib.parse import urlparse
 import segno
 from django.conf import settings
 from django.contrib.staticfiles import finders
-from django.core.exceptions import PermissionDenied
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.db import IntegrityError, InterfaceError, OperationalError, transaction
@@ -41,6 +40,7 @@ from weasyprint import CSS, HTML
 from weasyprint.text.fonts import FontConfiguration
 from weasyprint.urls import FatalURLFetchingError, URLFetcher, URLFetcherResponse
 
+from core.roles import require_permission
 from core.audit import record
 from core.models import AuditEvent
 from core.money import format_rupiah, rupiah
@@ -420,16 +420,13 @@ def record_certificate_failure(certificate_id: int, reason: str) -> None:
     )
 
 
-def _require(user, perm):
-    if user is not None and not user.has_perm(perm):
-        raise PermissionDenied(_("Anda tidak berwenang untuk tindakan ini."))
 
 
 def request_certificate(*, kind: str, subject, by) -> Certificate:
     """Create (or reuse) the record and render it in the background after the commit."""
     from .tasks import enqueue, render_certificate
 
-    _require(by, "enrollment.render_certificate")
+    require_permission(by, "enrollment.render_certificate")
     with transaction.atomic():
         certificate = certificate_for(kind, subject)
         error = renderable_error(load_certificate(certificate.pk))

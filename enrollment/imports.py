@@ -40,6 +40,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from openpyxl.utils.datetime import from_excel
 
+from core.roles import require_permission
 from core.audit import record
 from core.bulk import RawJson, insert_rows, reserve_ids
 from core.models import AuditEvent, ProgramRules
@@ -53,7 +54,6 @@ from .nik import clean_nik, heir_nik_error, identity_errors, parse_nik, validate
 from .reference import OCCUPATION_ALIASES
 from .services import (
     EnrollmentError,
-    _require,
     age_error,
     capacity_problems,
     chunked,
@@ -1028,7 +1028,7 @@ def import_workers(path, *, funding: FundingSource, by, start: datetime.date | N
     quota and budget are checked for the whole batch before anything is written.
     ``on_commit(result)`` runs inside the commit's transaction (the admin marks its batch there).
     """
-    _require(by, "enrollment.import_workers")
+    require_permission(by, "enrollment.import_workers")
     rules = ProgramRules.current()
     start = start or funding.period_start
     rates = RateTable.load()

@@ -9,12 +9,12 @@ order (the same worker cannot be enrolled twice for overlapping days by two requ
 import datetime
 from dataclasses import dataclass
 
-from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from core.roles import require_permission
 from core.audit import record, record_many
 from core.money import ZERO, format_rupiah
 from core.models import AuditEvent, ProgramRules
@@ -287,7 +287,7 @@ def enroll_workers(*, funding: FundingSource, workers, start: datetime.date, by,
 
     Usable on its own or inside a larger transaction (the Excel import, the admin form).
     """
-    _require(by, "enrollment.add_coverage")
+    require_permission(by, "enrollment.add_coverage")
     funding = lock_funding(funding)
     pks = [w.pk for w in workers]
     locked = {
@@ -313,13 +313,6 @@ def enroll_worker(*, worker: Worker, funding: FundingSource, start: datetime.dat
     return enroll_workers(funding=funding, workers=[worker], start=start, by=by, programs=programs)[0]
 
 
-def _require(user, perm):
-    """Services check permissions themselves, so views, admin and commands cannot forget it.
-
-    ``user=None`` is the system itself (a scheduled task), which may do what its code does.
-    """
-    if user is not None and not user.has_perm(perm):
-        raise PermissionDenied(_("Anda tidak berwenang untuk tindakan ini."))
 
 
 def _locked(coverage) -> Coverage:
@@ -362,14 +355,14 @@ def _locked_many(pks) -> list[Coverage]:
 @transaction.atomic
 def submit_coverage(*, coverage: Coverage, by) -> Coverage:
     """Draft -> submitted to BPJS (done for many at once by the BPJS export)."""
-    _require(by, "enrollment.submit_coverage")
+    require_permission(by, "enrollment.submit_coverage")
     return _move(coverage, Coverage.Status.SUBMITTED, by=by, fields={"submitted_at": timezone.now()})
 
 
 @transaction.atomic
 def submit_coverages(*, coverages, by, note="") -> list[Coverage]:
     """Draft -> submitted for many coverages at once (the BPJS export): all of them or none."""
-    _require(by, "enrollment.submit_coverage")
+    require_permission(by, "enrollment.submit_coverage")
     locked = _locked_many([c.pk for c in coverages])
     errors = [error for c in locked if (error := _transition_error(c, Coverage.Status.SUBMITTED))]
     if errors:
@@ -436,7 +429,7 @@ def activate_coverages(*, answers, by, note="") -> list[Coverage]:
 
     The rules are checked again under the coverage locks (activation_problems).
     """
-    _require(by, "enrollment.activate_coverage")
+    require_permission(by, "enrollment.activate_coverage")
     locked = {c.pk: c for c in _locked_many([coverage.pk for coverage, _kpj, _on in answers])}
     items = [(locked[coverage.pk], kpj) for coverage, kpj, _on in answers]
     problems = activation_problems(items, kpj_length=ProgramRules.current().kpj_length)
@@ -466,14 +459,14 @@ def activate_coverages(*, answers, by, note="") -> list[Coverage]:
 def end_coverage(*, coverage: Coverage, by=None) -> Coverage:
     """Active -> ended (the end date passed; normally the scheduled task)."""
     if by is not None:
-        _require(by, "enrollment.cancel_coverage")
+        require_permission(by, "enrollment.cancel_coverage")
     return _move(coverage, Coverage.Status.ENDED, by=by, fields={"ended_at": timezone.now()})
 
 
 @transaction.atomic
 def cancel_coverage(*, coverage: Coverage, by, reason: str) -> Coverage:
     """Any open coverage -> cancelled, with a reason; frees its quota place and budget."""
-    _require(by, "enrollment.cancel_coverage")
+    require_permission(by, "enrollment.cancel_coverage")
     reason = (reason or "").strip()
     if not reason:
         raise CoverageError(_("Alasan pembatalan wajib diisi."))
@@ -490,7 +483,7 @@ def record_external_coverage(*, coverage: Coverage, payer: str, start: datetime.
     The fact is recorded (later enrolments check it) and our coverage, which BPJS will not
     register, is cancelled so it frees its quota place and budget. Part of reading BPJS's answer.
     """
-    _require(by, "enrollment.import_bpjs_answer")
+    require_permission(by, "enrollment.import_bpjs_answer")
     external = ExternalCoverage.objects.create(
         nik=coverage.worker.nik, payer=payer[:120], start_date=start, end_date=end, source=source[:200]
     )

@@ -16,12 +16,12 @@ from collections import defaultdict
 from decimal import Decimal
 
 from dateutil.relativedelta import relativedelta
-from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.db.models import Exists, OuterRef, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from core.roles import require_permission
 from core.audit import record
 from core.money import ZERO, format_rupiah, rupiah
 from core.models import AuditEvent
@@ -37,10 +37,6 @@ class BillingError(Exception):
     """A bill or payment refused, explained in Indonesian."""
 
 
-def _require(user, perm):
-    """As enrollment.services._require: ``None`` is the system itself (seed, scheduled task)."""
-    if user is not None and not user.has_perm(perm):
-        raise PermissionDenied(_("Anda tidak berwenang untuk tindakan ini."))
 
 
 def _month_label(month: datetime.date) -> str:
@@ -136,7 +132,7 @@ def prepare_bill(
     Only coverage months not billed before are included, so preparing the same month again
     gives a supplementary bill for coverages activated since, or is refused when nothing is left.
     """
-    _require(by, "funding.add_contributionbill")
+    require_permission(by, "funding.add_contributionbill")
     first_month = month_start(first_month)
     last_month = month_start(last_month or first_month)
     funding = _lock_funding(funding)
@@ -191,7 +187,7 @@ def prepare_bill(
 @transaction.atomic
 def cancel_bill(*, bill: ContributionBill, by) -> None:
     """Withdraw a bill prepared by mistake; only while nothing has been paid on it."""
-    _require(by, "funding.delete_contributionbill")
+    require_permission(by, "funding.delete_contributionbill")
     _lock_funding(bill.funding_source)
     bill = ContributionBill.objects.select_for_update().select_related("funding_source").get(pk=bill.pk)
     if bill.allocations.exists():
@@ -232,7 +228,7 @@ def record_payment(
     Refused: a reference already recorded for this funding source (double recording), an
     amount above what the chosen bills still owe (overpayment), a date in the future.
     """
-    _require(by, "funding.record_payment")
+    require_permission(by, "funding.record_payment")
     amount = Decimal(amount)
     if amount <= 0 or rupiah(amount) != amount:
         raise BillingError(_("Jumlah pembayaran harus rupiah utuh lebih dari nol."))

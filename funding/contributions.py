@@ -11,7 +11,7 @@ from decimal import Decimal
 from dateutil.relativedelta import relativedelta
 from django.utils.translation import gettext as _
 
-from core.money import ZERO, rupiah
+from core.money import ZERO, format_rupiah, rupiah
 
 from .models import MIN_INCOME_BASIS, ContributionDiscount, ContributionRate, programs_of
 
@@ -41,7 +41,7 @@ def income_basis_error(amount) -> str | None:
     """R-RATE-1: a declared income basis below Rp1.000.000 is refused (whole rupiah)."""
     if amount is not None and Decimal(amount) < MIN_INCOME_BASIS:
         return _("Dasar penghasilan %(amount)s di bawah minimal Rp1.000.000 (R-RATE-1).") % {
-            "amount": f"Rp{Decimal(amount):,.0f}".replace(",", ".")
+            "amount": format_rupiah(Decimal(amount))
         }
     return None
 

@@ -8,6 +8,8 @@ from django.db.models import Q, Value
 from django.db.models.functions import Coalesce
 from django.utils.translation import gettext_lazy as _
 
+from core.money import format_rupiah
+
 # R-RATE-1: the lowest declared income basis for BPU participants (PP 44/2015 Lampiran II).
 MIN_INCOME_BASIS = Decimal("1000000")
 
@@ -86,7 +88,7 @@ class FundingSource(models.Model):
         if self.income_basis is not None and not IncomeBasis.objects.filter(amount=self.income_basis).exists():
             raise ValidationError({"income_basis": _(
                 "Dasar penghasilan %(amount)s tidak ada di tabel dasar penghasilan (R-RATE-1, PP 44/2015 Lampiran II)."
-            ) % {"amount": f"Rp{self.income_basis:,.0f}".replace(",", ".")}})
+            ) % {"amount": format_rupiah(self.income_basis)}})
         if self.period_start and self.period_end and self.period_end < self.period_start:
             raise ValidationError({"period_end": _("Akhir periode tidak boleh sebelum awal periode.")})
         if not (self.covers_jkk or self.covers_jkm):
@@ -122,7 +124,7 @@ class IncomeBasis(models.Model):
         constraints = [models.CheckConstraint(condition=Q(amount__gte=MIN_INCOME_BASIS), name="income_basis_min")]
 
     def __str__(self):
-        return f"Rp{self.amount:,.0f}".replace(",", ".")
+        return format_rupiah(self.amount)
 
 
 class ContributionRate(models.Model):

@@ -13,11 +13,12 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 
 from dateutil.relativedelta import relativedelta
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from core.roles import require_permission
 from core.audit import plain, record
 from core.models import AuditEvent, ProgramRules
 
@@ -78,9 +79,6 @@ class RenewalPlan:
         return {str(Skip.LABELS[code]): n for code, n in counts.items()}
 
 
-def _require(user, perm):
-    if user is not None and not user.has_perm(perm):
-        raise PermissionDenied(_("Anda tidak berwenang untuk tindakan ini."))
 
 
 def _next_year_text(text: str, year: int) -> str:
@@ -190,7 +188,7 @@ def renew_funding(*, source: FundingSource, target_values: dict, by, exclude=())
     """
     from enrollment.services import EnrollmentError, enroll_workers
 
-    _require(by, "funding.renew_fundingsource")
+    require_permission(by, "funding.renew_fundingsource")
     target = FundingSource.objects.select_for_update().filter(code=target_values["code"]).first()
     if target is None:
         try:

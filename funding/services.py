@@ -11,8 +11,7 @@ from django.utils.translation import gettext_lazy as _
 
 from core.money import ZERO
 
-# DUE_DAY (R-PAY-1, the 15th) lives with the due-date rule in billing.py; re-exported here.
-from .billing import DUE_DAY, due_date, load_holidays  # noqa: F401
+from .billing import due_date, load_holidays
 from .contributions import RateTable, contribution_months, month_start
 from .models import FundingSource, KecamatanTarget
 

@@ -29,7 +29,7 @@ from core import roles
 from core.audit import record_many
 from core.models import AuditEvent
 from enrollment.demo import WorkerFactory, save_workers
-from enrollment.models import Coverage, Desa, Kecamatan, Worker
+from enrollment.models import Coverage, Desa, Kecamatan
 from enrollment.services import enroll_workers
 from funding.demo import seed_billing
 from funding.models import FundingSource, KecamatanTarget
