@@ -28,7 +28,7 @@ from funding.models import FundingSource
 from . import import_batches
 from .bpjs import ExportError, export_bpjs
 from .models import BpjsExport, ImportBatch
-from .xlsx import FileProblem
+from core.xlsx import FileProblem
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 

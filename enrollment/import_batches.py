@@ -21,7 +21,7 @@ from core.models import ProgramRules
 from .bpjs import import_bpjs_answer
 from .imports import ImportConflict, import_workers, write_rejected_rows
 from .models import ImportBatch
-from .xlsx import FileProblem
+from core.xlsx import FileProblem
 
 log = logging.getLogger(__name__)
 

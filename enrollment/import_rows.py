@@ -28,7 +28,7 @@ block is still read.
 import re
 
 from .normalize import MONTHS
-from .xlsx import DATE, NUMBER, TEXT, UNCALCULATED
+from core.xlsx import DATE, NUMBER, TEXT, UNCALCULATED
 
 DATA, IGNORED, LONE_NAME = "data", "ignored", "lone name"
 

@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from enrollment.bpjs import import_bpjs_answer
-from enrollment.xlsx import FileProblem
+from core.xlsx import FileProblem
 from funding.models import FundingSource
 
 from .import_workers import FILE_PROBLEM, acting_user, format_place, refused

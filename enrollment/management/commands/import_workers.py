@@ -17,7 +17,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
 from enrollment.imports import ImportConflict, import_workers, write_rejected_rows
-from enrollment.xlsx import FileProblem
+from core.xlsx import FileProblem
 from core.models import ProgramRules
 from funding.models import FundingSource
 
