@@ -417,6 +417,7 @@ class ReadWorkbook:
 
     def __init__(self, path, inspection: Inspection, name: str):
         self.inspection, self.name = inspection, name
+        self.temporary = None  # a copy of an in-memory upload, removed on close
         try:
             self.book = CalamineWorkbook.from_path(str(path))
         except (CalamineError, OSError, ValueError) as exc:
@@ -425,6 +426,8 @@ class ReadWorkbook:
 
     def close(self):
         self.book.close()
+        if self.temporary:
+            Path(self.temporary).unlink(missing_ok=True)
 
     def __enter__(self):
         return self
@@ -440,13 +443,32 @@ class Sheet:
     facts: SheetFacts
 
 
-def open_workbook(path, *, max_megabytes: int | None = None, limits: Limits | None = None, name=None) -> ReadWorkbook:
-    """The gate, then the workbook for ``worksheets``/``iter_rows``; FileProblem if refused."""
-    path = Path(path)
-    name = name or path.name
+def open_workbook(source, *, max_megabytes: int | None = None, limits: Limits | None = None, name=None) -> ReadWorkbook:
+    """The gate, then the workbook for ``worksheets``/``iter_rows``; FileProblem if refused.
+
+    ``source`` is a path, or a file (an upload): that is copied to a temporary file first.
+    """
     limits = limits or Limits.from_rules(max_megabytes=max_megabytes)
-    inspection = inspect(path, limits=limits, name=name)
-    return ReadWorkbook(path, inspection, name)
+    temporary = None
+    if isinstance(source, (str, Path)):
+        path = Path(source)
+    elif getattr(source, "temporary_file_path", None):
+        path = Path(source.temporary_file_path())
+    else:
+        with tempfile.NamedTemporaryFile(suffix=".xlsx", delete=False) as copy:
+            source.seek(0)
+            shutil.copyfileobj(source, copy)
+        path = temporary = Path(copy.name)
+        name = name or getattr(source, "name", None)
+    try:
+        name = name or path.name
+        workbook = ReadWorkbook(path, inspect(path, limits=limits, name=name), name)
+    except BaseException:
+        if temporary:
+            temporary.unlink(missing_ok=True)
+        raise
+    workbook.temporary = temporary
+    return workbook
 
 
 def worksheets(workbook: ReadWorkbook):
