@@ -27,8 +27,9 @@ block is still read.
 
 import re
 
-from .normalize import MONTHS
 from core.xlsx import DATE, NUMBER, TEXT, UNCALCULATED
+
+from .normalize import MONTHS
 
 DATA, IGNORED, LONE_NAME = "data", "ignored", "lone name"
 

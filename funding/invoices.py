@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 
 from django.db.models import Count, Max, Min, Sum
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, pgettext_lazy
 from openpyxl import Workbook
@@ -21,9 +22,10 @@ from openpyxl.utils import get_column_letter
 
 from core.models import ProgramRules
 from core.money import ZERO, rupiah
-from core.xlsx import FileProblem, FileRefused, Limits, header_key, iter_rows, open_workbook, safe_cell, worksheets
+from core.xlsx import FileProblem, FileRefused, Limits, check_upload, header_key, iter_rows, open_workbook, safe_cell
+from core.xlsx import worksheets
 
-from .models import BillLine, ContributionBill
+from .models import BillLine, ContributionBill, InvoiceComparison
 
 MONEY_FORMAT = "#,##0"
 
@@ -165,6 +167,7 @@ class Invoice:
     lines: list = field(default_factory=list)
     errors: list = field(default_factory=list)
     skipped_sheets: list = field(default_factory=list)
+    refused: str = ""  # "Berkas ditolak: …" when the reading gate refused the whole file
 
 
 def clean_number_text(value) -> str:
@@ -217,9 +220,10 @@ def read_invoice(upload, filename: str, *, progress=None) -> Invoice:
     try:
         workbook = open_workbook(upload, limits=Limits.from_rules(rules), name=filename)
     except FileRefused as exc:
-        # Not a zip at all: the invoice page's own plain words; any other refusal says why.
+        # Not a zip at all: the invoice's own plain words in the list; any other refusal says why.
         message = _("Berkas bukan Excel (.xlsx) yang dapat dibaca.") if exc.code == "not_xlsx" else str(exc)
         invoice.errors.append(InvoiceError(filename, None, None, message))
+        invoice.refused = str(exc)
         return invoice
     except FileProblem as exc:
         invoice.errors.append(InvoiceError(filename, None, None, str(exc)))
@@ -233,6 +237,7 @@ def read_invoice(upload, filename: str, *, progress=None) -> Invoice:
     except FileProblem as exc:
         invoice.lines.clear()
         invoice.errors.append(InvoiceError(filename, None, None, str(exc)))
+        invoice.refused = str(exc)
     finally:
         workbook.close()
     if not invoice.lines and not invoice.errors:
@@ -417,3 +422,85 @@ def compare_invoice(bill: ContributionBill, invoice: Invoice) -> Comparison:
         theirs_total=sum((line.amount for line in invoice.lines), ZERO),
     )
 
+
+
+# --- In the background: one InvoiceComparison row per uploaded invoice ----------------------
+
+
+def store_comparison(*, bill: ContributionBill, upload, by) -> InvoiceComparison:
+    """Check an uploaded invoice cheaply (size, zip, encrypted, macros: FileRefused at once) and
+    store it for ``run_comparison``; the caller enqueues the task after the commit."""
+    check_upload(upload, limits=Limits.from_rules(), name=upload.name)
+    comparison = InvoiceComparison(bill=bill, original_name=upload.name[:255], created_by=by)
+    comparison.file.save(upload.name, upload, save=False)
+    comparison.save()
+    return comparison
+
+
+def run_comparison(comparison_id: int, *, progress=None) -> None:
+    """Read the stored invoice through the gate and compare it with the bill (the task's work).
+
+    Claimed with a conditional update, so a task delivered twice does the work once at a time;
+    re-running a comparison left in READING (a worker died) starts it again from the file.
+    """
+    claimed = InvoiceComparison.objects.filter(
+        pk=comparison_id, status__in=list(InvoiceComparison.RUNNING)
+    ).update(status=InvoiceComparison.Status.READING, progress=0)
+    if not claimed:
+        return
+    row = InvoiceComparison.objects.select_related("bill").get(pk=comparison_id)
+    invoice = read_invoice(row.file.path, row.original_name, progress=progress)
+    if invoice.errors:
+        _finish(comparison_id, status=InvoiceComparison.Status.REJECTED, message=invoice.refused,
+                result={"errors": [str(error) for error in invoice.errors]})
+        return
+    _finish(comparison_id, status=InvoiceComparison.Status.DONE,
+            result=comparison_as_dict(compare_invoice(row.bill, invoice), invoice))
+
+
+def mark_comparison_failed(comparison_id: int) -> None:
+    """An unexpected error: the page says so; the details are in the log."""
+    _finish(comparison_id, status=InvoiceComparison.Status.FAILED,
+            message=_("Perbandingan gagal karena kesalahan sistem; coba unggah lagi atau hubungi admin."))
+
+
+def report_progress(comparison_id: int, done: int, total: int) -> None:
+    percent = min(99, done * 100 // total) if total else 0
+    InvoiceComparison.objects.filter(pk=comparison_id, status=InvoiceComparison.Status.READING).update(progress=percent)
+
+
+def _finish(comparison_id, *, status, message="", result=None):
+    InvoiceComparison.objects.filter(pk=comparison_id).update(
+        status=status, message=message, result=result or {}, progress=100, finished_at=timezone.now(),
+        updated_at=timezone.now(),
+    )
+
+
+_DIFFERENCE_FIELDS = ("kpj", "nik", "name", "ours", "theirs", "where")
+
+
+def comparison_as_dict(comparison: Comparison, invoice: Invoice) -> dict:
+    """The comparison as JSON for the row (amounts as text, exact)."""
+    def rows(differences):
+        return [{key: getattr(d, key) for key in _DIFFERENCE_FIELDS} for d in differences]
+
+    return {
+        "missing": rows(comparison.missing), "extra": rows(comparison.extra), "different": rows(comparison.different),
+        "matched": comparison.matched, "ours_total": str(comparison.ours_total),
+        "theirs_total": str(comparison.theirs_total), "skipped_sheets": invoice.skipped_sheets,
+    }
+
+
+def comparison_from_dict(data: dict) -> Comparison:
+    """The stored comparison back as a Comparison (Decimal amounts), for the page."""
+    def rows(items):
+        return [Difference(**{
+            **item,
+            "ours": None if item["ours"] is None else Decimal(item["ours"]),
+            "theirs": None if item["theirs"] is None else Decimal(item["theirs"]),
+        }) for item in items]
+
+    return Comparison(
+        missing=rows(data["missing"]), extra=rows(data["extra"]), different=rows(data["different"]),
+        matched=data["matched"], ours_total=Decimal(data["ours_total"]), theirs_total=Decimal(data["theirs_total"]),
+    )
