@@ -148,8 +148,8 @@ def _local(name: str) -> str:
 
 
 class _SheetCounter:
-    """Expat handlers for one worksheet: counts every <row> and <c> against the limits and notes
-    formulas without a cached value and error cells, without character data for ordinary cells."""
+    """Expat handlers for one worksheet already counted (``_Gate.scan_sheet``): where formulas
+    without a cached value and error cells are, without character data for ordinary cells."""
 
     def __init__(self, gate, facts: SheetFacts):
         self.gate, self.facts = gate, facts
@@ -166,10 +166,6 @@ class _SheetCounter:
             return
         if tag == "c":
             self.close_cell()
-            gate = self.gate
-            gate.cells += 1
-            if gate.cells > gate.limits.max_cells:
-                gate.too_many()
             ref = attrs.get("r")
             if ref:
                 self.ref, self.offset = ref, 0
@@ -178,10 +174,6 @@ class _SheetCounter:
             self.cell = (self.row, self.ref, self.offset, attrs.get("t") == "e")
         elif tag == "row":
             self.close_cell()
-            gate = self.gate
-            gate.rows += 1
-            if gate.rows > gate.limits.max_rows:
-                gate.too_many()
             number = attrs.get("r")
             self.row = int(number) if number and number.isdigit() else self.row + 1
             self.ref, self.offset = None, 0
@@ -208,6 +200,11 @@ class _SheetCounter:
 
 
 _TAGS = {"c": "c", "row": "row", "f": "f", "v": "v"}
+# An element <row> or <c> (with any namespace prefix), and what marks a formula or an error cell.
+_ROW_OR_CELL = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?(row|c)[\s/>]")
+_PREFIXED_ROOT = re.compile(rb"<[A-Za-z_][\w.-]*:worksheet[\s>]")
+# A formula (<f>, <f ...>, prefixed or not) or an error cell (t="e"): then the slow pass runs.
+_SPECIAL_MARKERS = (b"<f>", b"<f ", b"<f/", b":f>", b":f ", b":f/", b't="e"', b"t='e'")
 
 
 class _Gate:
@@ -292,22 +289,74 @@ class _Gate:
     def read_member(self, archive, info):
         name = info.filename
         lower = name.lower()
-        parser = finish = None
-        if lower.endswith((".xml", ".rels", ".vml")):
-            parser, finish = self.xml_parser(name, lower)
+        if lower.startswith("xl/worksheets/") and lower.endswith(".xml"):
+            facts = self.sheet_facts[name] = SheetFacts()
+            if self.scan_sheet(archive, info, facts):
+                self.scan_cells(archive, info, facts)
+            return
+        parser = self.xml_parser(name, lower) if lower.endswith((".xml", ".rels", ".vml")) else None
+        for chunk in self.stream(archive, info):
+            if parser is not None:
+                self.feed(parser, chunk, False)
+        if parser is not None:
+            self.feed(parser, b"", True)
+
+    def stream(self, archive, info):
+        """The member's bytes in chunks. zipfile stops at the declared size and checks the CRC;
+        the count here also measures what was really inflated, so neither a lying header nor
+        padding passes unnoticed."""
         done = 0
-        # zipfile stops at the declared size and checks the CRC; the count below also measures
-        # what was really inflated, so neither a lying header nor padding passes unnoticed.
         with archive.open(info) as member:
             while chunk := member.read(_CHUNK):
                 done += len(chunk)
                 self.check_size(info, done, info.compress_size)
-                if parser is not None:
-                    self.feed(parser, chunk, False)
-        if parser is not None:
-            self.feed(parser, b"", True)
-            if finish:
-                finish()
+                yield chunk
+
+    def scan_sheet(self, archive, info, facts) -> bool:
+        """The fast pass over a sheet: expat checks the XML (no DTD, well formed) with no Python
+        callback per element, and a C regex counts every <row> and <c> against the limits.
+        True when the sheet holds formulas or error cells (then ``scan_cells`` finds them)."""
+        parser = self.xml_parser(info.filename, "")
+        carry, special, prefixed = b"", False, None
+        limits = self.limits
+        for chunk in self.stream(archive, info):
+            self.feed(parser, chunk, False)
+            data = carry + chunk if carry else chunk
+            cut = data.rfind(b"<")
+            if cut < 0 or len(data) - cut > 4096:
+                cut = len(data)
+            data, carry = data[:cut], data[cut:]
+            if prefixed is None:  # <x:worksheet ...>: elements carry a namespace prefix (rare)
+                prefixed = _PREFIXED_ROOT.search(data) is not None
+            if prefixed:
+                tags = _ROW_OR_CELL.findall(data)
+                rows = tags.count(b"row")
+                cells = len(tags) - rows
+            else:  # bytes.count is 3x faster than the regex on a 75 MB sheet
+                rows = data.count(b"<row ") + data.count(b"<row>") + data.count(b"<row/")
+                cells = data.count(b"<c ") + data.count(b"<c>") + data.count(b"<c/")
+            facts.rows += rows
+            facts.cells += cells
+            self.rows += rows
+            self.cells += cells
+            if self.rows > limits.max_rows or self.cells > limits.max_cells:
+                self.too_many()
+            special = special or any(marker in data for marker in _SPECIAL_MARKERS)
+        self.feed(parser, b"", True)
+        tags = _ROW_OR_CELL.findall(carry + b" ")
+        facts.rows += tags.count(b"row")
+        return special
+
+    def scan_cells(self, archive, info, facts):
+        """The slow pass, only for a sheet with formulas or error cells: where they are."""
+        parser = self.xml_parser(info.filename, "")
+        counter = _SheetCounter(self, facts)
+        counter.parser = parser
+        parser.StartElementHandler = counter.start
+        for chunk in self.stream(archive, info):
+            self.feed(parser, chunk, False)
+        self.feed(parser, b"", True)
+        counter.close_cell()
 
     def feed(self, parser, data, final):
         try:
@@ -317,7 +366,7 @@ class _Gate:
                 "name": self.name, "reason": expat.ErrorString(exc.code)}, "bad_xml")
 
     def xml_parser(self, name, lower):
-        parser, finish = expat.ParserCreate(), None
+        parser = expat.ParserCreate()
         parser.SetParamEntityParsing(expat.XML_PARAM_ENTITY_PARSING_NEVER)
 
         def no_dtd(*_args):
@@ -329,13 +378,7 @@ class _Gate:
         parser.UnparsedEntityDeclHandler = no_dtd
         parser.ExternalEntityRefHandler = no_dtd
         parser.SkippedEntityHandler = no_dtd
-        if lower.startswith("xl/worksheets/") and lower.endswith(".xml"):
-            facts = self.sheet_facts[name] = SheetFacts()
-            counter = _SheetCounter(self, facts)
-            counter.parser = parser
-            parser.StartElementHandler = counter.start
-            finish = counter.close_cell
-        elif lower == "xl/sharedstrings.xml":
+        if lower == "xl/sharedstrings.xml":
             def string(tag, attrs):
                 if tag == "si" or _local(tag) == "si":
                     self.strings += 1
@@ -360,7 +403,7 @@ class _Gate:
                 if "macroenabled" in attrs.get("ContentType", "").lower():
                     self.refuse(self.macro_message(), "macro")
             parser.StartElementHandler = content
-        return parser, finish
+        return parser
 
     def inspection(self) -> Inspection:
         result = Inspection(rows=self.rows, cells=self.cells)

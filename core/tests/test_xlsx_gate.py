@@ -116,3 +116,12 @@ def test_an_in_memory_upload_is_read_from_a_temporary_copy_that_is_removed(tmp_p
     assert copy.exists()
     workbook.close()
     assert not copy.exists()
+
+
+def test_rows_written_with_a_namespace_prefix_are_counted_too(tmp_path):
+    sheet = (b'<?xml version="1.0"?>\n<x:worksheet xmlns:x="http://schemas.openxmlformats.org/spreadsheetml/2006/main">'
+             b"<x:sheetData>" + b"<x:row/>" * 50 + b"</x:sheetData></x:worksheet>")
+    path = rebuild(plain(tmp_path / "p.xlsx"), tmp_path / "awalan.xlsx", replace={SHEET: sheet}, stored={SHEET})
+
+    with pytest.raises(FileRefused, match="lebih dari 40 baris"):
+        open_workbook(path, limits=Limits(max_bytes=50 << 20, max_rows=40, max_cells=10_000))
