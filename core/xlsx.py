@@ -26,6 +26,7 @@ Limits: ``ProgramRules.import_max_megabytes`` (file size) and ``import_max_rows`
 
 import contextlib
 import datetime
+import itertools
 import posixpath
 import re
 import shutil
@@ -201,8 +202,23 @@ class _SheetCounter:
 
 _TAGS = {"c": "c", "row": "row", "f": "f", "v": "v"}
 # An element <row> or <c> (with any namespace prefix), and what marks a formula or an error cell.
-_ROW_OR_CELL = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?(row|c)[\s/>]")
-_PREFIXED_ROOT = re.compile(rb"<[A-Za-z_][\w.-]*:worksheet[\s>]")
+_ELEMENTS = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?(row|c|si)[\s/>]")
+_ROOT = re.compile(rb"<[A-Za-z_][\w.-]*(:)?[\w.-]*[\s/>]")  # the first element; group 1: it has a prefix
+_XML_SUFFIXES = (".xml", ".rels", ".vml")
+_METADATA = {"xl/workbook.xml", "xl/_rels/workbook.xml.rels", "[content_types].xml"}
+
+
+def _count(data: bytes, prefixed) -> tuple[int, int, int]:
+    """(rows, cells, shared strings) elements in ``data``."""
+    if prefixed or prefixed is None:
+        tags = _ELEMENTS.findall(data)
+        return tags.count(b"row"), tags.count(b"c"), tags.count(b"si")
+    return (
+        data.count(b"<row ") + data.count(b"<row>") + data.count(b"<row/"),
+        data.count(b"<c ") + data.count(b"<c>") + data.count(b"<c/"),
+        data.count(b"<si>") + data.count(b"<si ") + data.count(b"<si/"),
+    )
+
 # A formula (<f>, <f ...>, prefixed or not) or an error cell (t="e"): then the slow pass runs.
 _SPECIAL_MARKERS = (b"<f>", b"<f ", b"<f/", b":f>", b":f ", b":f/", b't="e"', b"t='e'")
 
@@ -212,7 +228,7 @@ class _Gate:
         self.path, self.limits, self.name = path, limits, name
         self.rows = self.cells = 0
         self.strings = 0
-        self.sheet_facts = {}  # member name -> SheetFacts
+        self.sheet_facts = {}  # member name -> SheetFacts, for every part holding rows or cells
         self.sheet_targets = {}  # relationship id -> member name
         self.sheet_ids = []  # (sheet name, relationship id) in workbook order
 
@@ -287,19 +303,28 @@ class _Gate:
                 "name": self.name, "member": info.filename[:80]}, "zip_bomb")
 
     def read_member(self, archive, info):
+        """Stream one member: its size always; XML (by name or by content: a renamed sheet is
+        still XML) through expat with DTDs refused, its <row>, <c> and <si> counted whatever its
+        name, since the workbook's relationships, not the names, say which parts are sheets."""
         name = info.filename
         lower = name.lower()
-        if lower.startswith("xl/worksheets/") and lower.endswith(".xml"):
-            facts = self.sheet_facts[name] = SheetFacts()
-            if self.scan_sheet(archive, info, facts):
-                self.scan_cells(archive, info, facts)
-            return
-        parser = self.xml_parser(name, lower) if lower.endswith((".xml", ".rels", ".vml")) else None
-        for chunk in self.stream(archive, info):
-            if parser is not None:
+        chunks = self.stream(archive, info)
+        first = next(chunks, b"")
+        if lower in _METADATA:  # small parts read with a callback per element
+            parser = self.xml_parser(name, lower)
+            for chunk in itertools.chain([first], chunks):
                 self.feed(parser, chunk, False)
-        if parser is not None:
             self.feed(parser, b"", True)
+            return
+        if not (lower.endswith(_XML_SUFFIXES) or first.lstrip(b"\xef\xbb\xbf \t\r\n").startswith(b"<")):
+            for _chunk in chunks:  # an image or other binary part: only its size matters
+                pass
+            return
+        facts = SheetFacts()
+        if self.scan_xml(info, itertools.chain([first], chunks), facts):
+            self.scan_cells(archive, info, facts)
+        if facts.rows or facts.cells:
+            self.sheet_facts[name] = facts
 
     def stream(self, archive, info):
         """The member's bytes in chunks. zipfile stops at the declared size and checks the CRC;
@@ -312,39 +337,36 @@ class _Gate:
                 self.check_size(info, done, info.compress_size)
                 yield chunk
 
-    def scan_sheet(self, archive, info, facts) -> bool:
-        """The fast pass over a sheet: expat checks the XML (no DTD, well formed) with no Python
-        callback per element, and a C regex counts every <row> and <c> against the limits.
-        True when the sheet holds formulas or error cells (then ``scan_cells`` finds them)."""
+    def scan_xml(self, info, chunks, facts) -> bool:
+        """The fast pass over an XML part: expat checks it (no DTD, well formed) with no Python
+        callback per element, and bytes.count (a regex when elements carry a namespace prefix)
+        counts every <row>, <c> and shared string <si> against the limits as the part streams.
+        True when it holds formulas or error cells (then ``scan_cells`` finds where)."""
         parser = self.xml_parser(info.filename, "")
         carry, special, prefixed = b"", False, None
         limits = self.limits
-        for chunk in self.stream(archive, info):
+        for chunk in chunks:
             self.feed(parser, chunk, False)
             data = carry + chunk if carry else chunk
             cut = data.rfind(b"<")
             if cut < 0 or len(data) - cut > 4096:
                 cut = len(data)
             data, carry = data[:cut], data[cut:]
-            if prefixed is None:  # <x:worksheet ...>: elements carry a namespace prefix (rare)
-                prefixed = _PREFIXED_ROOT.search(data) is not None
-            if prefixed:
-                tags = _ROW_OR_CELL.findall(data)
-                rows = tags.count(b"row")
-                cells = len(tags) - rows
-            else:  # bytes.count is 3x faster than the regex on a 75 MB sheet
-                rows = data.count(b"<row ") + data.count(b"<row>") + data.count(b"<row/")
-                cells = data.count(b"<c ") + data.count(b"<c>") + data.count(b"<c/")
+            if prefixed is None:  # <x:worksheet ...>: every element carries a prefix (rare)
+                root = _ROOT.search(data)
+                prefixed = None if root is None else root.group(1) is not None
+            rows, cells, strings = _count(data, prefixed)
             facts.rows += rows
             facts.cells += cells
             self.rows += rows
             self.cells += cells
-            if self.rows > limits.max_rows or self.cells > limits.max_cells:
+            self.strings += strings
+            if self.rows > limits.max_rows or self.cells > limits.max_cells or self.strings > limits.max_cells:
                 self.too_many()
-            special = special or any(marker in data for marker in _SPECIAL_MARKERS)
+            special = special or (cells > 0 and any(marker in data for marker in _SPECIAL_MARKERS))
         self.feed(parser, b"", True)
-        tags = _ROW_OR_CELL.findall(carry + b" ")
-        facts.rows += tags.count(b"row")
+        rows, cells, _strings = _count(carry + b" ", True)
+        facts.rows += rows
         return special
 
     def scan_cells(self, archive, info, facts):
@@ -378,14 +400,7 @@ class _Gate:
         parser.UnparsedEntityDeclHandler = no_dtd
         parser.ExternalEntityRefHandler = no_dtd
         parser.SkippedEntityHandler = no_dtd
-        if lower == "xl/sharedstrings.xml":
-            def string(tag, attrs):
-                if tag == "si" or _local(tag) == "si":
-                    self.strings += 1
-                    if self.strings > self.limits.max_cells:
-                        self.too_many()
-            parser.StartElementHandler = string
-        elif lower == "xl/workbook.xml":
+        if lower == "xl/workbook.xml":
             def sheet(tag, attrs):
                 if _local(tag) == "sheet":
                     rid = next((v for k, v in attrs.items() if _local(k) == "id"), None)

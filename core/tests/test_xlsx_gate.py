@@ -125,3 +125,20 @@ def test_rows_written_with_a_namespace_prefix_are_counted_too(tmp_path):
 
     with pytest.raises(FileRefused, match="lebih dari 40 baris"):
         open_workbook(path, limits=Limits(max_bytes=50 << 20, max_rows=40, max_cells=10_000))
+
+
+def test_a_sheet_hidden_under_another_part_name_is_still_checked_and_counted(tmp_path):
+    source = plain(tmp_path / "p.xlsx")
+    with zipfile.ZipFile(source) as archive:
+        rels = archive.read("xl/_rels/workbook.xml.rels").replace(b"/xl/worksheets/sheet1.xml", b"/xl/data/blob.dat")
+        members = {info.filename: archive.read(info.filename) for info in archive.infolist()}
+    members.pop(SHEET)
+    members["xl/_rels/workbook.xml.rels"] = rels
+    members["xl/data/blob.dat"] = SHEET_OPEN + b"<row/>" * 50 + SHEET_CLOSE
+    path = tmp_path / "sembunyi.xlsx"
+    with zipfile.ZipFile(path, "w") as archive:
+        for name, data in members.items():
+            archive.writestr(name, data)
+
+    with pytest.raises(FileRefused, match="lebih dari 40 baris"):
+        open_workbook(path, limits=Limits(max_bytes=50 << 20, max_rows=40, max_cells=10_000))
