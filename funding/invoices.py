@@ -445,7 +445,7 @@ def run_comparison(comparison_id: int, *, progress=None) -> None:
     """
     claimed = InvoiceComparison.objects.filter(
         pk=comparison_id, status__in=list(InvoiceComparison.RUNNING)
-    ).update(status=InvoiceComparison.Status.READING, progress=0)
+    ).update(status=InvoiceComparison.Status.READING, progress=0, updated_at=timezone.now())
     if not claimed:
         return
     row = InvoiceComparison.objects.select_related("bill").get(pk=comparison_id)
@@ -466,7 +466,9 @@ def mark_comparison_failed(comparison_id: int) -> None:
 
 def report_progress(comparison_id: int, done: int, total: int) -> None:
     percent = min(99, done * 100 // total) if total else 0
-    InvoiceComparison.objects.filter(pk=comparison_id, status=InvoiceComparison.Status.READING).update(progress=percent)
+    # updated_at moves with the progress: a sweeper can tell a long read from a dead one.
+    InvoiceComparison.objects.filter(pk=comparison_id, status=InvoiceComparison.Status.READING).update(
+        progress=percent, updated_at=timezone.now())
 
 
 def _finish(comparison_id, *, status, message="", result=None):
