@@ -201,7 +201,7 @@ class _SheetCounter:
 
 
 _TAGS = {"c": "c", "row": "row", "f": "f", "v": "v"}
-# An element <row> or <c> (with any namespace prefix), and what marks a formula or an error cell.
+# An element <row>, <c> or <si> (with any namespace prefix).
 _ELEMENTS = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?(row|c|si)[\s/>]")
 _ROOT = re.compile(rb"<[A-Za-z_][\w.-]*(:)?[\w.-]*[\s/>]")  # the first element; group 1: it has a prefix
 _XML_SUFFIXES = (".xml", ".rels", ".vml")
@@ -363,7 +363,8 @@ class _Gate:
             self.strings += strings
             if self.rows > limits.max_rows or self.cells > limits.max_cells or self.strings > limits.max_cells:
                 self.too_many()
-            special = special or (cells > 0 and any(marker in data for marker in _SPECIAL_MARKERS))
+            # Only in a part holding cells: a chart's <c:f> (a range) is not a formula cell.
+            special = special or (facts.cells > 0 and any(marker in data for marker in _SPECIAL_MARKERS))
         self.feed(parser, b"", True)
         rows, cells, _strings = _count(carry + b" ", True)
         facts.rows += rows
