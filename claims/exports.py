@@ -1,6 +1,7 @@
 """Claims to Excel: a row generator written into a write-only openpyxl workbook.
 
-Text cells that a spreadsheet would run as a formula (=, +, -, @ ...) are neutralised; NIK, KPJ
+Text cells that a spreadsheet would run as a formula (=, +, -, @ ...) are neutralised by
+``core.xlsx.safe_cell``, the one safe writer; NIK, KPJ
 and account numbers are written as text (a 16-digit number loses its last digit in Excel, and
 openpyxl corrupts integers above 2^53, ../shared/stack.md).
 """
@@ -11,18 +12,12 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
-from openpyxl.styles import Font
 
 from core.privacy import mask_name, mask_nik
+from core.xlsx import safe_cell
 
-FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
 RUPIAH_FORMAT = "#,##0"
 DATE_FORMAT = "DD-MM-YYYY"
-
-
-def neutralise(text: str) -> str:
-    """A leading apostrophe keeps =HYPERLINK(...) and friends as plain text (OWASP CSV injection)."""
-    return "'" + text if text.startswith(FORMULA_TRIGGERS) else text
 
 
 def _relationship(claim) -> str:
@@ -101,11 +96,8 @@ def _cell(sheet, kind, value):
         cell.value = None
         return cell
     if kind in ("text", "id"):
-        cell.value = neutralise(str(value))
-        cell.data_type = "s"  # never a formula, whatever the text starts with
-        if kind == "id":
-            cell.number_format = "@"
-    elif kind == "money":
+        return safe_cell(sheet, str(value), as_text=kind == "id")  # never a formula; ids as text
+    if kind == "money":
         cell.value = int(value)
         cell.number_format = RUPIAH_FORMAT
     elif kind == "date":
@@ -120,13 +112,7 @@ def build_claims_workbook(claims, *, personal: bool) -> bytes:
     workbook = Workbook(write_only=True)
     sheet = workbook.create_sheet(_("Klaim"))
     rows = claim_rows(claims, personal=personal)
-    bold = Font(bold=True)
-    header = []
-    for title in next(rows):
-        cell = WriteOnlyCell(sheet, value=title)
-        cell.font = bold
-        header.append(cell)
-    sheet.append(header)
+    sheet.append([safe_cell(sheet, title, bold=True) for title in next(rows)])
     for row in rows:
         sheet.append([_cell(sheet, kind, value) for kind, value in row])
     buffer = io.BytesIO()

@@ -1,30 +1,27 @@
 """The dashboard's current view as an Excel workbook, for officials' reports.
 
 The same figures as the page (``queries.build_dashboard``), small cells included: a hidden
-count is the text "<5", never the number. Money cells are numbers formatted ``#,##0``.
+count is the text "<5", never the number. Money cells are numbers formatted ``#,##0``. Every cell
+goes through ``core.xlsx.safe_cell``: a program, desa or occupation name starting with = + - @
+stays text and is never run as a formula.
 """
 
 import io
 
 from django.utils.translation import gettext as _
 from openpyxl import Workbook
-from openpyxl.cell import WriteOnlyCell
-from openpyxl.styles import Font
+
+from core.xlsx import safe_cell
 
 RUPIAH_FORMAT = "#,##0"
 PERCENT_FORMAT = "0.0"
 
 
 def _row(sheet, values, *, bold=False, money=()):
-    cells = []
-    for index, value in enumerate(values):
-        cell = WriteOnlyCell(sheet, value=value)
-        if bold:
-            cell.font = Font(bold=True)
-        if index in money and isinstance(value, int):
-            cell.number_format = RUPIAH_FORMAT
-        cells.append(cell)
-    sheet.append(cells)
+    sheet.append([
+        safe_cell(sheet, value, bold=bold, number_format=RUPIAH_FORMAT if index in money and isinstance(value, int) else None)
+        for index, value in enumerate(values)
+    ])
 
 
 def _table(workbook, title, headers, rows, *, money=()):

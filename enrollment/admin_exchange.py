@@ -23,12 +23,12 @@ from django.views.decorators.http import require_GET, require_POST
 
 from core.admin import ReadOnlyAdminMixin
 from core.models import ProgramRules
+from core.xlsx import FileProblem
 from funding.models import FundingSource
 
 from . import import_batches
 from .bpjs import ExportError, export_bpjs
 from .models import BpjsExport, ImportBatch
-from .xlsx import FileProblem
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 

@@ -28,6 +28,8 @@ from django.utils.translation import gettext as _
 from core.roles import require_permission
 from core.audit import record
 from core.models import AuditEvent, ProgramRules
+from core.xlsx import DATE, ERROR, NUMBER, TEXT, UNCALCULATED, FileProblem, SafeWorkbook, header_key, iter_rows, open_workbook
+from core.xlsx import worksheets
 from funding.models import FundingSource
 
 from . import normalize
@@ -44,8 +46,6 @@ from .services import (
     record_external_coverage,
     submit_coverages,
 )
-from .xlsx import DATE, ERROR, NUMBER, TEXT, UNCALCULATED, FileProblem, SafeWorkbook, header_key, iter_rows, open_workbook
-from .xlsx import worksheets
 
 # --- Export -----------------------------------------------------------------------------------
 
@@ -222,7 +222,7 @@ def read_answer(path, *, rules, today=None, display_name=None) -> tuple[AnswerRe
     result = AnswerResult()
     rows = []
     seen = {}
-    workbook = open_workbook(path, max_megabytes=rules.import_max_megabytes)
+    workbook = open_workbook(path, max_megabytes=rules.import_max_megabytes, name=display_name)
     found_header = False
     try:
         for title, sheet in worksheets(workbook):

@@ -17,11 +17,11 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from core.models import ProgramRules
+from core.xlsx import FileProblem
 
 from .bpjs import import_bpjs_answer
 from .imports import ImportConflict, import_workers, write_rejected_rows
 from .models import ImportBatch
-from .xlsx import FileProblem
 
 log = logging.getLogger(__name__)
 

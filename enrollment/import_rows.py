@@ -27,8 +27,9 @@ block is still read.
 
 import re
 
+from core.xlsx import DATE, NUMBER, TEXT, UNCALCULATED
+
 from .normalize import MONTHS
-from .xlsx import DATE, NUMBER, TEXT, UNCALCULATED
 
 DATA, IGNORED, LONE_NAME = "data", "ignored", "lone name"
 

@@ -44,6 +44,8 @@ from core.roles import require_permission
 from core.audit import record
 from core.bulk import RawJson, insert_rows, reserve_ids
 from core.models import AuditEvent, ProgramRules
+from core.xlsx import DATE, ERROR, NUMBER, TEXT, UNCALCULATED, FileProblem, SafeWorkbook, header_key, iter_rows, open_workbook
+from core.xlsx import estimated_rows, worksheets
 from funding.contributions import RateTable, income_basis_error
 from funding.models import FundingSource
 
@@ -66,8 +68,6 @@ from .services import (
     occupations_error,
     overlap_problems_by_nik,
 )
-from .xlsx import DATE, ERROR, NUMBER, TEXT, UNCALCULATED, FileProblem, SafeWorkbook, header_key, iter_rows, open_workbook
-from .xlsx import estimated_rows, worksheets
 
 # R-IMP-1: the header row is among the first 20 rows of a sheet.
 HEADER_SEARCH_ROWS = 20
@@ -330,7 +330,7 @@ class WorkerFile:
     # --- reading --------------------------------------------------------------------------
 
     def read(self, progress=None):
-        workbook = open_workbook(self.path, max_megabytes=self.rules.import_max_megabytes)
+        workbook = open_workbook(self.path, max_megabytes=self.rules.import_max_megabytes, name=self.name)
         try:
             sheets = list(worksheets(workbook))
             total = sum(estimated_rows(sheet) for _title, sheet in sheets if sheet is not None) or 0

@@ -1,61 +1,45 @@
 """A bill as an Excel workbook for the finance office, and BPJS's own invoice compared with it.
 
 Out: ``Workbook(write_only=True)``; NIK and KPJ are text cells (a number keeps only 15 digits,
-R-IMP-4), and text that a spreadsheet would run as a formula is neutralised.
-In: BPJS's invoice lines (KPJ and/or NIK, amount) read with ``read_only=True, data_only=True``;
-every error is collected with its sheet, row and column, and nothing is compared unless the
-whole file is readable (all or nothing).
+R-IMP-4), and text that a spreadsheet would run as a formula is neutralised (``core.xlsx.safe_cell``).
+In: BPJS's invoice lines (KPJ and/or NIK, amount) read through the reading gate of ``core.xlsx``
+(python-calamine after the file-level checks); every error is collected with its sheet, row and
+column, and nothing is compared unless the whole file is readable (all or nothing). Reading runs
+in a Celery task (``funding.tasks.compare_invoice_task``), never in the web request.
 """
 
 import re
-import zipfile
 from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 
 from django.db.models import Count, Max, Min, Sum
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, pgettext_lazy
-from openpyxl import Workbook, load_workbook
-from openpyxl.cell import WriteOnlyCell
-from openpyxl.styles import Font
+from openpyxl import Workbook
 from openpyxl.utils import get_column_letter
-from openpyxl.utils.exceptions import InvalidFileException
 
 from core.models import ProgramRules
 from core.money import ZERO, rupiah
+from core.xlsx import FileProblem, FileRefused, Limits, check_upload, header_key, iter_rows, open_workbook, safe_cell
+from core.xlsx import worksheets
 
-from .models import BillLine, ContributionBill
+from .models import BillLine, ContributionBill, InvoiceComparison
 
 MONEY_FORMAT = "#,##0"
-# Text starting with these is run as a formula by spreadsheets (and by CSV re-saves).
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 
 # --- Out: the bill as a workbook -----------------------------------------------------------
 
 
-def safe_text(value) -> str:
-    """Neutralise formula injection: '=HYPERLINK(…)' is written as the text "'=HYPERLINK(…)"."""
-    text = "" if value is None else str(value)
-    return "'" + text if text.startswith(FORMULA_STARTS) else text
-
-
 def _text(sheet, value, *, bold=False):
-    cell = WriteOnlyCell(sheet, value=safe_text(value))
-    cell.data_type = "s"  # never a formula, never a number (NIK/KPJ keep every digit)
-    cell.number_format = "@"
-    if bold:
-        cell.font = Font(bold=True)
-    return cell
+    """A text cell: never a formula, never a number (NIK/KPJ keep every digit)."""
+    return safe_cell(sheet, "" if value is None else str(value), as_text=True, bold=bold)
 
 
 def _money(sheet, value, *, bold=False):
-    cell = WriteOnlyCell(sheet, value=int(value))
-    cell.number_format = MONEY_FORMAT
-    if bold:
-        cell.font = Font(bold=True)
-    return cell
+    return safe_cell(sheet, int(value), number_format=MONEY_FORMAT, bold=bold)
 
 
 def bill_rows(bill: ContributionBill):
@@ -138,11 +122,6 @@ def write_bill_workbook(bill: ContributionBill, stream) -> int:
 # --- In: BPJS's invoice --------------------------------------------------------------------
 
 
-def header_key(text) -> str:
-    """Headers match ignoring case, punctuation, spaces and underscores (as R-IMP-2)."""
-    return re.sub(r"[\W_]+", "", str(text or "").lower())
-
-
 HEADER_ALIASES = {
     "kpj": ["kpj", "no kpj", "nomor kpj", "no peserta", "nomor peserta", "no kartu peserta", "nomor kartu peserta"],
     "nik": ["nik", "no nik", "nomor nik", "nomor induk kependudukan", "no ktp", "nomor ktp"],
@@ -188,6 +167,7 @@ class Invoice:
     lines: list = field(default_factory=list)
     errors: list = field(default_factory=list)
     skipped_sheets: list = field(default_factory=list)
+    refused: str = ""  # "Berkas ditolak: …" when the reading gate refused the whole file
 
 
 def clean_number_text(value) -> str:
@@ -229,18 +209,35 @@ def _find_header(rows):
     return None, None
 
 
-def read_invoice(upload, filename: str) -> Invoice:
-    """Read BPJS's invoice lines; ``Invoice.errors`` lists every problem (sheet, row, column)."""
+def read_invoice(upload, filename: str, *, progress=None) -> Invoice:
+    """Read BPJS's invoice lines; ``Invoice.errors`` lists every problem (sheet, row, column).
+
+    ``upload`` is a path or a file; the reading gate refuses a hostile or broken file first
+    (its reason is the one error). ``progress(done, total)`` is called about every 1,000 rows.
+    """
     invoice = Invoice(filename=filename)
     rules = ProgramRules.current()
     try:
-        workbook = load_workbook(upload, read_only=True, data_only=True)
-    except (InvalidFileException, zipfile.BadZipFile, KeyError, OSError, ValueError):
-        invoice.errors.append(InvoiceError(filename, None, None, _("Berkas bukan Excel (.xlsx) yang dapat dibaca.")))
+        workbook = open_workbook(upload, limits=Limits.from_rules(rules), name=filename)
+    except FileRefused as exc:
+        # Not a zip at all: the invoice's own plain words in the list; any other refusal says why.
+        message = _("Berkas bukan Excel (.xlsx) yang dapat dibaca.") if exc.code == "not_xlsx" else str(exc)
+        invoice.errors.append(InvoiceError(filename, None, None, message))
+        invoice.refused = str(exc)
+        return invoice
+    except FileProblem as exc:
+        invoice.errors.append(InvoiceError(filename, None, None, str(exc)))
         return invoice
     try:
-        for sheet in workbook.worksheets:
-            _read_sheet(invoice, sheet, rules)
+        total, done = workbook.inspection.rows, 0
+        for title, sheet in worksheets(workbook):
+            if sheet is None:
+                continue
+            done = _read_sheet(invoice, title, sheet, rules, progress, done, total)
+    except FileProblem as exc:
+        invoice.lines.clear()
+        invoice.errors.append(InvoiceError(filename, None, None, str(exc)))
+        invoice.refused = str(exc)
     finally:
         workbook.close()
     if not invoice.lines and not invoice.errors:
@@ -250,45 +247,64 @@ def read_invoice(upload, filename: str) -> Invoice:
     return invoice
 
 
-def _read_sheet(invoice: Invoice, sheet, rules):
-    rows = sheet.iter_rows(values_only=True)
-    head = []
-    for row in rows:
-        head.append(row)
-        if len(head) >= HEADER_ROWS:
+def _values(cells) -> tuple:
+    """A row as positional values (None where blank), as the header search and columns expect."""
+    width = max(cells)
+    return tuple(cells[col].value if col in cells else None for col in range(1, width + 1))
+
+
+def _read_sheet(invoice: Invoice, title, sheet, rules, progress=None, done=0, total=0):
+    rows = iter_rows(sheet)
+    head = []  # (number, values) of the first rows, up to row HEADER_ROWS
+    for number, cells in rows:
+        done += 1
+        if number > HEADER_ROWS:
+            rows = _chain([(number, cells)], rows)
             break
-    index, columns = _find_header(head)
+        head.append((number, _values(cells)))
+    index, columns = _find_header([values for _number, values in head])
     if index is None:
-        invoice.skipped_sheets.append(sheet.title)
-        return
+        invoice.skipped_sheets.append(title)
+        return done
     letters = {name: get_column_letter(position + 1) for name, position in columns.items()}
+    header_number = head[index][0]
 
     def cell(row, name):
         position = columns.get(name)
         return row[position] if position is not None and position < len(row) else None
 
     def data_rows():
-        yield from enumerate(head[index + 1:], start=index + 2)
-        yield from enumerate(rows, start=len(head) + 1)
+        yield from ((number, values) for number, values in head if number > header_number)
+        for number, cells in rows:
+            yield number, _values(cells)
 
     for number, row in data_rows():
+        done += 1
+        if progress and done % 1000 == 0:
+            progress(done, total)
         kpj_raw, nik_raw = cell(row, "kpj"), cell(row, "nik")
         if kpj_raw in (None, "") and nik_raw in (None, ""):
             continue  # blank, totals, signatures (as R-IMP-3)
         if len(invoice.lines) >= rules.import_max_rows:
-            invoice.errors.append(InvoiceError(sheet.title, number, None, _(
+            invoice.errors.append(InvoiceError(title, number, None, _(
                 "Berkas melebihi %(max)d baris; pecah menjadi beberapa berkas.") % {"max": rules.import_max_rows}))
-            return
+            return done
         errors_before = len(invoice.errors)
-        kpj = _identifier(invoice, sheet.title, number, letters.get("kpj"), kpj_raw, "KPJ", rules.kpj_length)
-        nik = _identifier(invoice, sheet.title, number, letters.get("nik"), nik_raw, "NIK", 16)
-        amount = _amount(invoice, sheet.title, number, letters, cell(row, "amount"), cell(row, "jkk"), cell(row, "jkm"),
+        kpj = _identifier(invoice, title, number, letters.get("kpj"), kpj_raw, "KPJ", rules.kpj_length)
+        nik = _identifier(invoice, title, number, letters.get("nik"), nik_raw, "NIK", 16)
+        amount = _amount(invoice, title, number, letters, cell(row, "amount"), cell(row, "jkk"), cell(row, "jkm"),
                          "amount" in columns)
         if len(invoice.errors) == errors_before:
             invoice.lines.append(InvoiceLine(
-                sheet=sheet.title, row=number, kpj=kpj or "", nik=nik or "",
+                sheet=title, row=number, kpj=kpj or "", nik=nik or "",
                 name=" ".join(str(cell(row, "name") or "").split()).upper(), amount=amount,
             ))
+    return done
+
+
+def _chain(first, rest):
+    yield from first
+    yield from rest
 
 
 def _identifier(invoice, sheet, row, column, raw, label, length):
@@ -406,3 +422,87 @@ def compare_invoice(bill: ContributionBill, invoice: Invoice) -> Comparison:
         theirs_total=sum((line.amount for line in invoice.lines), ZERO),
     )
 
+
+
+# --- In the background: one InvoiceComparison row per uploaded invoice ----------------------
+
+
+def store_comparison(*, bill: ContributionBill, upload, by) -> InvoiceComparison:
+    """Check an uploaded invoice cheaply (size, zip, encrypted, macros: FileRefused at once) and
+    store it for ``run_comparison``; the caller enqueues the task after the commit."""
+    check_upload(upload, limits=Limits.from_rules(), name=upload.name)
+    comparison = InvoiceComparison(bill=bill, original_name=upload.name[:255], created_by=by)
+    comparison.file.save(upload.name, upload, save=False)
+    comparison.save()
+    return comparison
+
+
+def run_comparison(comparison_id: int, *, progress=None) -> None:
+    """Read the stored invoice through the gate and compare it with the bill (the task's work).
+
+    Claimed with a conditional update, so a task delivered twice does the work once at a time;
+    re-running a comparison left in READING (a worker died) starts it again from the file.
+    """
+    claimed = InvoiceComparison.objects.filter(
+        pk=comparison_id, status__in=list(InvoiceComparison.RUNNING)
+    ).update(status=InvoiceComparison.Status.READING, progress=0, updated_at=timezone.now())
+    if not claimed:
+        return
+    row = InvoiceComparison.objects.select_related("bill").get(pk=comparison_id)
+    invoice = read_invoice(row.file.path, row.original_name, progress=progress)
+    if invoice.errors:
+        _finish(comparison_id, status=InvoiceComparison.Status.REJECTED, message=invoice.refused,
+                result={"errors": [str(error) for error in invoice.errors]})
+        return
+    _finish(comparison_id, status=InvoiceComparison.Status.DONE,
+            result=comparison_as_dict(compare_invoice(row.bill, invoice), invoice))
+
+
+def mark_comparison_failed(comparison_id: int) -> None:
+    """An unexpected error: the page says so; the details are in the log."""
+    _finish(comparison_id, status=InvoiceComparison.Status.FAILED,
+            message=_("Perbandingan gagal karena kesalahan sistem; coba unggah lagi atau hubungi admin."))
+
+
+def report_progress(comparison_id: int, done: int, total: int) -> None:
+    percent = min(99, done * 100 // total) if total else 0
+    # updated_at moves with the progress: a sweeper can tell a long read from a dead one.
+    InvoiceComparison.objects.filter(pk=comparison_id, status=InvoiceComparison.Status.READING).update(
+        progress=percent, updated_at=timezone.now())
+
+
+def _finish(comparison_id, *, status, message="", result=None):
+    InvoiceComparison.objects.filter(pk=comparison_id).update(
+        status=status, message=message, result=result or {}, progress=100, finished_at=timezone.now(),
+        updated_at=timezone.now(),
+    )
+
+
+_DIFFERENCE_FIELDS = ("kpj", "nik", "name", "ours", "theirs", "where")
+
+
+def comparison_as_dict(comparison: Comparison, invoice: Invoice) -> dict:
+    """The comparison as JSON for the row (amounts as text, exact)."""
+    def rows(differences):
+        return [{key: getattr(d, key) for key in _DIFFERENCE_FIELDS} for d in differences]
+
+    return {
+        "missing": rows(comparison.missing), "extra": rows(comparison.extra), "different": rows(comparison.different),
+        "matched": comparison.matched, "ours_total": str(comparison.ours_total),
+        "theirs_total": str(comparison.theirs_total), "skipped_sheets": invoice.skipped_sheets,
+    }
+
+
+def comparison_from_dict(data: dict) -> Comparison:
+    """The stored comparison back as a Comparison (Decimal amounts), for the page."""
+    def rows(items):
+        return [Difference(**{
+            **item,
+            "ours": None if item["ours"] is None else Decimal(item["ours"]),
+            "theirs": None if item["theirs"] is None else Decimal(item["theirs"]),
+        }) for item in items]
+
+    return Comparison(
+        missing=rows(data["missing"]), extra=rows(data["extra"]), different=rows(data["different"]),
+        matched=data["matched"], ours_total=Decimal(data["ours_total"]), theirs_total=Decimal(data["theirs_total"]),
+    )

@@ -1,11 +1,15 @@
+import uuid
 from decimal import Decimal
+from pathlib import Path
 
 from django.conf import settings
+from django.core.serializers.json import DjangoJSONEncoder
 from django.core.exceptions import ValidationError
 from django.core.validators import MinValueValidator, RegexValidator
 from django.db import models
 from django.db.models import Q, Value
 from django.db.models.functions import Coalesce
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from core.money import format_rupiah
@@ -411,3 +415,54 @@ class PaymentAllocation(models.Model):
 
     def __str__(self):
         return f"{self.payment} → {self.bill}"
+
+
+def upload_invoice(instance, filename):
+    """BPJS's invoice files get random names under MEDIA_ROOT, which is never served."""
+    suffix = Path(filename).suffix.lower()[:8] or ".xlsx"
+    return f"invoices/{timezone.now():%Y/%m}/{uuid.uuid4().hex}{suffix}"
+
+
+class InvoiceComparison(models.Model):
+    """BPJS's invoice file compared with one of our bills, read by a Celery task (never in the
+    web request: a workbook can take seconds to read). The page polls this row, so the progress
+    and the result survive a reload. Status fields as ``enrollment.ImportBatch`` (status,
+    created_at, updated_at), so the same sweeper can re-queue a stuck one."""
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", _("Menunggu dibaca")
+        READING = "reading", _("Sedang dibaca")
+        DONE = "done", _("Selesai")
+        REJECTED = "rejected", _("Berkas ditolak")
+        FAILED = "failed", _("Gagal")
+
+    RUNNING = {Status.QUEUED, Status.READING}
+
+    bill = models.ForeignKey(ContributionBill, verbose_name=_("tagihan"), on_delete=models.CASCADE,
+                             related_name="invoice_comparisons")
+    file = models.FileField(_("berkas"), upload_to=upload_invoice, max_length=200)
+    original_name = models.CharField(_("nama berkas"), max_length=255)
+    status = models.CharField(_("status"), max_length=12, choices=Status.choices, default=Status.QUEUED)
+    progress = models.PositiveSmallIntegerField(_("kemajuan (%)"), default=0)
+    # The comparison (missing, extra, different, totals) or the invoice's errors.
+    result = models.JSONField(_("hasil"), default=dict, blank=True, encoder=DjangoJSONEncoder)
+    message = models.TextField(_("pesan"), blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("diunggah oleh"), null=True, blank=True, on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(_("diunggah"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("diubah"), auto_now=True)
+    finished_at = models.DateTimeField(_("selesai"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("perbandingan tagihan BPJS")
+        verbose_name_plural = _("perbandingan tagihan BPJS")
+        ordering = ["-created_at", "-pk"]
+
+    def __str__(self):
+        return f"{self.bill} · {self.original_name}"
+
+    @property
+    def is_running(self) -> bool:
+        return self.status in self.RUNNING

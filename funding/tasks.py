@@ -1,4 +1,4 @@
-"""Scheduled work of the funding app (Celery beat: see CELERY_BEAT_SCHEDULE in settings)."""
+"""Background work of the funding app: scheduled (Celery beat, see CELERY_BEAT_SCHEDULE) and on upload."""
 
 import logging
 
@@ -6,6 +6,7 @@ from celery import shared_task
 from django.db import OperationalError
 from django.utils.dateparse import parse_date
 
+from . import invoices
 from .expiry import end_expired_coverages
 
 log = logging.getLogger(__name__)
@@ -30,3 +31,23 @@ def end_expired_coverages_task(self, today: str | None = None) -> int:
     ended = end_expired_coverages(today=parse_date(today) if today else None, progress=progress)
     log.info("end_expired_coverages_task: %d coverage(s) ended", ended)
     return ended
+
+
+@shared_task(bind=True, acks_late=True, autoretry_for=(OperationalError,), max_retries=3, retry_backoff=True)
+def compare_invoice_task(self, comparison_id: int) -> None:
+    """Read BPJS's invoice through the reading gate and compare it with the bill (issue 10)."""
+    step = {"last": -1}
+
+    def progress(done, total):
+        percent = done * 100 // total if total else 0
+        if percent != step["last"]:
+            step["last"] = percent
+            invoices.report_progress(comparison_id, done, total)
+
+    try:
+        invoices.run_comparison(comparison_id, progress=progress)
+    except OperationalError:
+        raise
+    except Exception:
+        log.exception("invoice comparison %s failed", comparison_id)
+        invoices.mark_comparison_failed(comparison_id)

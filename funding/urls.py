@@ -12,6 +12,7 @@ urlpatterns = [
     path("<str:code>/tagihan/<int:pk>/", views.bill_detail, name="bill"),
     path("<str:code>/tagihan/<int:pk>/excel/", views.bill_export, name="bill_export"),
     path("<str:code>/tagihan/<int:pk>/bandingkan/", views.bill_compare, name="bill_compare"),
+    path("<str:code>/tagihan/<int:pk>/bandingkan/<int:comparison_pk>/", views.bill_comparison, name="bill_comparison"),
     path("<str:code>/tagihan/<int:pk>/batalkan/", views.bill_cancel, name="bill_cancel"),
     path("<str:code>/pembayaran/", views.payment_list, name="payments"),
     path("<str:code>/pembayaran/catat/", views.payment_create, name="payment_create"),

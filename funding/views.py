@@ -11,14 +11,17 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from core.xlsx import FileProblem
+
 from .billing import BillingError, cancel_bill, prepare_bill, record_payment
 from .contributions import RateTable
 from .expiry import coverages_ending_soon
 from .forms import BillForm, InvoiceUploadForm, PaymentForm, RenewalForm
-from .invoices import bill_rows, compare_invoice, read_invoice, write_bill_workbook
-from .models import ContributionBill, ContributionPayment, FundingSource, PaymentAllocation
+from .invoices import bill_rows, comparison_from_dict, store_comparison, write_bill_workbook
+from .models import ContributionBill, ContributionPayment, FundingSource, InvoiceComparison, PaymentAllocation
 from .renewal import RenewalError, build_target, next_year_values, plan_renewal, renew_funding
 from .services import budget_tracking, counting_coverages, funding_summary, lapsed_months_by_coverage
+from .tasks import compare_invoice_task
 
 PAGE_SIZE = 100
 
@@ -123,18 +126,38 @@ def bill_export(request, code, pk):
 @login_required
 @permission_required("funding.export_contributionbill", raise_exception=True)
 def bill_compare(request, code, pk):
+    """Store BPJS's invoice and queue its reading (never read in the request); 400 at once for a
+    form error or a file the gate's cheap checks refuse (not a zip, encrypted, macros, too big)."""
     funding = _funding(code)
     bill = _bill(funding, pk)
     form = InvoiceUploadForm(request.POST, request.FILES)
-    invoice = comparison = None
+    refused = None
     if form.is_valid():
-        upload = form.cleaned_data["file"]
-        invoice = read_invoice(upload, upload.name)
-        if not invoice.errors:
-            comparison = compare_invoice(bill, invoice)
+        try:
+            comparison = store_comparison(bill=bill, upload=form.cleaned_data["file"], by=request.user)
+        except FileProblem as exc:
+            refused = str(exc)
+        else:
+            compare_invoice_task.delay_on_commit(comparison.pk)
+            return redirect("funding:bill_comparison", funding.code, bill.pk, comparison.pk)
     return render(request, "funding/bill_compare.html", {
-        "funding": funding, "bill": bill, "form": form, "invoice": invoice, "comparison": comparison,
-    }, status=200 if comparison else 400)
+        "funding": funding, "bill": bill, "form": form, "refused": refused,
+    }, status=400)
+
+
+@require_GET
+@login_required
+@permission_required("funding.export_contributionbill", raise_exception=True)
+def bill_comparison(request, code, pk, comparison_pk):
+    """The comparison's progress (the page reloads itself while the task reads), then its result."""
+    funding = _funding(code)
+    bill = _bill(funding, pk)
+    row = get_object_or_404(InvoiceComparison, pk=comparison_pk, bill=bill)
+    comparison = comparison_from_dict(row.result) if row.status == InvoiceComparison.Status.DONE else None
+    return render(request, "funding/bill_compare.html", {
+        "funding": funding, "bill": bill, "row": row, "comparison": comparison,
+        "skipped_sheets": row.result.get("skipped_sheets", []), "errors": row.result.get("errors", []),
+    })
 
 
 @require_POST

@@ -324,8 +324,9 @@ def test_export_neutralises_formulas(client, coverage, spouse, official, bpjs_st
     rows = list(_sheet(client.get(reverse("claims:export"))).iter_rows(values_only=False))
     header = [cell.value for cell in rows[0]]
     cell = rows[1][header.index("Tempat kejadian")]
-    assert cell.data_type == "s"
-    assert cell.value == '\'=HYPERLINK("http://evil.example","klik")'
+    # core.xlsx.safe_cell: a string cell with Excel's quote prefix, the text itself unchanged.
+    assert cell.data_type == "s" and cell.quotePrefix
+    assert cell.value == '=HYPERLINK("http://evil.example","klik")'
 
 
 def test_leadership_export_masks_nik_and_omits_account_numbers(client, claim, leader):

@@ -17,7 +17,7 @@ from enrollment.imports import import_workers
 from enrollment.models import Coverage, Desa, ExternalCoverage
 from enrollment.services import enroll_workers
 from enrollment.tests.xlsx_builders import person, simple_file, write_xlsx
-from enrollment.xlsx import FileProblem
+from core.xlsx import FileProblem
 
 KPJ = "24000000{:03d}"
 

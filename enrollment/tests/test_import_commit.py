@@ -134,7 +134,7 @@ def test_a_start_date_outside_the_funding_period_refuses_the_batch(tmp_path, run
 @pytest.mark.django_db
 def test_the_configured_maximum_number_of_rows_is_a_file_problem(tmp_path, run_import):
     from core.models import ProgramRules
-    from enrollment.xlsx import FileProblem
+    from core.xlsx import FileProblem
 
     ProgramRules.objects.update_or_create(pk=1, defaults={"import_max_rows": 3})
     path = write_xlsx(tmp_path / "banyak.xlsx", {"D": [HEADERS, *rows_of([person(i) for i in range(4)])]})

@@ -11,7 +11,7 @@ from enrollment.models import Heir, Worker
 from enrollment.nik import FEMALE, MALE
 from enrollment.tests.conftest import errors_at
 from enrollment.tests.xlsx_builders import HEADERS, person, rows_of, simple_file, write_xlsx
-from enrollment.xlsx import FileProblem, header_key
+from core.xlsx import FileProblem, header_key
 
 
 def spelled_differently(alias):

@@ -209,7 +209,7 @@ def test_heir_problems_are_errors_of_their_columns(tmp_path, run_import):
 
 def test_headers_of_the_test_files_are_the_documented_aliases():
     from enrollment.imports import HEADER_FIELDS
-    from enrollment.xlsx import header_key
+    from core.xlsx import header_key
 
     assert all(header_key(h) in HEADER_FIELDS for h in HEADERS)
 

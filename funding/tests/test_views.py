@@ -2,6 +2,7 @@
 
 import datetime
 import io
+import time
 from decimal import Decimal
 
 import pytest
@@ -14,7 +15,7 @@ from openpyxl import Workbook, load_workbook
 from core.testing import make_funding
 from funding.billing import prepare_bill, record_payment
 from funding.contributions import month_start
-from funding.models import ContributionBill, ContributionPayment, FundingSource
+from funding.models import ContributionBill, ContributionPayment, FundingSource, InvoiceComparison
 
 from .conftest import covered_workers
 
@@ -179,8 +180,20 @@ def test_the_bill_downloads_as_excel(client, world, finance_officer):
     assert workbook.sheetnames == ["Tagihan", "Per bulan"]
 
 
-@pytest.mark.django_db
-def test_the_comparison_page_shows_the_differences(client, world, official):
+def wait_for_comparison(client, url, *, timeout=60):
+    """Follow the page the upload redirected to until the Celery worker has finished."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        response = client.get(url)
+        if 'http-equiv="refresh"' not in response.content.decode():
+            return response
+        time.sleep(0.2)
+    raise AssertionError(f"comparison still running after {timeout} s")
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_comparison_is_read_in_the_background_and_its_page_shows_the_differences(client, world, official,
+                                                                                         celery_worker):
     funding, bill, _payment = world
     lines = list(bill.lines.select_related("coverage"))
     workbook = Workbook()
@@ -193,12 +206,27 @@ def test_the_comparison_page_shows_the_differences(client, world, official):
 
     response = client.post(urls(*world)["bill_compare"], {"file": SimpleUploadedFile("bpjs.xlsx", stream.getvalue())})
 
-    page = response.content.decode()
-    assert response.status_code == 200
+    assert response.status_code == 302
+    comparison = InvoiceComparison.objects.get()
+    assert response["Location"] == reverse("funding:bill_comparison", args=[funding.code, bill.pk, comparison.pk])
+    done = wait_for_comparison(client, response["Location"])
+    page = done.content.decode()
+    assert done.status_code == 200 and 'data-status="done"' in page
     assert 'id="missing"' in page and lines[1].coverage.kpj_number in page
     assert 'id="extra"' in page and "12345678901" in page
+    comparison.refresh_from_db()
+    assert comparison.progress == 100 and comparison.finished_at is not None
+
+
+@pytest.mark.django_db
+def test_a_file_that_is_not_a_workbook_is_refused_at_once_with_400(client, world, official):
+    client.force_login(official)
+
     bad = client.post(urls(*world)["bill_compare"], {"file": SimpleUploadedFile("bpjs.xlsx", b"rusak")})
-    assert bad.status_code == 400 and "bukan Excel" in bad.content.decode()
+
+    assert bad.status_code == 400
+    assert "Berkas ditolak: berkas bpjs.xlsx bukan berkas Excel .xlsx." in bad.content.decode()
+    assert not InvoiceComparison.objects.exists()
 
 
 @pytest.mark.django_db

@@ -12,8 +12,8 @@ from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from core.xlsx import FileProblem
 from enrollment.bpjs import import_bpjs_answer
-from enrollment.xlsx import FileProblem
 from funding.models import FundingSource
 
 from .import_workers import FILE_PROBLEM, acting_user, format_place, refused

@@ -16,8 +16,8 @@ from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
+from core.xlsx import FileProblem
 from enrollment.imports import ImportConflict, import_workers, write_rejected_rows
-from enrollment.xlsx import FileProblem
 from core.models import ProgramRules
 from funding.models import FundingSource
 

@@ -1,0 +1,692 @@
+"""Every Excel workbook the program reads goes through here, and every one it writes.
+
+Reading has two steps. **The gate** (``inspect``) looks at the file without parsing any sheet
+into memory: its size; an OLE2 container (a password-protected .xlsx, or an .xls of Excel
+97-2003); not a zip; macros (``vbaProject.bin`` or a macro-enabled content type); too many
+members; each member's declared *and* actual uncompressed size and ratio (measured while
+streaming, so padding the archive with incompressible bytes or lying in the zip headers does
+not help); and, streaming every XML part through expat with DTDs and entities refused, the total
+number of ``<row>`` and ``<c>`` elements of all sheets (a flood of empty ``<row/>`` counts).
+Malformed XML, a DTD, an entity (billion laughs, XXE) refuse the whole file. Memory stays bounded
+by the limits whatever the file holds. The same pass notes what calamine cannot tell: formulas
+with no cached value (R-IMP-5) and error cells.
+
+**Then python-calamine** reads the sheets (typed cells, much faster than openpyxl): a number is a
+number (a NIK typed as a number stays a row error, R-IMP-4), a date a date. ``iter_rows`` yields
+the row number Excel shows (R-IMP-1) and a ``Cell`` per non-blank cell.
+
+Writing (openpyxl, write-only) neutralises formula injection and keeps NIK, KPJ and phone numbers
+as text, in one place: ``safe_cell`` and ``SafeWorkbook`` (../shared/stack.md: openpyxl writes
+ints with 15-16 digits).
+
+Limits: ``ProgramRules.import_max_megabytes`` (file size) and ``import_max_rows`` (rows, plus
+``XLSX_EXTRA_ROWS`` for headers and footers); the settings ``XLSX_MAX_CELLS_PER_ROW``,
+``XLSX_MAX_MEMBER_MEGABYTES``, ``XLSX_MAX_MEMBER_RATIO`` and ``XLSX_MAX_MEMBERS``.
+"""
+
+import contextlib
+import datetime
+import itertools
+import posixpath
+import re
+import shutil
+import tempfile
+import zipfile
+import zlib
+from dataclasses import dataclass, field
+from decimal import Decimal
+from pathlib import Path
+from xml.parsers import expat
+
+from django.conf import settings
+from django.utils.translation import gettext as _
+from openpyxl import Workbook
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE, WriteOnlyCell
+from openpyxl.styles import Font
+from openpyxl.utils import get_column_letter
+from python_calamine import CalamineError, CalamineWorkbook, SheetTypeEnum
+
+from .models import ProgramRules
+
+# A compound (OLE2) file: an .xls of Excel 97-2003, or an .xlsx protected with a password.
+_OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+_ENCRYPTION_STREAM = "EncryptionInfo".encode("utf-16-le")
+_CHUNK = 1 << 20
+# A member smaller than this may compress as well as it likes (styles, empty sheets).
+_RATIO_FLOOR = 1 << 20
+
+NUMBER, TEXT, DATE, BOOL, ERROR, UNCALCULATED = "n", "s", "d", "b", "e", "f"
+
+
+class FileProblem(Exception):
+    """A problem with the whole file: one clear Indonesian message, and nothing else happens."""
+
+
+class FileRefused(FileProblem):
+    """The gate refused the file before any sheet was read: "Berkas ditolak: <reason>"."""
+
+    def __init__(self, reason: str, *, code: str = "refused"):
+        super().__init__(_("Berkas ditolak: %(reason)s") % {"reason": reason})
+        self.reason, self.code = reason, code
+
+
+@dataclass(frozen=True)
+class Limits:
+    max_bytes: int
+    max_rows: int
+    max_cells: int
+    max_member_bytes: int = 256 << 20
+    max_ratio: int = 100
+    max_members: int = 1000
+
+    @classmethod
+    def from_rules(cls, rules=None, *, max_megabytes=None):
+        """The limits of ProgramRules (data) and the settings, with defaults for both."""
+        rules = rules or ProgramRules.current()
+        rows = rules.import_max_rows + getattr(settings, "XLSX_EXTRA_ROWS", 1000)
+        return cls(
+            max_bytes=(max_megabytes or rules.import_max_megabytes) << 20,
+            max_rows=rows,
+            max_cells=rows * getattr(settings, "XLSX_MAX_CELLS_PER_ROW", 64),
+            max_member_bytes=getattr(settings, "XLSX_MAX_MEMBER_MEGABYTES", 256) << 20,
+            max_ratio=getattr(settings, "XLSX_MAX_MEMBER_RATIO", 100),
+            max_members=getattr(settings, "XLSX_MAX_MEMBERS", 1000),
+        )
+
+
+@dataclass(slots=True)
+class Cell:
+    value: object  # str (stripped, never empty), int, float, datetime, bool; None only for UNCALCULATED
+    kind: str  # NUMBER, TEXT, DATE, BOOL, ERROR or UNCALCULATED
+
+    def display(self) -> str:
+        """The value as the user saw it, for error messages."""
+        if self.kind == UNCALCULATED:
+            return "=…"
+        if isinstance(self.value, datetime.datetime):
+            if self.value.time() == datetime.time(0, 0):
+                return self.value.strftime("%d-%m-%Y")
+            return self.value.strftime("%d-%m-%Y %H:%M")
+        if isinstance(self.value, float) and self.value.is_integer():
+            return str(int(self.value))
+        return str(self.value)
+
+
+# --- The gate --------------------------------------------------------------------------------
+
+
+@dataclass
+class SheetFacts:
+    rows: int = 0
+    cells: int = 0
+    # (row, column) -> (UNCALCULATED, None) or (ERROR, "#DIV/0!"): what calamine reads as "".
+    special: dict = field(default_factory=dict)
+
+
+@dataclass
+class Inspection:
+    """What the gate learned: per sheet name, its row count and its special cells."""
+
+    sheets: dict = field(default_factory=dict)  # sheet name -> SheetFacts
+    rows: int = 0
+    cells: int = 0
+
+
+def _column_number(ref: str) -> int:
+    number = 0
+    for char in ref:
+        if "A" <= char <= "Z":
+            number = number * 26 + ord(char) - 64
+        elif "a" <= char <= "z":
+            number = number * 26 + ord(char) - 96
+        else:
+            break
+    return number
+
+
+def _local(name: str) -> str:
+    return name.rpartition(":")[2]
+
+
+class _SheetCounter:
+    """Expat handlers for one worksheet already counted (``_Gate.scan_sheet``): where formulas
+    without a cached value and error cells are, without character data for ordinary cells."""
+
+    def __init__(self, gate, facts: SheetFacts):
+        self.gate, self.facts = gate, facts
+        self.row = 0
+        self.ref, self.offset = None, 0  # the last cell reference in the row, and cells since it
+        self.cell = None  # (row, ref, offset, is_error) of the open cell, until the next one starts
+        self.has_formula = False
+        self.text = None  # the <v> text of an error or formula cell
+        self.parser = None
+
+    def start(self, name, attrs):
+        tag = _TAGS.get(name) or _TAGS.get(_local(name))
+        if tag is None:
+            return
+        if tag == "c":
+            self.close_cell()
+            ref = attrs.get("r")
+            if ref:
+                self.ref, self.offset = ref, 0
+            else:
+                self.offset += 1
+            self.cell = (self.row, self.ref, self.offset, attrs.get("t") == "e")
+        elif tag == "row":
+            self.close_cell()
+            number = attrs.get("r")
+            self.row = int(number) if number and number.isdigit() else self.row + 1
+            self.ref, self.offset = None, 0
+        elif self.cell is not None:
+            if tag == "f":
+                self.has_formula = True
+            elif tag == "v" and (self.cell[3] or self.has_formula):
+                # Only error and formula cells need their text (rare): ordinary cells cost no callback.
+                self.text = []
+                self.parser.CharacterDataHandler = self.text.append
+
+    def close_cell(self):
+        cell = self.cell
+        if cell is None:
+            return
+        text = "".join(self.text).strip() if self.text is not None else ""
+        if self.text is not None:
+            self.parser.CharacterDataHandler = None
+        if cell[3] or (self.has_formula and not text):
+            row, ref, offset, is_error = cell
+            column = (_column_number(ref) if ref else 0) + offset
+            self.facts.special[(row, column)] = (ERROR, text or "#N/A") if is_error else (UNCALCULATED, None)
+        self.cell, self.has_formula, self.text = None, False, None
+
+
+_TAGS = {"c": "c", "row": "row", "f": "f", "v": "v"}
+# An element <row>, <c> or <si> (with any namespace prefix).
+_ELEMENTS = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?(row|c|si)[\s/>]")
+_ROOT = re.compile(rb"<[A-Za-z_][\w.-]*(:)?[\w.-]*[\s/>]")  # the first element; group 1: it has a prefix
+_XML_SUFFIXES = (".xml", ".rels", ".vml")
+_METADATA = {"xl/workbook.xml", "xl/_rels/workbook.xml.rels", "[content_types].xml"}
+
+
+def _count(data: bytes, prefixed) -> tuple[int, int, int]:
+    """(rows, cells, shared strings) elements in ``data``."""
+    if prefixed or prefixed is None:
+        tags = _ELEMENTS.findall(data)
+        return tags.count(b"row"), tags.count(b"c"), tags.count(b"si")
+    return (
+        data.count(b"<row ") + data.count(b"<row>") + data.count(b"<row/"),
+        data.count(b"<c ") + data.count(b"<c>") + data.count(b"<c/"),
+        data.count(b"<si>") + data.count(b"<si ") + data.count(b"<si/"),
+    )
+
+# A formula (<f>, <f ...>, prefixed or not) or an error cell (t="e"): then the slow pass runs.
+_SPECIAL_MARKERS = (b"<f>", b"<f ", b"<f/", b":f>", b":f ", b":f/", b't="e"', b"t='e'")
+
+
+class _Gate:
+    def __init__(self, path: Path, limits: Limits, name: str):
+        self.path, self.limits, self.name = path, limits, name
+        self.rows = self.cells = 0
+        self.strings = 0
+        self.sheet_facts = {}  # member name -> SheetFacts, for every part holding rows or cells
+        self.sheet_targets = {}  # relationship id -> member name
+        self.sheet_ids = []  # (sheet name, relationship id) in workbook order
+
+    def refuse(self, reason, code="refused"):
+        raise FileRefused(reason, code=code)
+
+    def too_many(self):
+        self.refuse(_(
+            "berkas %(name)s memuat lebih dari %(rows)s baris atau %(cells)s sel lembar kerja (dihitung pada setiap "
+            "baris XML, termasuk baris kosong)."
+        ) % {"name": self.name, "rows": f"{self.limits.max_rows:,}".replace(",", "."),
+             "cells": f"{self.limits.max_cells:,}".replace(",", ".")}, "too_many_rows")
+
+    def run(self) -> Inspection:
+        self.check_container()
+        try:
+            with zipfile.ZipFile(self.path) as archive:
+                infos = archive.infolist()
+                self.check_members(infos)
+                for info in infos:
+                    self.read_member(archive, info)
+        except (zipfile.BadZipFile, zlib.error, EOFError, OSError, NotImplementedError, RuntimeError) as exc:
+            # RuntimeError: a member encrypted with a zip password; NotImplementedError: an unknown compression.
+            raise FileRefused(_("berkas %(name)s rusak dan tidak dapat dibuka (%(reason)s).") % {
+                "name": self.name, "reason": exc.__class__.__name__}, code="corrupt") from exc
+        return self.inspection()
+
+    def check_container(self):
+        try:
+            size = self.path.stat().st_size
+        except OSError as exc:
+            raise FileProblem(_("Berkas %(name)s tidak dapat dibaca.") % {"name": self.name}) from exc
+        if size > self.limits.max_bytes:
+            self.refuse(_("berkas %(name)s berukuran %(size).1f MB, melebihi batas %(max)d MB.") % {
+                "name": self.name, "size": size / 1024 / 1024, "max": self.limits.max_bytes >> 20}, "too_big")
+        with self.path.open("rb") as handle:
+            head = handle.read(8)
+            if head == _OLE_MAGIC:
+                handle.seek(0)
+                if _ENCRYPTION_STREAM in handle.read():  # bounded by the size limit just checked
+                    self.refuse(_(
+                        "berkas %(name)s dilindungi kata sandi (terenkripsi) sehingga tidak dapat dibaca. Buka di Excel, "
+                        "hapus kata sandinya (File › Info › Lindungi Buku Kerja), simpan, lalu unggah lagi."
+                    ) % {"name": self.name}, "encrypted")
+                self.refuse(_(
+                    "berkas %(name)s berformat .xls lama (Excel 97-2003). Buka di Excel, simpan sebagai "
+                    "\"Buku Kerja Excel (.xlsx)\", lalu unggah lagi."
+                ) % {"name": self.name}, "old_xls")
+        if not zipfile.is_zipfile(self.path):
+            self.refuse(_("berkas %(name)s bukan berkas Excel .xlsx.") % {"name": self.name}, "not_xlsx")
+
+    def check_members(self, infos):
+        limits = self.limits
+        if len(infos) > limits.max_members:
+            self.refuse(_("berkas %(name)s memuat terlalu banyak bagian (%(count)d).") % {
+                "name": self.name, "count": len(infos)}, "too_big")
+        for info in infos:
+            if posixpath.basename(info.filename).lower() == "vbaproject.bin":
+                self.refuse(self.macro_message(), "macro")
+            self.check_size(info, info.file_size, info.compress_size)
+
+    def macro_message(self):
+        return _("berkas %(name)s memuat makro (VBA). Simpan sebagai \"Buku Kerja Excel (.xlsx)\" tanpa makro, lalu "
+                 "unggah lagi.") % {"name": self.name}
+
+    def check_size(self, info, unpacked, packed):
+        limits = self.limits
+        if unpacked > limits.max_member_bytes or (
+            unpacked > _RATIO_FLOOR and unpacked > max(packed, 1) * limits.max_ratio
+        ):
+            self.refuse(_("isi berkas %(name)s terlalu besar setelah dibuka (bagian %(member)s).") % {
+                "name": self.name, "member": info.filename[:80]}, "zip_bomb")
+
+    def read_member(self, archive, info):
+        """Stream one member: its size always; XML (by name or by content: a renamed sheet is
+        still XML) through expat with DTDs refused, its <row>, <c> and <si> counted whatever its
+        name, since the workbook's relationships, not the names, say which parts are sheets."""
+        name = info.filename
+        lower = name.lower()
+        chunks = self.stream(archive, info)
+        first = next(chunks, b"")
+        if lower in _METADATA:  # small parts read with a callback per element
+            parser = self.xml_parser(name, lower)
+            for chunk in itertools.chain([first], chunks):
+                self.feed(parser, chunk, False)
+            self.feed(parser, b"", True)
+            return
+        if not (lower.endswith(_XML_SUFFIXES) or first.lstrip(b"\xef\xbb\xbf \t\r\n").startswith(b"<")):
+            for _chunk in chunks:  # an image or other binary part: only its size matters
+                pass
+            return
+        facts = SheetFacts()
+        if self.scan_xml(info, itertools.chain([first], chunks), facts):
+            self.scan_cells(archive, info, facts)
+        if facts.rows or facts.cells:
+            self.sheet_facts[name] = facts
+
+    def stream(self, archive, info):
+        """The member's bytes in chunks. zipfile stops at the declared size and checks the CRC;
+        the count here also measures what was really inflated, so neither a lying header nor
+        padding passes unnoticed."""
+        done = 0
+        with archive.open(info) as member:
+            while chunk := member.read(_CHUNK):
+                done += len(chunk)
+                self.check_size(info, done, info.compress_size)
+                yield chunk
+
+    def scan_xml(self, info, chunks, facts) -> bool:
+        """The fast pass over an XML part: expat checks it (no DTD, well formed) with no Python
+        callback per element, and bytes.count (a regex when elements carry a namespace prefix)
+        counts every <row>, <c> and shared string <si> against the limits as the part streams.
+        True when it holds formulas or error cells (then ``scan_cells`` finds where)."""
+        parser = self.xml_parser(info.filename, "")
+        carry, special, prefixed = b"", False, None
+        limits = self.limits
+        for chunk in chunks:
+            self.feed(parser, chunk, False)
+            data = carry + chunk if carry else chunk
+            cut = data.rfind(b"<")
+            if cut < 0 or len(data) - cut > 4096:
+                cut = len(data)
+            data, carry = data[:cut], data[cut:]
+            if prefixed is None:  # <x:worksheet ...>: every element carries a prefix (rare)
+                root = _ROOT.search(data)
+                prefixed = None if root is None else root.group(1) is not None
+            rows, cells, strings = _count(data, prefixed)
+            facts.rows += rows
+            facts.cells += cells
+            self.rows += rows
+            self.cells += cells
+            self.strings += strings
+            if self.rows > limits.max_rows or self.cells > limits.max_cells or self.strings > limits.max_cells:
+                self.too_many()
+            # Only in a part holding cells: a chart's <c:f> (a range) is not a formula cell.
+            special = special or (facts.cells > 0 and any(marker in data for marker in _SPECIAL_MARKERS))
+        self.feed(parser, b"", True)
+        rows, cells, _strings = _count(carry + b" ", True)
+        facts.rows += rows
+        return special
+
+    def scan_cells(self, archive, info, facts):
+        """The slow pass, only for a sheet with formulas or error cells: where they are."""
+        parser = self.xml_parser(info.filename, "")
+        counter = _SheetCounter(self, facts)
+        counter.parser = parser
+        parser.StartElementHandler = counter.start
+        for chunk in self.stream(archive, info):
+            self.feed(parser, chunk, False)
+        self.feed(parser, b"", True)
+        counter.close_cell()
+
+    def feed(self, parser, data, final):
+        try:
+            parser.Parse(data, final)
+        except expat.ExpatError as exc:
+            self.refuse(_("berkas %(name)s memuat XML yang rusak (%(reason)s).") % {
+                "name": self.name, "reason": expat.ErrorString(exc.code)}, "bad_xml")
+
+    def xml_parser(self, name, lower):
+        parser = expat.ParserCreate()
+        parser.SetParamEntityParsing(expat.XML_PARAM_ENTITY_PARSING_NEVER)
+
+        def no_dtd(*_args):
+            self.refuse(_("berkas %(name)s memuat DTD atau entitas XML (bagian %(member)s); berkas Excel yang "
+                          "wajar tidak pernah memuatnya.") % {"name": self.name, "member": name[:80]}, "dtd")
+
+        parser.StartDoctypeDeclHandler = no_dtd
+        parser.EntityDeclHandler = no_dtd
+        parser.UnparsedEntityDeclHandler = no_dtd
+        parser.ExternalEntityRefHandler = no_dtd
+        parser.SkippedEntityHandler = no_dtd
+        if lower == "xl/workbook.xml":
+            def sheet(tag, attrs):
+                if _local(tag) == "sheet":
+                    rid = next((v for k, v in attrs.items() if _local(k) == "id"), None)
+                    self.sheet_ids.append((attrs.get("name", ""), rid))
+            parser.StartElementHandler = sheet
+        elif lower == "xl/_rels/workbook.xml.rels":
+            def relation(tag, attrs):
+                if _local(tag) == "Relationship" and attrs.get("Target"):
+                    target = attrs["Target"]
+                    target = target.lstrip("/") if target.startswith("/") else posixpath.normpath("xl/" + target)
+                    self.sheet_targets[attrs.get("Id")] = target
+            parser.StartElementHandler = relation
+        elif lower == "[content_types].xml":
+            def content(tag, attrs):
+                if "macroenabled" in attrs.get("ContentType", "").lower():
+                    self.refuse(self.macro_message(), "macro")
+            parser.StartElementHandler = content
+        return parser
+
+    def inspection(self) -> Inspection:
+        result = Inspection(rows=self.rows, cells=self.cells)
+        by_lower = {member.lower(): facts for member, facts in self.sheet_facts.items()}
+        for sheet_name, rid in self.sheet_ids:
+            target = self.sheet_targets.get(rid, "")
+            result.sheets[sheet_name] = by_lower.get(target.lower(), SheetFacts())
+        return result
+
+
+def inspect(path, *, limits: Limits, name=None) -> Inspection:
+    """The gate: FileRefused (a FileProblem) unless the file is a plain .xlsx within the limits."""
+    path = Path(path)
+    return _Gate(path, limits, name or path.name).run()
+
+
+def check_upload(upload, *, limits: Limits, name=None) -> None:
+    """Cheap structural checks of an upload, fit for a web request: size, encrypted or .xls,
+    not a zip, macros, too many members, declared sizes. The streaming count runs in the task."""
+    with _as_path(upload) as path:
+        gate = _Gate(Path(path), limits, name or getattr(upload, "name", None) or Path(path).name)
+        gate.check_container()
+        try:
+            with zipfile.ZipFile(path) as archive:
+                gate.check_members(archive.infolist())
+        except zipfile.BadZipFile as exc:
+            raise FileRefused(_("berkas %(name)s rusak dan tidak dapat dibuka (%(reason)s).") % {
+                "name": gate.name, "reason": exc.__class__.__name__}, code="corrupt") from exc
+
+
+@contextlib.contextmanager
+def _as_path(source):
+    """A path for ``source``: itself, or a temporary copy of an uploaded/in-memory file."""
+    if isinstance(source, (str, Path)):
+        yield source
+        return
+    temporary = getattr(source, "temporary_file_path", None)
+    if temporary:
+        yield temporary()
+        return
+    with tempfile.NamedTemporaryFile(suffix=".xlsx") as copy:
+        source.seek(0)
+        shutil.copyfileobj(source, copy)
+        copy.flush()
+        source.seek(0)
+        yield copy.name
+
+
+# --- Reading, after the gate ---------------------------------------------------------------
+
+
+class ReadWorkbook:
+    """A workbook that passed the gate, read with python-calamine."""
+
+    def __init__(self, path, inspection: Inspection, name: str):
+        self.inspection, self.name = inspection, name
+        self.temporary = None  # a copy of an in-memory upload, removed on close
+        try:
+            self.book = CalamineWorkbook.from_path(str(path))
+        except (CalamineError, OSError, ValueError) as exc:
+            raise FileRefused(_("berkas %(name)s bukan buku kerja Excel .xlsx yang dapat dibaca (%(reason)s).") % {
+                "name": name, "reason": exc.__class__.__name__}, code="unreadable") from exc
+
+    def close(self):
+        self.book.close()
+        if self.temporary:
+            Path(self.temporary).unlink(missing_ok=True)
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.close()
+
+
+@dataclass
+class Sheet:
+    workbook: ReadWorkbook
+    title: str
+    facts: SheetFacts
+
+
+def open_workbook(source, *, max_megabytes: int | None = None, limits: Limits | None = None, name=None) -> ReadWorkbook:
+    """The gate, then the workbook for ``worksheets``/``iter_rows``; FileProblem if refused.
+
+    ``source`` is a path, or a file (an upload): that is copied to a temporary file first.
+    """
+    limits = limits or Limits.from_rules(max_megabytes=max_megabytes)
+    temporary = None
+    if isinstance(source, (str, Path)):
+        path = Path(source)
+    elif getattr(source, "temporary_file_path", None):
+        path = Path(source.temporary_file_path())
+    else:
+        with tempfile.NamedTemporaryFile(suffix=".xlsx", delete=False) as copy:
+            source.seek(0)
+            shutil.copyfileobj(source, copy)
+        path = temporary = Path(copy.name)
+        name = name or getattr(source, "name", None)
+    try:
+        name = name or path.name
+        workbook = ReadWorkbook(path, inspect(path, limits=limits, name=name), name)
+    except BaseException:
+        if temporary:
+            temporary.unlink(missing_ok=True)
+        raise
+    workbook.temporary = temporary
+    return workbook
+
+
+def worksheets(workbook: ReadWorkbook):
+    """(title, sheet or None) for every sheet; None for chart and other sheets, which hold no rows."""
+    for meta in workbook.book.sheets_metadata:
+        if meta.typ == SheetTypeEnum.WorkSheet:
+            yield meta.name, Sheet(workbook, meta.name, workbook.inspection.sheets.get(meta.name) or SheetFacts())
+        else:
+            yield meta.name, None
+
+
+def estimated_rows(sheet: Sheet) -> int:
+    """The sheet's XML row count, as the gate counted it (for progress)."""
+    return sheet.facts.rows
+
+
+_MIDNIGHT = datetime.time(0, 0)
+
+
+def iter_rows(sheet: Sheet):
+    """Yield (Excel row number, {column number: Cell}) for rows with at least one non-blank cell."""
+    try:
+        source = sheet.workbook.book.get_sheet_by_name(sheet.title)
+    except CalamineError as exc:
+        raise FileRefused(_("berkas %(name)s, lembar \"%(sheet)s\" tidak dapat dibaca (%(reason)s).") % {
+            "name": sheet.workbook.name, "sheet": sheet.title, "reason": exc.__class__.__name__}, code="unreadable") from exc
+    start = source.start
+    # Formulas without a value and error cells, from the gate: calamine reads them as "" (and
+    # leaves them out of its range when they end a row or the sheet).
+    special = {}
+    for (row, column), (kind, value) in sheet.facts.special.items():
+        special.setdefault(row, {})[column] = Cell(value, kind)
+    last = 0
+    if start is not None:
+        first_column = start[1] + 1
+        # calamine yields rows from the first row of the sheet, columns from the first used column.
+        for index, values in enumerate(source.iter_rows()):
+            number = index + 1
+            cells = {}
+            for offset, value in enumerate(values):
+                if value == "" or value is None:
+                    continue
+                kind = type(value)
+                if kind is str:
+                    value = value.strip()
+                    if not value:
+                        continue
+                    cell = Cell(value, TEXT)
+                elif kind is float:
+                    cell = Cell(int(value) if value.is_integer() and abs(value) < 2**53 else value, NUMBER)
+                elif kind is bool:
+                    cell = Cell(value, BOOL)
+                elif kind is int:
+                    cell = Cell(value, NUMBER)
+                elif kind is datetime.datetime or kind is datetime.time:
+                    cell = Cell(value, DATE)
+                elif kind is datetime.date:
+                    cell = Cell(datetime.datetime.combine(value, _MIDNIGHT), DATE)  # as openpyxl gave it
+                else:  # a duration ([h]:mm) and anything unforeseen: as text
+                    cell = Cell(str(value), TEXT)
+                cells[first_column + offset] = cell
+            if number in special:
+                cells = dict(sorted({**special.pop(number), **cells}.items()))
+            if cells:
+                yield number, cells
+            last = number
+    for number in sorted(special):
+        if number > last:
+            yield number, dict(sorted(special[number].items()))
+
+
+_HEADER_NOISE = re.compile(r"[\W_]+")
+
+
+def header_key(text) -> str:
+    """R-IMP-2: headers compare ignoring case, punctuation, spaces and underscores."""
+    return _HEADER_NOISE.sub("", str(text or "").lower())
+
+
+# --- Writing --------------------------------------------------------------------------------
+
+# Text that a spreadsheet would take as a formula (OWASP "CSV injection"): = + - @, tab, CR.
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+DATE_FORMAT = "DD-MM-YYYY"
+AMOUNT_FORMAT = "#,##0"
+_BOLD = Font(bold=True)
+
+
+def safe_cell(sheet, value, *, as_text=False, bold=False, number_format=None):
+    """The one place a written cell is made safe.
+
+    Text is a string cell (openpyxl would make "=..." a formula; a string cell is never
+    evaluated), and text starting with = + - @ gets Excel's "quote prefix" (the apostrophe users
+    type) so editing the cell does not make it a formula either; the text itself is unchanged, so
+    a file written here reads back as it was. ``as_text`` (NIK, KPJ, phone, account numbers)
+    writes any value as text formatted "@": a number keeps only 15 digits in Excel.
+    """
+    if isinstance(value, str) or (as_text and value is not None):
+        text = ILLEGAL_CHARACTERS_RE.sub("", str(value))
+        cell = WriteOnlyCell(sheet, value=text)
+        cell.data_type = "s"
+        if text.startswith(FORMULA_START):
+            cell.quotePrefix = True
+        if as_text:
+            cell.number_format = "@"
+    else:
+        cell = WriteOnlyCell(sheet, value=value)
+    if number_format:
+        cell.number_format = number_format
+    if bold:
+        cell.font = _BOLD
+    return cell
+
+
+class SafeWorkbook:
+    """A write-only workbook whose text is never evaluated by Excel (see ``safe_cell``); columns
+    named in ``text_columns`` (NIK, KPJ, phone) are formatted as Text ("@")."""
+
+    def __init__(self):
+        self.workbook = Workbook(write_only=True)
+
+    def sheet(self, title, headers, *, text_columns=(), widths=None):
+        sheet = self.workbook.create_sheet(title=_sheet_title(title))
+        text_columns = set(text_columns)
+        for index, width in enumerate(widths or []):
+            if width:
+                sheet.column_dimensions[get_column_letter(index + 1)].width = width
+        sheet.append([safe_cell(sheet, header, as_text=True, bold=True) for header in headers])
+        return _SheetWriter(self, sheet, [index in text_columns for index in range(len(headers))])
+
+    def _cell(self, sheet, value, *, as_text=False):
+        if isinstance(value, str) or (as_text and value is not None):
+            return safe_cell(sheet, value, as_text=as_text)
+        cell = WriteOnlyCell(sheet, value=value)
+        if isinstance(value, datetime.datetime):
+            cell.number_format = "DD-MM-YYYY HH:MM"
+        elif isinstance(value, datetime.date):
+            cell.number_format = DATE_FORMAT
+        elif isinstance(value, (int, Decimal)) and not isinstance(value, bool):
+            cell.number_format = AMOUNT_FORMAT
+        return cell
+
+    def save(self, target):
+        self.workbook.save(target)
+
+
+class _SheetWriter:
+    def __init__(self, book, sheet, text_flags):
+        self.book, self.sheet, self.text_flags = book, sheet, text_flags
+
+    def append(self, values):
+        flags = self.text_flags
+        self.sheet.append([
+            self.book._cell(self.sheet, value, as_text=index < len(flags) and flags[index])
+            for index, value in enumerate(values)
+        ])
+
+
+def _sheet_title(title) -> str:
+    """Excel's limits for sheet names: 31 characters, none of []:*?/\\."""
+    cleaned = re.sub(r"[\[\]:*?/\\]", "-", str(title))[:31]
+    return cleaned or "Sheet"
