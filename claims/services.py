@@ -28,6 +28,7 @@ from core.money import ZERO, format_rupiah
 from core.privacy import mask_name
 from enrollment.models import Coverage, Heir, Worker
 from enrollment.nik import age_on
+from enrollment.services import end_coverages_at_death
 from funding.billing import load_holidays
 from funding.contributions import contribution_months
 from funding.services import unpaid_months
@@ -535,15 +536,24 @@ def approve_claim(*, claim: Claim, by, note="") -> Claim:
 
 
 def _record_death(claim: Claim, *, by) -> None:
+    """A death closes the worker's account: the date of death is recorded and every running
+    coverage ends on it (enrollment.services.end_coverages_at_death), both audited; the claim's
+    history names the coverages ended."""
     worker = Worker.objects.select_for_update().get(pk=claim.worker_id)
+    note = _("Klaim kematian %(number)s disetujui.") % {"number": claim.number}
     if worker.died_on is None:
         worker.died_on = claim.event_date
         worker.save(update_fields=["died_on", "updated_at"])
         record(
             actor=by, obj=worker, action=AuditEvent.Action.UPDATE,
             changes={"died_on": [None, claim.event_date.isoformat()]},
-            note=_("Klaim kematian %(number)s disetujui.") % {"number": claim.number},
+            note=note,
         )
+    closed = end_coverages_at_death(worker=worker, died_on=worker.died_on, by=by, note=note)
+    if closed:
+        record(actor=by, obj=claim, action=AuditEvent.Action.UPDATE, changes={"kepesertaan_diakhiri": [None, "; ".join(
+            f"{c.funding_source.name} ({c.get_status_display()}, {c.end_date:%d-%m-%Y})" if c.status == Coverage.Status.ENDED
+            else f"{c.funding_source.name} ({c.get_status_display()})" for c in closed)]})
 
 
 @transaction.atomic(durable=True)

@@ -25,6 +25,7 @@ from openpyxl.utils.exceptions import InvalidFileException
 from core.models import ProgramRules
 from core.money import ZERO, rupiah
 
+from .billing import death_credits
 from .models import BillLine, ContributionBill
 
 MONEY_FORMAT = "#,##0"
@@ -350,6 +351,13 @@ class Comparison:
     matched: int
     ours_total: Decimal
     theirs_total: Decimal
+    # Months billed after a participant's death (funding.billing.death_credits): not owed, so
+    # ``ours`` and ``ours_total`` are net of them.
+    credits: list = field(default_factory=list)
+
+    @property
+    def credit_total(self):
+        return sum((credit.amount for credit in self.credits), ZERO)
 
     @property
     def agrees(self):
@@ -373,6 +381,9 @@ def compare_invoice(bill: ContributionBill, invoice: Invoice) -> Comparison:
         if row["coverage__kpj_number"]:
             by_kpj[row["coverage__kpj_number"]] = key
         by_nik[row["coverage__worker__nik"]] = key
+    credits = death_credits(bill)
+    for credit in credits:
+        ours[credit.coverage_id].ours -= credit.amount  # what we owe for them: up to the month of death
     theirs = defaultdict(lambda: ZERO)
     extra = {}
     for line in invoice.lines:
@@ -391,7 +402,10 @@ def compare_invoice(bill: ContributionBill, invoice: Invoice) -> Comparison:
     missing, different, matched = [], [], 0
     for key, mine in ours.items():
         if key not in theirs:
-            missing.append(mine)
+            if mine.ours:
+                missing.append(mine)
+            else:
+                matched += 1  # every month billed is after the death: rightly absent from BPJS's invoice
         elif theirs[key] != mine.ours:
             mine.theirs = theirs[key]
             different.append(mine)
@@ -404,5 +418,6 @@ def compare_invoice(bill: ContributionBill, invoice: Invoice) -> Comparison:
         matched=matched,
         ours_total=sum((d.ours for d in ours.values()), ZERO),
         theirs_total=sum((line.amount for line in invoice.lines), ZERO),
+        credits=credits,
     )
 
