@@ -43,7 +43,7 @@ def _columns(personal: bool):
     """
     columns = [
         (_("Nomor klaim"), "text", lambda c, today: c.number),
-        (_("Jenis klaim"), "text", lambda c, today: c.get_kind_display()),
+        (_("Jenis klaim"), "text", lambda c, today: c.title),
         (_("Status"), "text", lambda c, today: c.get_status_display()),
         (_("NIK pekerja"), "id", (lambda c, today: c.worker.nik) if personal else (lambda c, today: mask_nik(c.worker.nik))),
         (_("Nama pekerja"), "text",

@@ -173,7 +173,8 @@ def claim_detail(request, pk):
     user = request.user
     documents = list(claim.documents.select_related("uploaded_by"))
     personal = user.has_perm(PERSONAL)
-    checks, preview = services.claim_review(claim, documents=documents, personal=personal)
+    # Facts and checks in the reader's language; the stored breakdown stays as it was fixed.
+    checks, preview = services.claim_review(claim, documents=documents, personal=personal, language=None)
     terms = services.payment_terms(claim, documents=documents)
     open_for_documents = claim.status in (Status.SUBMITTED, Status.VERIFIED)
     can = {
@@ -196,6 +197,7 @@ def claim_detail(request, pk):
         "checks": checks,
         "all_ok": all(check.ok for check in checks),
         "notes": preview.notes if preview else [],
+        "benefit": preview,
         "scholarships": _scholarship_rows(claim, personal),
         "scholarship_claims": list(claim.scholarship_claims.order_by("pk")) if claim.is_death else [],
         "terms": terms,
