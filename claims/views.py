@@ -17,13 +17,13 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
-from core.audit import history
 from core.privacy import mask_name, mask_nik
 from enrollment.models import Worker
 
 from . import services
 from .exports import build_claims_workbook
 from .forms import ClaimForm, DocumentForm, PayForm, RejectForm, ScholarshipClaimForm, WorkerLookupForm
+from .history import claim_history
 from .models import Claim, ClaimDocument
 from .services import ClaimError
 
@@ -132,17 +132,9 @@ def scholarship_new(request):
     return _file_claim_page(request, ScholarshipClaimForm, "claims/scholarship_form.html")
 
 
-# Audit entries that name people or carry bank data, hidden from readers without personal data.
-PERSONAL_CHANGES = {"penerima", "beasiswa", "payment_reference", "bank_name", "bank_account_number",
-                    "bank_account_holder", "arranger_name", "arranger_nik"}
-
-
 def _history_for(claim, personal: bool) -> list:
-    events = list(history(claim))
-    if not personal:
-        for event in events:
-            event.changes = {name: values for name, values in event.changes.items() if name not in PERSONAL_CHANGES}
-    return events
+    """The audit trail as people read it (claims/history.py), personal fields left out without the permission."""
+    return claim_history(claim, personal=personal)
 
 
 def _scholarship_rows(claim, personal: bool) -> list[dict]:
