@@ -261,7 +261,10 @@ class Coverage(models.Model):
     ended_at = models.DateTimeField(_("berakhir pada"), null=True, blank=True)
     cancelled_at = models.DateTimeField(_("dibatalkan pada"), null=True, blank=True)
     cancel_reason = models.CharField(_("alasan pembatalan"), max_length=255, blank=True)
-    end_reason = models.CharField(_("alasan berakhir"), max_length=10, choices=EndReason.choices, blank=True)
+    # db_default: rows written by COPY (the Excel import) without this column get "" too.
+    end_reason = models.CharField(
+        _("alasan berakhir"), max_length=10, choices=EndReason.choices, blank=True, default="", db_default=""
+    )
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name=_("didaftarkan oleh"), null=True, blank=True,
         on_delete=models.SET_NULL, related_name="+",
