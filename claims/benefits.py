@@ -65,6 +65,16 @@ LATE_RATE_PER_DAY = Decimal("0.01")
 
 HUNDRED = Decimal("100")
 
+# Where a fact comes from (claim page, "Sumber").
+SOURCE_FORM = gettext_lazy("Formulir klaim")
+SOURCE_COVERAGE = gettext_lazy("Kepesertaan yang diklaim")
+SOURCE_HISTORY = gettext_lazy("Riwayat kepesertaan NIK")
+SOURCE_RULES = gettext_lazy("Aturan program")
+SOURCE_CONTRIBUTIONS = gettext_lazy("Tagihan dan pembayaran iuran")
+SOURCE_OTHER_CLAIMS = gettext_lazy("Klaim lain kecelakaan yang sama")
+SOURCE_EARLIER = gettext_lazy("Beasiswa yang sudah diterima anak")
+SOURCE_HEIRS = gettext_lazy("Data ahli waris")
+
 
 # --- Result types ---------------------------------------------------------------------------
 
@@ -79,15 +89,86 @@ class Item:
         return {"code": self.code, "label": self.label, "amount": str(self.amount)}
 
 
+@dataclass(frozen=True)
+class Fact:
+    """An input the benefit depends on, as the claim page shows it: what, the value, where it comes
+    from and the rule that uses it (issue 15: facts before verdicts)."""
+
+    code: str
+    label: str
+    value: str
+    source: str
+    rule: str
+
+
+@dataclass(frozen=True)
+class Claimed:
+    """An amount claimed next to its cap and the amount granted (``cap`` None: no ceiling)."""
+
+    code: str
+    label: str
+    claimed: Decimal | None
+    cap: Decimal | None
+    granted: Decimal
+    rule: str
+    cap_note: str = ""
+
+    @property
+    def capped(self) -> bool:
+        return self.claimed is not None and self.granted < self.claimed
+
+
+@dataclass(frozen=True)
+class MembershipPeriod:
+    """One registered JKM coverage of the NIK, and whether it belongs to the unbroken membership
+    that includes the event (R-JKM-3)."""
+
+    start: datetime.date
+    end: datetime.date
+    label: str
+    in_chain: bool
+
+
+@dataclass(frozen=True)
+class Membership:
+    """R-JKM-3: the NIK's coverages up to the event, where the unbroken chain starts and how many
+    whole months of membership lie before the event."""
+
+    periods: tuple
+    start: datetime.date | None
+    day: datetime.date
+
+    @property
+    def months(self) -> int | None:
+        if self.start is None:
+            return None
+        delta = relativedelta(self.day, self.start)
+        return delta.years * 12 + delta.months
+
+
 @dataclass
 class Benefit:
-    """An itemised benefit; ``notes`` explain what was left out and why (shown on the claim page)."""
+    """An itemised benefit; ``notes`` explain what was left out and why (shown on the claim page).
+
+    ``facts`` (Fact) and ``claimed`` (Claimed) are the inputs and caps the amounts were computed
+    from, added by the same functions; ``membership`` is R-JKM-3's chain for a death (JKM).
+    """
 
     items: list = field(default_factory=list)
     notes: list = field(default_factory=list)
+    facts: list = field(default_factory=list)
+    claimed: list = field(default_factory=list)
+    membership: Membership | None = None
 
     def add(self, code: str, label: str, amount) -> None:
         self.items.append(Item(code, label, rupiah(amount)))
+
+    def fact(self, code: str, label: str, value, source: str, rule: str) -> None:
+        self.facts.append(Fact(code, str(label), str(value), str(source), rule))
+
+    def claim(self, code: str, label: str, claimed, cap, granted, rule: str, cap_note: str = "") -> None:
+        self.claimed.append(Claimed(code, str(label), None if claimed is None else rupiah(claimed),
+                                    None if cap is None else rupiah(cap), rupiah(granted), rule, str(cap_note)))
 
     @property
     def total(self) -> Decimal:
@@ -123,25 +204,42 @@ class BenefitError(ValueError):
 # --- Membership (R-JKM-3) -------------------------------------------------------------------
 
 
-def membership_start(periods, day: datetime.date) -> datetime.date | None:
-    """R-JKM-3: the first day of the unbroken membership that includes ``day``.
+def membership(periods, day: datetime.date) -> Membership:
+    """R-JKM-3: the NIK's coverages up to ``day`` and the first day of the unbroken membership
+    that includes it.
 
-    ``periods`` are the (start, end) dates of the NIK's registered JKM coverages. A coverage that
-    starts at most one day after the previous one ended (a renewal) continues the membership; a
-    gap of a day or more ends it, and the next coverage starts a new membership (the worker was
-    not a member during the gap, so the first months are counted again). None when ``day`` lies in
-    no period.
+    ``periods`` are the (start, end) or (start, end, label) of the NIK's registered JKM coverages.
+    A coverage that starts at most one day after the previous one ended (a renewal) continues the
+    membership; a gap of a day or more ends it, and the next coverage starts a new membership (the
+    worker was not a member during the gap, so the first months are counted again). The start is
+    None when ``day`` lies in no period.
     """
     start = end = None
-    for period_start, period_end in sorted(periods):
+    listed, chain = [], []
+    for period in sorted(tuple(p) + ("",) * (3 - len(p)) for p in periods):
+        period_start, period_end = period[0], period[1]
         if period_start > day:
             break
         if end is None or period_start > end + datetime.timedelta(days=1):
-            start = period_start  # the first coverage, or the first after a gap
+            start, chain = period_start, []  # the first coverage, or the first after a gap
+        chain.append(len(listed))
+        listed.append(period)
         end = period_end if end is None else max(end, period_end)
     if start is None or day > end:
-        return None
-    return start
+        start, chain = None, []
+    return Membership(
+        periods=tuple(MembershipPeriod(p[0], p[1], str(p[2]), index in chain) for index, p in enumerate(listed)),
+        start=start, day=day,
+    )
+
+
+def membership_start(periods, day: datetime.date) -> datetime.date | None:
+    """R-JKM-3: the first day of the unbroken membership that includes ``day`` (see ``membership``)."""
+    return membership(periods, day).start
+
+
+def _date(day: datetime.date) -> str:
+    return day.strftime("%d-%m-%Y")
 
 
 def is_early_death(*, membership_start: datetime.date, death_date: datetime.date, early_months: int) -> bool:
@@ -176,13 +274,31 @@ def jkm_death_benefit(
     R-JKM-4: scholarships for at most 2 children after 36 months of contributions.
     """
     benefit = Benefit()
+    early = early_rule and is_early_death(membership_start=membership_start, death_date=death_date, early_months=early_months)
+    months = relativedelta(death_date, membership_start)
+    benefit.fact("membership_start", _("Mulai kepesertaan tanpa putus"), _date(membership_start), SOURCE_HISTORY, "R-JKM-3")
+    benefit.fact(
+        "membership_months", _("Lama kepesertaan pada tanggal meninggal"),
+        _("%(months)d bulan penuh (meninggal %(day)s)") % {"months": months.years * 12 + months.months, "day": _date(death_date)},
+        SOURCE_HISTORY, "R-JKM-3")
+    if early_rule:
+        boundary = membership_start + relativedelta(months=early_months)
+        benefit.fact(
+            "early_death", _("Masa awal kepesertaan (%(months)d bulan)") % {"months": early_months},
+            (_("Ya: meninggal sebelum %(day)s, dibayar %(amount)s") if early
+             else _("Tidak: masa awal berakhir %(day)s")) % {"day": _date(boundary), "amount": format_rupiah(early_benefit)},
+            SOURCE_RULES, "R-JKM-3")
+    else:
+        benefit.fact("early_death", _("Aturan masa awal kepesertaan"), _("tidak berlaku"), SOURCE_RULES, "R-JKM-3")
+    benefit.fact("heirs", _("Ahli waris terdaftar"), _("ada") if has_heir else _("tidak ada: hanya biaya pemakaman"),
+                 SOURCE_HEIRS, "R-HEIR-1")
     if not has_heir:
         benefit.add("funeral", _("Biaya pemakaman (tanpa ahli waris, R-HEIR-1)"), FUNERAL)
         return benefit
-    if early_rule and is_early_death(membership_start=membership_start, death_date=death_date, early_months=early_months):
+    if early:
         benefit.add(
             "early_death",
-            _("Santunan meninggal dalam %(months)d bulan pertama kepesertaan (R-JKM-3)") % {"months": early_months},
+            _("Biaya pemakaman: meninggal dalam %(months)d bulan pertama kepesertaan (R-JKM-3)") % {"months": early_months},
             early_benefit,
         )
         if children:
@@ -263,8 +379,36 @@ def _scholarship_label(child: ScholarshipRequest, number: int | None = None) -> 
     return label + " (R-JKM-4)"
 
 
+def _contribution_fact(benefit: Benefit, *, contribution_months: int, min_months: int) -> None:
+    """R-JKM-4 (JKM: at least 36 paid months across all periods) or R-JKK-5 (no minimum)."""
+    if min_months:
+        benefit.fact("contribution_months", _("Bulan iuran terbayar (semua periode)"),
+                     _("%(months)d bulan (paling sedikit %(min)d)") % {"months": contribution_months, "min": min_months},
+                     SOURCE_CONTRIBUTIONS, "R-JKM-4")
+    else:
+        benefit.fact("contribution_months", _("Bulan iuran terbayar (semua periode)"),
+                     _("tidak disyaratkan untuk kematian akibat kecelakaan kerja"), SOURCE_CONTRIBUTIONS, "R-JKK-5")
+
+
+def _scholarship_claimed(benefit: Benefit, child: ScholarshipRequest, label: str, granted) -> None:
+    """The level's yearly amount next to what is left of the child's Rp87.000.000 (R-JKM-4)."""
+    if child.level not in SCHOLARSHIP_TABLE:
+        return
+    amount, max_years = SCHOLARSHIP_TABLE[child.level]
+    benefit.claim(
+        "scholarship", label.replace(" (R-JKM-4)", ""), amount, max(SCHOLARSHIP_MAX_PER_CHILD - child.received_total, ZERO), granted,
+        "R-JKM-4",
+        _("sisa dari %(max)s per anak; sudah diterima %(received)s, %(years)d dari %(max_years)d tahun jenjang %(level)s") % {
+            "max": format_rupiah(SCHOLARSHIP_MAX_PER_CHILD), "received": format_rupiah(child.received_total),
+            "years": child.years_received_at_level, "max_years": max_years,
+            "level": SCHOLARSHIP_LEVEL_LABELS[child.level]},
+    )
+
+
 def _add_scholarships(benefit: Benefit, children, *, contribution_months: int, min_months: int) -> None:
     children = list(children)
+    if children:
+        _contribution_fact(benefit, contribution_months=contribution_months, min_months=min_months)
     error = scholarship_error(children, contribution_months=contribution_months, min_months=min_months)
     if error:
         if len(children) > SCHOLARSHIP_MAX_CHILDREN:
@@ -273,6 +417,7 @@ def _add_scholarships(benefit: Benefit, children, *, contribution_months: int, m
         return
     for number, child in enumerate(children, start=1):
         refusal = scholarship_refusal(child)
+        _scholarship_claimed(benefit, child, _scholarship_label(child, number), scholarship_amount(child))
         if refusal:
             benefit.notes.append(refusal)
             continue
@@ -296,6 +441,9 @@ def yearly_scholarship_benefit(
     if refusal:
         raise BenefitError(refusal)
     benefit = Benefit()
+    _contribution_fact(benefit, contribution_months=contribution_months, min_months=min_months)
+    benefit.fact("early_death", _("Kematian dalam masa awal kepesertaan"), _("tidak"), _("Klaim kematian pekerja"), "R-JKM-3")
+    _scholarship_claimed(benefit, child, _scholarship_label(child), scholarship_amount(child))
     benefit.add("scholarship_1", _scholarship_label(child), scholarship_amount(child))
     if benefit.total < SCHOLARSHIP_TABLE[child.level][0]:
         benefit.notes.append(_("Dibatasi sisa beasiswa per anak %(max)s (R-JKM-4).") % {
@@ -321,11 +469,23 @@ def home_care_benefit(cost, already_granted=ZERO) -> Decimal:
 
 def _add_transport(benefit: Benefit, transport_mode: str, transport_cost) -> None:
     if transport_cost:
-        benefit.add(
-            "transport",
-            _("Biaya angkutan %(mode)s (R-JKK-2)") % {"mode": TRANSPORT_LABELS.get(transport_mode, transport_mode)},
-            transport_benefit(transport_mode, transport_cost),
-        )
+        granted = transport_benefit(transport_mode, transport_cost)
+        mode = TRANSPORT_LABELS.get(transport_mode, transport_mode)
+        benefit.claim("transport", _("Biaya angkutan %(mode)s") % {"mode": mode}, transport_cost,
+                      TRANSPORT_CAPS[transport_mode], granted, "R-JKK-2", _("batas angkutan %(mode)s") % {"mode": mode})
+        benefit.add("transport", _("Biaya angkutan %(mode)s (R-JKK-2)") % {"mode": mode}, granted)
+
+
+def _basis_fact(benefit: Benefit, basis, rule: str) -> None:
+    benefit.fact("basis", _("Dasar penghasilan per bulan"), format_rupiah(basis), SOURCE_COVERAGE, rule)
+
+
+def basis_fact(benefit: Benefit, basis) -> None:
+    """The coverage's income basis for the benefits that do not depend on it (JKM, medical care)."""
+    if not any(fact.code == "basis" for fact in benefit.facts):
+        benefit.facts.insert(0, Fact("basis", _("Dasar penghasilan per bulan"),
+                                     _("%(basis)s (tidak menentukan manfaat ini)") % {"basis": format_rupiah(basis)},
+                                     str(SOURCE_COVERAGE), "R-RATE-1"))
 
 
 def jkk_medical_benefit(
@@ -338,9 +498,17 @@ def jkk_medical_benefit(
     """
     benefit = Benefit()
     if hospital_bill:
+        benefit.claim("hospital", _("Tagihan rumah sakit"), hospital_bill, None, hospital_bill, "R-JKK-1",
+                      _("tanpa batas, sesuai kebutuhan medis"))
         benefit.add("hospital", _("Perawatan dan pengobatan sesuai kebutuhan medis (R-JKK-1)"), hospital_bill)
     if home_care_cost:
         home_care = home_care_benefit(home_care_cost, home_care_granted)
+        benefit.claim(
+            "home_care", _("Homecare"), home_care_cost, max(HOME_CARE_CAP - rupiah(home_care_granted), ZERO), home_care,
+            "R-JKK-1",
+            _("%(cap)s per kecelakaan dalam 1 tahun; sudah diberikan pada klaim lain %(granted)s") % {
+                "cap": format_rupiah(HOME_CARE_CAP), "granted": format_rupiah(home_care_granted)},
+        )
         if home_care_granted:
             benefit.notes.append(_(
                 "Homecare kecelakaan ini yang sudah diberikan pada klaim lain: %(granted)s; sisa batas %(left)s (R-JKK-1)."
@@ -364,6 +532,11 @@ def jkk_temporary_benefit(*, basis, months: int, transport_mode="", transport_co
         raise BenefitError(_("Isi lama tidak mampu bekerja dalam bulan (R-JKK-3)."))
     benefit = Benefit()
     full = min(months, STMB_FULL_MONTHS)
+    _basis_fact(benefit, basis, "R-JKK-3")
+    benefit.fact("stmb_months", _("Lama tidak mampu bekerja (STMB)"),
+                 _("%(months)d bulan: %(full)d bulan 100%%, %(later)d bulan 50%%") % {
+                     "months": months, "full": full, "later": months - full},
+                 SOURCE_FORM, "R-JKK-3")
     benefit.add(
         "stmb_full", _("STMB bulan 1–%(months)d: 100%% × %(basis)s (R-JKK-3)") % {"months": full, "basis": format_rupiah(basis)},
         full * basis,
@@ -386,6 +559,16 @@ def jkk_disability_benefit(
     """R-JKK-4: total = 56 × basis + Rp12.000.000 periodic; anatomical = table% × 80 × basis;
     functional = loss% × table% × 80 × basis."""
     benefit = Benefit()
+    _basis_fact(benefit, basis, "R-JKK-4")
+    type_labels = {"total": _("Cacat total tetap"), "anatomical": _("Cacat sebagian anatomis"),
+                   "functional": _("Cacat sebagian fungsi")}
+    benefit.fact("disability_type", _("Jenis cacat"), type_labels.get(disability_type, "—"), SOURCE_FORM, "R-JKK-4")
+    if disability_type in ("anatomical", "functional") and table_percent not in (None, ""):
+        benefit.fact("disability_percent", _("Persentase tabel cacat"), f"{_pct(Decimal(table_percent))}%", SOURCE_FORM,
+                     "R-JKK-4")
+    if disability_type == "functional" and loss_percent not in (None, ""):
+        benefit.fact("function_loss_percent", _("Persentase kehilangan fungsi"), f"{_pct(Decimal(loss_percent))}%",
+                     SOURCE_FORM, "R-JKK-4")
     if disability_type == "total":
         benefit.add("disability_total", _("Cacat total tetap: 56 × %(basis)s (R-JKK-4)") % {"basis": format_rupiah(basis)},
                     TOTAL_DISABILITY_MONTHS * basis)
@@ -416,6 +599,11 @@ def jkk_death_benefit(*, basis, has_heir: bool = True, children=(), transport_mo
     """R-JKK-5: max(48 × basis, Rp20.000.000) + Rp12.000.000 periodic + Rp10.000.000 funeral
     (Rp70.000.000 at the minimum basis), and scholarships as R-JKM-4 with no minimum contribution period."""
     benefit = Benefit()
+    _basis_fact(benefit, basis, "R-JKK-5")
+    benefit.fact("jkk_death_minimum", _("48 × dasar penghasilan, paling sedikit Rp20.000.000"),
+                 format_rupiah(max(JKK_DEATH_MONTHS * basis, JKK_DEATH_MINIMUM)), SOURCE_COVERAGE, "R-JKK-5")
+    benefit.fact("heirs", _("Ahli waris terdaftar"), _("ada") if has_heir else _("tidak ada: hanya biaya pemakaman"),
+                 SOURCE_HEIRS, "R-HEIR-1")
     if not has_heir:
         benefit.add("funeral", _("Biaya pemakaman (tanpa ahli waris, R-HEIR-1)"), FUNERAL)
         return benefit

@@ -48,10 +48,18 @@ def _date(day) -> str:
     return day.strftime("%d-%m-%Y")
 
 
+def coverage_rule(claim: Claim) -> str:
+    """The rule a claim's coverage check cites: R-JKM-2 for a death (not from work) and its
+    scholarships, R-PAY-2 (protection in registered, paid coverage) for a work accident (JKK)."""
+    return "R-JKM-2" if claim.program == "JKM" else "R-PAY-2"
+
+
 def coverage_check(claim: Claim) -> Check:
-    """R-JKM-2: the event date lies inside a registered (active or ended) coverage of the claim's program."""
+    """R-JKM-2 (JKM) / R-PAY-2 (JKK): the event date lies inside a registered (active or ended)
+    coverage of the claim's program."""
     coverage, program, day = claim.coverage, claim.program, claim.event_date
-    label = _("Kejadian dalam masa kepesertaan %(program)s yang terdaftar (R-JKM-2)") % {"program": program}
+    label = _("Kejadian dalam masa kepesertaan %(program)s yang terdaftar (%(rule)s)") % {
+        "program": program, "rule": coverage_rule(claim)}
     if coverage.worker_id != claim.worker_id:
         return Check("coverage", label, False, _("Kepesertaan ini bukan milik pekerja yang diklaim."))
     if program not in coverage.programs:

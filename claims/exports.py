@@ -16,6 +16,8 @@ from openpyxl.cell import WriteOnlyCell
 from core.privacy import mask_name, mask_nik
 from core.xlsx import safe_cell
 
+from .history import history_rows
+
 RUPIAH_FORMAT = "#,##0"
 DATE_FORMAT = "DD-MM-YYYY"
 
@@ -38,7 +40,7 @@ def _columns(personal: bool):
     """
     columns = [
         (_("Nomor klaim"), "text", lambda c, today: c.number),
-        (_("Jenis klaim"), "text", lambda c, today: c.get_kind_display()),
+        (_("Jenis klaim"), "text", lambda c, today: c.title),
         (_("Status"), "text", lambda c, today: c.get_status_display()),
         (_("NIK pekerja"), "id", (lambda c, today: c.worker.nik) if personal else (lambda c, today: mask_nik(c.worker.nik))),
         (_("Nama pekerja"), "text",
@@ -108,13 +110,33 @@ def _cell(sheet, kind, value):
     return cell
 
 
-def build_claims_workbook(claims, *, personal: bool) -> bytes:
-    workbook = Workbook(write_only=True)
-    sheet = workbook.create_sheet(_("Klaim"))
-    rows = claim_rows(claims, personal=personal)
-    sheet.append([safe_cell(sheet, title, bold=True) for title in next(rows)])
+def history_sheet_rows(claims, *, personal: bool):
+    """Yield the header, then one row of (kind, value) per change of each claim's history, as the
+    claim page shows it (claims/history.py): labels and values readable, personal fields hidden."""
+    yield [_("Nomor klaim"), _("Waktu"), _("Oleh"), _("Tindakan"), _("Perubahan"), _("Sebelum"), _("Sesudah"), _("Catatan")]
+    fields = ["pk", "kind", "hospital_bill", "home_care_cost", "transport_cost"]  # what Claim.number and title read
+    rows = claims.select_related(None).only(*fields) if hasattr(claims, "only") else claims
+    for claim, event, changes in history_rows(rows, personal=personal):
+        at = timezone.localtime(event.at).strftime("%d-%m-%Y %H:%M")
+        actor = event.actor.get_username() if event.actor else _("sistem")
+        common = [("text", claim.number), ("text", at), ("text", actor), ("text", event.get_action_display())]
+        if not changes:
+            yield [*common, ("text", ""), ("text", ""), ("text", ""), ("text", event.note)]
+        for index, change in enumerate(changes):
+            yield [*common, ("text", change.label), ("text", change.old), ("text", change.new),
+                   ("text", event.note if index == 0 else "")]
+
+
+def _write_sheet(sheet, rows) -> None:
+    sheet.append([safe_cell(sheet, str(title), bold=True) for title in next(rows)])
     for row in rows:
         sheet.append([_cell(sheet, kind, value) for kind, value in row])
+
+
+def build_claims_workbook(claims, *, personal: bool) -> bytes:
+    workbook = Workbook(write_only=True)
+    _write_sheet(workbook.create_sheet(_("Klaim")), claim_rows(claims, personal=personal))
+    _write_sheet(workbook.create_sheet(_("Riwayat")), history_sheet_rows(claims, personal=personal))
     buffer = io.BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()

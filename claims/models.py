@@ -236,6 +236,18 @@ class Claim(models.Model):
         return "JKM" if self.kind == self.Kind.JKM_DEATH else "JKK"
 
     @property
+    def title(self) -> str:
+        """The kind as its content reads: a JKK claim for transport only is about transport
+        (R-JKK-2), not "perawatan dan pengobatan" (R-JKK-1)."""
+        if self.kind == self.Kind.JKK_MEDICAL:
+            care = bool(self.hospital_bill or self.home_care_cost)
+            if not care and self.transport_cost:
+                return str(_("JKK — biaya angkutan"))
+            if care and self.transport_cost:
+                return str(_("JKK — perawatan, pengobatan dan biaya angkutan"))
+        return self.get_kind_display()
+
+    @property
     def is_death(self) -> bool:
         return self.kind in self.DEATH_KINDS
 

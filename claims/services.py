@@ -12,6 +12,7 @@ import datetime
 import hashlib
 import os
 from collections import Counter
+from contextlib import nullcontext
 from dataclasses import dataclass, field
 from decimal import Decimal
 
@@ -28,6 +29,7 @@ from core.money import ZERO, format_rupiah
 from core.privacy import mask_name
 from enrollment.models import Coverage, Heir, Worker
 from enrollment.nik import age_on
+from enrollment.services import end_coverages_at_death
 from funding.billing import load_holidays
 from funding.contributions import contribution_months
 from funding.services import unpaid_months
@@ -66,6 +68,14 @@ def _locked(claim) -> Claim:
 def _jkm_coverages(worker_id, day):
     return Coverage.objects.filter(
         worker_id=worker_id, jkm=True, status__in=[Coverage.Status.ACTIVE, Coverage.Status.ENDED], start_date__lte=day
+    )
+
+
+def membership_on(worker_id, day: datetime.date) -> benefits.Membership:
+    """R-JKM-3: the worker's registered JKM coverages up to ``day`` (named by funding source) and
+    the unbroken membership that includes it (benefits.membership)."""
+    return benefits.membership(
+        _jkm_coverages(worker_id, day).values_list("start_date", "end_date", "funding_source__name"), day
     )
 
 
@@ -168,10 +178,13 @@ def _early_death(death_claim: Claim) -> bool:
     return any(item.get("code") == "early_death" for item in death_claim.benefit_breakdown or [])
 
 
-def compute_benefit(claim: Claim, children, *, rules: ProgramRules | None = None, today=None, mask_names=False) -> Benefit:
-    """The itemised benefit of a claim from the facts in the database, by claims/benefits.py.
+def compute_benefit(claim: Claim, children, *, rules: ProgramRules | None = None, today=None, mask_names=False,
+                    language: str | None = "id") -> Benefit:
+    """The itemised benefit of a claim from the facts in the database, by claims/benefits.py,
+    with the facts and caps it was computed from.
 
     ``mask_names``: children's names in the notes masked, for readers without personal data.
+    ``language``: of the labels; Indonesian (stored with the claim) unless None, the reader's.
     """
     rules = rules or ProgramRules.current()
     filed_on = timezone.localdate(claim.submitted_at) if claim.submitted_at else (today or timezone.localdate())
@@ -179,49 +192,59 @@ def compute_benefit(claim: Claim, children, *, rules: ProgramRules | None = None
     has_heir = claim.worker.heirs.exists() if claim.is_death else True
     transport = dict(transport_mode=claim.transport_mode, transport_cost=claim.transport_cost)
     requests = _scholarship_requests(claim, children, filed_on, mask_names=mask_names)
-    # Labels are stored with the claim, always in Indonesian.
-    with translation.override("id"):
-        if claim.kind == Claim.Kind.JKM_DEATH:
-            return benefits.jkm_death_benefit(
-                membership_start=membership_start_on(claim.worker_id, claim.event_date) or claim.coverage.start_date,
-                death_date=claim.event_date,
-                contribution_months=contribution_month_count(claim.worker_id, claim.event_date, today=today),
-                has_heir=has_heir,
-                children=requests,
-                early_rule=rules.early_death_rule,
-                early_months=rules.early_death_months,
-                early_benefit=rules.early_death_benefit,
-            )
-        if claim.kind == Claim.Kind.JKK_DEATH:
-            return benefits.jkk_death_benefit(basis=basis, has_heir=has_heir, children=requests, **transport)
-        if claim.kind == Claim.Kind.SCHOLARSHIP:
-            death = claim.death_claim
-            if death is None or len(requests) != 1:
-                raise BenefitError(_("Klaim beasiswa tahunan untuk tepat satu anak dari klaim kematian yang disetujui."))
-            program = death.program
-            return benefits.yearly_scholarship_benefit(
-                child=requests[0],
-                program=program,
-                contribution_months=(
-                    contribution_month_count(claim.worker_id, death.event_date, today=today) if program == "JKM" else 0
-                ),
-                early_death=_early_death(death),
-            )
-        if claim.kind == Claim.Kind.JKK_MEDICAL:
-            return benefits.jkk_medical_benefit(
-                hospital_bill=claim.hospital_bill, home_care_cost=claim.home_care_cost,
-                home_care_granted=home_care_granted(claim), **transport
-            )
-        if claim.kind == Claim.Kind.JKK_TEMPORARY:
-            return benefits.jkk_temporary_benefit(basis=basis, months=claim.incapacity_months, **transport)
-        if claim.kind == Claim.Kind.JKK_DISABILITY:
-            return benefits.jkk_disability_benefit(
-                basis=basis,
-                disability_type=claim.disability_type,
-                table_percent=claim.disability_percent,
-                loss_percent=claim.function_loss_percent,
-                **transport,
-            )
+    # Labels are stored with the claim, always in Indonesian; the claim page shows the facts in
+    # the reader's language (language=None).
+    with translation.override(language) if language else nullcontext():
+        benefit = _compute(claim, requests, rules=rules, today=today, has_heir=has_heir, basis=basis, transport=transport)
+        benefits.basis_fact(benefit, basis)
+    return benefit
+
+
+def _compute(claim: Claim, requests, *, rules, today, has_heir, basis, transport) -> Benefit:
+    if claim.kind == Claim.Kind.JKM_DEATH:
+        membership = membership_on(claim.worker_id, claim.event_date)
+        benefit = benefits.jkm_death_benefit(
+            membership_start=membership.start or claim.coverage.start_date,
+            death_date=claim.event_date,
+            contribution_months=contribution_month_count(claim.worker_id, claim.event_date, today=today),
+            has_heir=has_heir,
+            children=requests,
+            early_rule=rules.early_death_rule,
+            early_months=rules.early_death_months,
+            early_benefit=rules.early_death_benefit,
+        )
+        benefit.membership = membership
+        return benefit
+    if claim.kind == Claim.Kind.JKK_DEATH:
+        return benefits.jkk_death_benefit(basis=basis, has_heir=has_heir, children=requests, **transport)
+    if claim.kind == Claim.Kind.SCHOLARSHIP:
+        death = claim.death_claim
+        if death is None or len(requests) != 1:
+            raise BenefitError(_("Klaim beasiswa tahunan untuk tepat satu anak dari klaim kematian yang disetujui."))
+        program = death.program
+        return benefits.yearly_scholarship_benefit(
+            child=requests[0],
+            program=program,
+            contribution_months=(
+                contribution_month_count(claim.worker_id, death.event_date, today=today) if program == "JKM" else 0
+            ),
+            early_death=_early_death(death),
+        )
+    if claim.kind == Claim.Kind.JKK_MEDICAL:
+        return benefits.jkk_medical_benefit(
+            hospital_bill=claim.hospital_bill, home_care_cost=claim.home_care_cost,
+            home_care_granted=home_care_granted(claim), **transport
+        )
+    if claim.kind == Claim.Kind.JKK_TEMPORARY:
+        return benefits.jkk_temporary_benefit(basis=basis, months=claim.incapacity_months, **transport)
+    if claim.kind == Claim.Kind.JKK_DISABILITY:
+        return benefits.jkk_disability_benefit(
+            basis=basis,
+            disability_type=claim.disability_type,
+            table_percent=claim.disability_percent,
+            loss_percent=claim.function_loss_percent,
+            **transport,
+        )
     raise BenefitError(_("Jenis klaim tidak dikenal."))
 
 
@@ -275,17 +298,18 @@ def _children_problems(claim: Claim, children, *, filed_on: datetime.date) -> li
     return found
 
 
-def claim_review(claim: Claim, *, with_documents=True, today=None, documents=None, children=None, personal=True):
+def claim_review(claim: Claim, *, with_documents=True, today=None, documents=None, children=None, personal=True,
+                 language: str | None = "id"):
     """(checks, benefit or None) for a claim: what the claim page shows and the verbs enforce.
 
     ``personal=False`` masks the children's names in the benefit's notes (readers without
-    ``claims.view_claim_personal_data``).
+    ``claims.view_claim_personal_data``); ``language`` as compute_benefit.
     """
     facts = gather_facts(claim, with_documents=with_documents, today=today, documents=documents)
     children = _children_of(claim) if children is None else children
     benefit = None
     try:
-        benefit = compute_benefit(claim, children, today=today, mask_names=not personal)
+        benefit = compute_benefit(claim, children, today=today, mask_names=not personal, language=language)
     except BenefitError as exc:
         facts.benefit_error = str(exc)
     return evaluate(claim, facts), benefit
@@ -315,6 +339,7 @@ class PaymentTerms:
     days_late: int
     surcharge: Decimal
     amount_due: Decimal | None
+    working_days: int = 0  # R-SLA-1: JKM 3, JKK 7 working days after complete documents
 
 
 def payment_terms(claim: Claim, *, on: datetime.date | None = None, documents=None) -> PaymentTerms:
@@ -322,17 +347,18 @@ def payment_terms(claim: Claim, *, on: datetime.date | None = None, documents=No
     on = on or timezone.localdate()
     documents = list(claim.documents.all()) if documents is None else documents
     complete_on = documents_complete_on(required_documents(claim), documents)
+    working_days = benefits.SLA_WORKING_DAYS[claim.program]
     if complete_on is None:
-        return PaymentTerms(None, None, 0, ZERO, claim.benefit_amount)
+        return PaymentTerms(None, None, 0, ZERO, claim.benefit_amount, working_days)
     # R-SLA-1 counts working days: weekends and the public holidays of R-PAY-1's Holiday table.
     due_on = benefits.payment_due_date(claim.program, complete_on, load_holidays())
     if claim.status == Status.PAID:
         late = benefits.days_late(due_on, claim.paid_on)
-        return PaymentTerms(complete_on, due_on, late, claim.late_surcharge, claim.paid_amount)
+        return PaymentTerms(complete_on, due_on, late, claim.late_surcharge, claim.paid_amount, working_days)
     late = benefits.days_late(due_on, on)
     surcharge = benefits.late_surcharge(claim.benefit_amount or ZERO, late)
     amount = None if claim.benefit_amount is None else claim.benefit_amount + surcharge
-    return PaymentTerms(complete_on, due_on, late, surcharge, amount)
+    return PaymentTerms(complete_on, due_on, late, surcharge, amount, working_days)
 
 
 # --- Transitions -------------------------------------------------------------------------------
@@ -535,15 +561,24 @@ def approve_claim(*, claim: Claim, by, note="") -> Claim:
 
 
 def _record_death(claim: Claim, *, by) -> None:
+    """A death closes the worker's account: the date of death is recorded and every running
+    coverage ends on it (enrollment.services.end_coverages_at_death), both audited; the claim's
+    history names the coverages ended."""
     worker = Worker.objects.select_for_update().get(pk=claim.worker_id)
+    note = _("Klaim kematian %(number)s disetujui.") % {"number": claim.number}
     if worker.died_on is None:
         worker.died_on = claim.event_date
         worker.save(update_fields=["died_on", "updated_at"])
         record(
             actor=by, obj=worker, action=AuditEvent.Action.UPDATE,
             changes={"died_on": [None, claim.event_date.isoformat()]},
-            note=_("Klaim kematian %(number)s disetujui.") % {"number": claim.number},
+            note=note,
         )
+    closed = end_coverages_at_death(worker=worker, died_on=worker.died_on, by=by, note=note)
+    if closed:
+        record(actor=by, obj=claim, action=AuditEvent.Action.UPDATE, changes={"kepesertaan_diakhiri": [None, "; ".join(
+            f"{c.funding_source.name} ({c.get_status_display()}, {c.end_date:%d-%m-%Y})" if c.status == Coverage.Status.ENDED
+            else f"{c.funding_source.name} ({c.get_status_display()})" for c in closed)]})
 
 
 @transaction.atomic(durable=True)

@@ -17,13 +17,13 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
-from core.audit import history
 from core.privacy import mask_name, mask_nik
 from enrollment.models import Worker
 
 from . import services
 from .exports import build_claims_workbook
 from .forms import ClaimForm, DocumentForm, PayForm, RejectForm, ScholarshipClaimForm, WorkerLookupForm
+from .history import claim_history
 from .models import Claim, ClaimDocument
 from .services import ClaimError
 
@@ -132,17 +132,9 @@ def scholarship_new(request):
     return _file_claim_page(request, ScholarshipClaimForm, "claims/scholarship_form.html")
 
 
-# Audit entries that name people or carry bank data, hidden from readers without personal data.
-PERSONAL_CHANGES = {"penerima", "beasiswa", "payment_reference", "bank_name", "bank_account_number",
-                    "bank_account_holder", "arranger_name", "arranger_nik"}
-
-
 def _history_for(claim, personal: bool) -> list:
-    events = list(history(claim))
-    if not personal:
-        for event in events:
-            event.changes = {name: values for name, values in event.changes.items() if name not in PERSONAL_CHANGES}
-    return events
+    """The audit trail as people read it (claims/history.py), personal fields left out without the permission."""
+    return claim_history(claim, personal=personal)
 
 
 def _scholarship_rows(claim, personal: bool) -> list[dict]:
@@ -173,7 +165,8 @@ def claim_detail(request, pk):
     user = request.user
     documents = list(claim.documents.select_related("uploaded_by"))
     personal = user.has_perm(PERSONAL)
-    checks, preview = services.claim_review(claim, documents=documents, personal=personal)
+    # Facts and checks in the reader's language; the stored breakdown stays as it was fixed.
+    checks, preview = services.claim_review(claim, documents=documents, personal=personal, language=None)
     terms = services.payment_terms(claim, documents=documents)
     open_for_documents = claim.status in (Status.SUBMITTED, Status.VERIFIED)
     can = {
@@ -196,6 +189,7 @@ def claim_detail(request, pk):
         "checks": checks,
         "all_ok": all(check.ok for check in checks),
         "notes": preview.notes if preview else [],
+        "benefit": preview,
         "scholarships": _scholarship_rows(claim, personal),
         "scholarship_claims": list(claim.scholarship_claims.order_by("pk")) if claim.is_death else [],
         "terms": terms,

@@ -198,7 +198,7 @@ class CoverageAdmin(AuditedModelAdmin):
     readonly_fields = [
         "worker", "funding_source", "jkk", "jkm", "start_date", "end_date", "income_basis", "status", "kpj_number",
         "registered_on", "submitted_at", "activated_at", "ended_at", "cancelled_at", "cancel_reason", "created_by",
-        "created_at",
+        "created_at", "end_reason",
     ]
     change_form_template = "admin/enrollment/coverage/change_form.html"
 

@@ -216,6 +216,11 @@ class CoverageQuerySet(models.QuerySet):
     def active_on(self, day):
         return self.filter(status=Coverage.Status.ACTIVE, start_date__lte=day, end_date__gte=day)
 
+    def holding_place(self):
+        """Coverages that take a place in the quota (R-ENR-4): counting ones, except those ended by
+        the worker's death, whose place is free again (their months up to the death still cost)."""
+        return self.counting().exclude(status=Coverage.Status.ENDED, end_reason=Coverage.EndReason.DEATH)
+
 
 class Coverage(models.Model):
     """A worker's JKK/JKM protection paid by one funding source, for one period."""
@@ -226,6 +231,11 @@ class Coverage(models.Model):
         ACTIVE = "active", _("Aktif")
         ENDED = "ended", _("Berakhir")
         CANCELLED = "cancelled", _("Dibatalkan")
+
+    class EndReason(models.TextChoices):
+        # Empty: ended on its end date. DEATH: ended on the date of death (enrollment/services.py
+        # end_coverages_at_death, on approval of a death claim).
+        DEATH = "death", _("Peserta meninggal dunia")
 
     # The only moves; each one is a function in enrollment/services.py.
     NEXT = {
@@ -251,6 +261,10 @@ class Coverage(models.Model):
     ended_at = models.DateTimeField(_("berakhir pada"), null=True, blank=True)
     cancelled_at = models.DateTimeField(_("dibatalkan pada"), null=True, blank=True)
     cancel_reason = models.CharField(_("alasan pembatalan"), max_length=255, blank=True)
+    # db_default: rows written by COPY (the Excel import) without this column get "" too.
+    end_reason = models.CharField(
+        _("alasan berakhir"), max_length=10, choices=EndReason.choices, blank=True, default="", db_default=""
+    )
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name=_("didaftarkan oleh"), null=True, blank=True,
         on_delete=models.SET_NULL, related_name="+",

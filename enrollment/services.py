@@ -20,7 +20,7 @@ from core.money import ZERO, format_rupiah
 from core.models import AuditEvent, ProgramRules
 from funding.contributions import RateError, RateTable, coverage_end
 from funding.models import FundingSource, programs_of
-from funding.services import committed_cost, counting_coverages
+from funding.services import committed_cost, quota_coverages
 
 from .models import MAX_OCCUPATIONS, Coverage, ExternalCoverage, Worker
 from .nik import age_on, kpj_error
@@ -263,7 +263,7 @@ def _is_transport(worker, funding) -> bool:
 def capacity_problems(funding: FundingSource, new_count: int, new_cost, *, rates=None) -> list:
     """R-ENR-4: the funding source's quota and budget hold after adding these coverages."""
     problems = []
-    taken = counting_coverages(funding).count()
+    taken = quota_coverages(funding).count()  # a place freed by a death can be taken again
     if taken + new_count > funding.quota:
         problems.append((None, _(
             "Kuota %(name)s terlampaui: %(taken)d terdaftar + %(new)d baru > kuota %(quota)d (R-ENR-4)."
@@ -461,6 +461,36 @@ def end_coverage(*, coverage: Coverage, by=None) -> Coverage:
     if by is not None:
         require_permission(by, "enrollment.cancel_coverage")
     return _move(coverage, Coverage.Status.ENDED, by=by, fields={"ended_at": timezone.now()})
+
+
+@transaction.atomic
+def end_coverages_at_death(*, worker: Worker, died_on: datetime.date, by, note="") -> list[Coverage]:
+    """The worker died on ``died_on``: every running coverage stops then (issue 15).
+
+    An active coverage that covers the day of death ends that day (status ended, end date = date
+    of death, reason "death"): its months up to and including the month of death stay payable
+    (R-COST-1), none after, and its quota place is free again. A coverage that starts after the
+    death (a renewal, a draft, one submitted to BPJS) or was not registered at BPJS yet is
+    cancelled with the reason. Coverages already ended or cancelled are left as they are.
+
+    Deaths are established by BPJS approving a death claim, so the permission is the claim
+    approver's (``claims.approve_claim``). Audited per coverage with ``note`` (the claim).
+    """
+    require_permission(by, "claims.approve_claim")
+    reason = _("Peserta meninggal dunia pada %(date)s.") % {"date": died_on.strftime("%d-%m-%Y")}
+    running = Coverage.objects.filter(
+        worker=worker, status__in=[Coverage.Status.DRAFT, Coverage.Status.SUBMITTED, Coverage.Status.ACTIVE],
+        end_date__gte=died_on,
+    ).order_by("pk").values_list("pk", flat=True)
+    changed = []
+    for coverage in _locked_many(list(running)):
+        if coverage.status == Coverage.Status.ACTIVE and coverage.start_date <= died_on:
+            fields = {"ended_at": timezone.now(), "end_date": died_on, "end_reason": Coverage.EndReason.DEATH}
+            changed.append(_move(coverage, Coverage.Status.ENDED, by=by, fields=fields, note=note or reason))
+        else:
+            fields = {"cancelled_at": timezone.now(), "cancel_reason": reason[:255]}
+            changed.append(_move(coverage, Coverage.Status.CANCELLED, by=by, fields=fields, note=note or reason))
+    return changed
 
 
 @transaction.atomic

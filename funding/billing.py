@@ -13,11 +13,12 @@ savepoint when nested (seed_demo, tests), so a refusal never spoils the caller's
 
 import datetime
 from collections import defaultdict
+from dataclasses import dataclass
 from decimal import Decimal
 
 from dateutil.relativedelta import relativedelta
 from django.db import transaction
-from django.db.models import Exists, OuterRef, Sum
+from django.db.models import Exists, F, OuterRef, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -345,3 +346,66 @@ def bill_month_status(lines, *, today: datetime.date, holidays=None):
         settled = paid_months(month_totals, allocated.get(bill_id, ZERO))
         for month, total in month_totals:
             yield bill_id, month, total, month in settled, due_date(month, holidays) < today
+
+
+# --- Credits after a death (issue 15) --------------------------------------------------------
+
+
+@dataclass
+class Credit:
+    """Contributions billed for a participant's months after the month of death: not owed.
+
+    The worker's coverage ended on the date of death (enrollment.services.end_coverages_at_death),
+    so those months are no longer payable (R-COST-1); billed before the death was known, they are
+    set off against the bill, or against the next one when already paid.
+    """
+
+    coverage_id: int
+    kpj: str
+    nik: str
+    name: str
+    died_on: datetime.date
+    months: list
+    amount: Decimal
+    paid: Decimal  # the part of ``amount`` already paid to BPJS
+
+    @property
+    def months_label(self) -> str:
+        first, last = self.months[0], self.months[-1]
+        return _month_label(first) if first == last else _("%(first)s s.d. %(last)s") % {
+            "first": _month_label(first), "last": _month_label(last)}
+
+
+def lines_after_death(lines):
+    """Of a BillLine queryset, the lines for months after the month in which the worker died
+    (a month's first day after the date of death: the month of death itself stays payable)."""
+    from enrollment.models import Coverage
+
+    return lines.filter(
+        coverage__status=Coverage.Status.ENDED, coverage__end_reason=Coverage.EndReason.DEATH,
+        month__gt=F("coverage__end_date"),
+    )
+
+
+def death_credits(bill: ContributionBill, *, today: datetime.date | None = None) -> list[Credit]:
+    """The credit lines of one bill: per participant who died, the months billed after the month
+    of death, their amount and how much of it is already paid. Three queries."""
+    today = today or timezone.localdate()
+    lines = BillLine.objects.filter(bill=bill)
+    rows = list(
+        lines_after_death(lines).order_by("coverage__worker__full_name", "coverage_id", "month").values_list(
+            "coverage_id", "coverage__kpj_number", "coverage__worker__nik", "coverage__worker__full_name",
+            "coverage__end_date", "month", "amount",
+        )
+    )
+    if not rows:
+        return []
+    paid_months_of_bill = {month for _bill, month, _total, paid, _past in bill_month_status(lines, today=today) if paid}
+    credits = {}
+    for coverage_id, kpj, nik, name, died_on, month, amount in rows:
+        credit = credits.setdefault(coverage_id, Credit(coverage_id, kpj, nik, name, died_on, [], ZERO, ZERO))
+        credit.months.append(month)
+        credit.amount += amount
+        if month in paid_months_of_bill:
+            credit.paid += amount
+    return list(credits.values())

@@ -8,6 +8,7 @@ column, and nothing is compared unless the whole file is readable (all or nothin
 in a Celery task (``funding.tasks.compare_invoice_task``), never in the web request.
 """
 
+import datetime
 import re
 from collections import defaultdict
 from dataclasses import dataclass, field
@@ -25,6 +26,7 @@ from core.money import ZERO, rupiah
 from core.xlsx import FileProblem, FileRefused, Limits, check_upload, header_key, iter_rows, open_workbook, safe_cell
 from core.xlsx import worksheets
 
+from .billing import Credit, death_credits
 from .models import BillLine, ContributionBill, InvoiceComparison
 
 MONEY_FORMAT = "#,##0"
@@ -366,6 +368,13 @@ class Comparison:
     matched: int
     ours_total: Decimal
     theirs_total: Decimal
+    # Months billed after a participant's death (funding.billing.death_credits): not owed, so
+    # ``ours`` and ``ours_total`` are net of them.
+    credits: list = field(default_factory=list)
+
+    @property
+    def credit_total(self):
+        return sum((credit.amount for credit in self.credits), ZERO)
 
     @property
     def agrees(self):
@@ -389,6 +398,9 @@ def compare_invoice(bill: ContributionBill, invoice: Invoice) -> Comparison:
         if row["coverage__kpj_number"]:
             by_kpj[row["coverage__kpj_number"]] = key
         by_nik[row["coverage__worker__nik"]] = key
+    credits = death_credits(bill)
+    for credit in credits:
+        ours[credit.coverage_id].ours -= credit.amount  # what we owe for them: up to the month of death
     theirs = defaultdict(lambda: ZERO)
     extra = {}
     for line in invoice.lines:
@@ -407,7 +419,10 @@ def compare_invoice(bill: ContributionBill, invoice: Invoice) -> Comparison:
     missing, different, matched = [], [], 0
     for key, mine in ours.items():
         if key not in theirs:
-            missing.append(mine)
+            if mine.ours:
+                missing.append(mine)
+            else:
+                matched += 1  # every month billed is after the death: rightly absent from BPJS's invoice
         elif theirs[key] != mine.ours:
             mine.theirs = theirs[key]
             different.append(mine)
@@ -420,6 +435,7 @@ def compare_invoice(bill: ContributionBill, invoice: Invoice) -> Comparison:
         matched=matched,
         ours_total=sum((d.ours for d in ours.values()), ZERO),
         theirs_total=sum((line.amount for line in invoice.lines), ZERO),
+        credits=credits,
     )
 
 
@@ -490,7 +506,25 @@ def comparison_as_dict(comparison: Comparison, invoice: Invoice) -> dict:
         "missing": rows(comparison.missing), "extra": rows(comparison.extra), "different": rows(comparison.different),
         "matched": comparison.matched, "ours_total": str(comparison.ours_total),
         "theirs_total": str(comparison.theirs_total), "skipped_sheets": invoice.skipped_sheets,
+        "credits": [_credit_as_dict(credit) for credit in comparison.credits],
     }
+
+
+def _credit_as_dict(credit: Credit) -> dict:
+    return {
+        "coverage_id": credit.coverage_id, "kpj": credit.kpj, "nik": credit.nik, "name": credit.name,
+        "died_on": credit.died_on.isoformat(), "months": [month.isoformat() for month in credit.months],
+        "amount": str(credit.amount), "paid": str(credit.paid),
+    }
+
+
+def _credit_from_dict(item: dict) -> Credit:
+    return Credit(
+        coverage_id=item["coverage_id"], kpj=item["kpj"], nik=item["nik"], name=item["name"],
+        died_on=datetime.date.fromisoformat(item["died_on"]),
+        months=[datetime.date.fromisoformat(month) for month in item["months"]],
+        amount=Decimal(item["amount"]), paid=Decimal(item["paid"]),
+    )
 
 
 def comparison_from_dict(data: dict) -> Comparison:
@@ -505,4 +539,5 @@ def comparison_from_dict(data: dict) -> Comparison:
     return Comparison(
         missing=rows(data["missing"]), extra=rows(data["extra"]), different=rows(data["different"]),
         matched=data["matched"], ours_total=Decimal(data["ours_total"]), theirs_total=Decimal(data["theirs_total"]),
+        credits=[_credit_from_dict(item) for item in data.get("credits", [])],
     )

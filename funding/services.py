@@ -25,6 +25,14 @@ def counting_coverages(funding: FundingSource):
     return Coverage.objects.counting().filter(funding_source=funding)
 
 
+def quota_coverages(funding: FundingSource):
+    """Coverages holding a place in the quota (R-ENR-4): a coverage ended by the worker's death
+    frees its place, though its months up to the death still count in the cost (R-COST-1)."""
+    from enrollment.models import Coverage
+
+    return Coverage.objects.holding_place().filter(funding_source=funding)
+
+
 def _priced_groups(funding: FundingSource, coverages=None):
     """Coverages grouped by what decides their price (period, programs, basis, and for non-public
     payers the transport flag): yields (group values, count, programs, transport). One query."""
@@ -84,7 +92,7 @@ def funding_change_problems(funding: FundingSource, *, quota, budget, period_sta
 
     problems = []
     coverages = counting_coverages(funding)
-    enrolled = coverages.count()
+    enrolled = quota_coverages(funding).count()
     if quota is not None and quota < enrolled:
         problems.append(("quota", _("Kuota %(quota)d lebih kecil dari %(enrolled)d pekerja yang sudah terdaftar (R-ENR-4).")
                          % {"quota": quota, "enrolled": enrolled}))
@@ -110,12 +118,14 @@ def funding_summary(funding: FundingSource, *, rates: RateTable | None = None) -
     from enrollment.models import Coverage
 
     rates = rates or RateTable.load()
-    by_status = Counter(
-        dict(
-            Coverage.objects.filter(funding_source=funding).values_list("status").annotate(n=Count("id")).order_by()
-        )
-    )
-    enrolled = sum(n for status, n in by_status.items() if status != Coverage.Status.CANCELLED)
+    by_status, freed_by_death = Counter(), 0
+    for status, end_reason, n in (
+        Coverage.objects.filter(funding_source=funding).values_list("status", "end_reason").annotate(n=Count("id")).order_by()
+    ):
+        by_status[status] += n
+        if status == Coverage.Status.ENDED and end_reason == Coverage.EndReason.DEATH:
+            freed_by_death += n  # the worker died: the place in the quota is free again (R-ENR-4)
+    enrolled = sum(n for status, n in by_status.items() if status != Coverage.Status.CANCELLED) - freed_by_death
     first_month = month_start(funding.period_start)
     monthly = {
         program: rates.monthly(program, basis=funding.income_basis, month=first_month, public_funds=funding.is_public_funds)
@@ -123,7 +133,7 @@ def funding_summary(funding: FundingSource, *, rates: RateTable | None = None) -
     }
     committed = committed_cost(funding, rates=rates)
     per_kecamatan = dict(
-        counting_coverages(funding).values_list("worker__desa__kecamatan_id").annotate(n=Count("id")).order_by()
+        quota_coverages(funding).values_list("worker__desa__kecamatan_id").annotate(n=Count("id")).order_by()
     )
     from enrollment.models import Kecamatan
 
@@ -136,6 +146,7 @@ def funding_summary(funding: FundingSource, *, rates: RateTable | None = None) -
         "by_status": [(status, label, by_status.get(status, 0)) for status, label in Coverage.Status.choices],
         "enrolled": enrolled,
         "quota_left": max(funding.quota - enrolled, 0),
+        "freed_by_death": freed_by_death,
         "monthly": monthly,
         "monthly_total": sum(monthly.values(), ZERO),
         "months": len(contribution_months(funding.period_start, funding.period_end)),
@@ -280,7 +291,7 @@ def budget_tracking(funding: FundingSource, *, today: datetime.date | None = Non
     is raised when it exceeds the budget; enrolment itself is stopped earlier (R-ENR-4).
     Six queries (four with ``rates`` given), whatever the size of the program.
     """
-    from .billing import bill_month_status
+    from .billing import bill_month_status, lines_after_death
     from .models import BillLine, ContributionBill, ContributionPayment, PaymentAllocation
 
     today = today or timezone.localdate()
@@ -295,7 +306,8 @@ def budget_tracking(funding: FundingSource, *, today: datetime.date | None = Non
         billed_counting=_total(
             BillLine.objects.filter(bill__funding_source=OuterRef("pk")).exclude(coverage__status="cancelled"), "amount"
         ),
-    ).values("billed", "settled", "paid", "billed_counting").get()
+        credit=_total(lines_after_death(BillLine.objects.filter(bill__funding_source=OuterRef("pk"))), "amount"),
+    ).values("billed", "settled", "paid", "billed_counting", "credit").get()
     rows = defaultdict(lambda: {"billed": ZERO, "paid": ZERO, "unpaid_due": False})
     for _bill_id, month, total, paid, past_due in bill_month_status(
         BillLine.objects.filter(bill__funding_source=funding), today=today, holidays=holidays
@@ -306,8 +318,9 @@ def budget_tracking(funding: FundingSource, *, today: datetime.date | None = Non
             row["paid"] += total
         elif past_due:
             row["unpaid_due"] = True
-    not_billed = max(committed - sums["billed_counting"], ZERO)
-    forecast = sums["billed"] + not_billed
+    # Months billed after a participant's death are not owed (a credit, funding.billing.death_credits).
+    not_billed = max(committed - (sums["billed_counting"] - sums["credit"]), ZERO)
+    forecast = sums["billed"] - sums["credit"] + not_billed
     months = []
     for month in contribution_months(funding.period_start, funding.period_end):
         row = rows.get(month, {"billed": ZERO, "paid": ZERO, "unpaid_due": False})
@@ -335,6 +348,7 @@ def budget_tracking(funding: FundingSource, *, today: datetime.date | None = Non
         "paid": sums["paid"],
         "outstanding": sums["billed"] - sums["settled"],
         "not_billed": not_billed,
+        "credit": sums["credit"],
         "forecast": forecast,
         "forecast_left": funding.budget - forecast,
         "over_budget": forecast > funding.budget,

@@ -136,3 +136,39 @@ def test_yearly_scholarship_from_the_death_claim(browser, live_server, login, of
     for private in ("AGUSTINUS BAHEN", "MARIA BAHEN", "YOHANES BAHEN"):
         assert private not in content
     page.screenshot(path=str(artifacts / "scholarship-approved-pimpinan.png"), full_page=True)
+
+
+def test_bpjs_officer_approves_a_sea_transport_claim_reading_the_cap(browser, live_server, login, official, bpjs_staff,
+                                                                      artifacts):
+    """Issue 15: Rp3.500.000 claimed for sea transport, Rp2.000.000 cap (R-JKK-2), both on the page."""
+    from decimal import Decimal
+
+    from claims.testing import file_claim, upload_required
+
+    worker = make_worker(full_name="YOSEF LAUT")
+    coverage = make_coverage(worker, make_funding(code="DBH-SAWIT-2025", name="DBH Sawit 2025"))
+    claim = file_claim(coverage=coverage, by=official, kind=Claim.Kind.JKK_MEDICAL, event_date=datetime.date(2025, 6, 14),
+                       transport_mode="sea", transport_cost=Decimal("3500000"),
+                       bank_name="BRI", bank_account_number="123", bank_account_holder="YOSEF LAUT")
+    upload_required(claim, by=official)
+
+    page = signed_in(browser, login, bpjs_staff, f"/klaim/{claim.pk}/")
+    assert page.inner_text("#claim-title") == "JKK — biaya angkutan"
+    transport = '#claimed tr[data-claimed="transport"]'
+    assert page.inner_text(f"{transport} td.claimed") == "Rp3.500.000"
+    assert page.inner_text(f"{transport} td.cap").startswith("Rp2.000.000")
+    assert page.inner_text(f"{transport} td.granted").startswith("Rp2.000.000")
+    assert page.inner_text(f"{transport} td.rule") == "R-JKK-2"
+    assert "(R-PAY-2)" in page.inner_text('[data-check="coverage"]')
+    page.click("#verify")
+    page.wait_for_selector("text=diverifikasi.")
+    page.click("#approve")
+    page.wait_for_selector("text=disetujui.")
+    assert page.inner_text("#claim-status") == "Disetujui"
+    assert page.inner_text("#benefit-total") == "Rp2.000.000"
+    assert page.inner_text(f"{transport} td.claimed") == "Rp3.500.000"
+    assert "7 hari kerja" in page.inner_text('#facts-table tr[data-fact="due"]')
+    history = page.inner_text("#history")
+    assert "Status: Diverifikasi → Disetujui" in history and "Jumlah manfaat: — → Rp2.000.000" in history
+    assert "approved" not in history and "jkk_medical" not in history
+    page.screenshot(path=str(artifacts / "claim-sea-transport-approved.png"), full_page=True)

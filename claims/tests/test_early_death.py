@@ -155,7 +155,7 @@ def test_early_months_and_amount_come_from_the_program_rules(funding_2026, offic
     coverage = make_coverage(make_worker(), funding_2026, start=D(2026, 1, 20))
     claim = _death_claim(official, coverage, D(2026, 7, 19))
     assert claim.benefit_breakdown == [{
-        "code": "early_death", "label": "Santunan meninggal dalam 6 bulan pertama kepesertaan (R-JKM-3)",
+        "code": "early_death", "label": "Biaya pemakaman: meninggal dalam 6 bulan pertama kepesertaan (R-JKM-3)",
         "amount": "15000000"}]
     later = make_coverage(make_worker(), funding_2026, start=D(2026, 1, 20))
     assert _death_claim(official, later, D(2026, 7, 20)).benefit_amount == FULL

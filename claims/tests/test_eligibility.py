@@ -251,7 +251,7 @@ def test_early_death_pays_the_configured_amount(coverage, spouse, official):
     rules.save()
     claim = file_claim(coverage=coverage, by=official, event_date=datetime.date(2025, 3, 31), claimant=spouse)
     assert claim.benefit_breakdown == [{
-        "code": "early_death", "label": "Santunan meninggal dalam 3 bulan pertama kepesertaan (R-JKM-3)", "amount": "12500000"}]
+        "code": "early_death", "label": "Biaya pemakaman: meninggal dalam 3 bulan pertama kepesertaan (R-JKM-3)", "amount": "12500000"}]
 
 
 def test_early_death_rule_switched_off_pays_the_full_benefit(coverage, spouse, official):

@@ -303,8 +303,11 @@ def test_every_move_records_who_when_and_an_audit_row(coverage, spouse, official
     assert paid_event.changes["paid_amount"] == [None, "42000000"]
     created = [e for e in events if e.action == AuditEvent.Action.CREATE]
     assert created[0].actor == official
-    uploads = [e for e in events if e.action == AuditEvent.Action.UPDATE]
+    uploads = [e for e in events if e.action == AuditEvent.Action.UPDATE and "dokumen" in e.changes]
     assert len(uploads) == ClaimDocument.objects.filter(claim=claim).count()
+    # The one other update: the approval of the death ended the worker's coverage (issue 15).
+    assert [list(e.changes) for e in events if e.action == AuditEvent.Action.UPDATE and "dokumen" not in e.changes] == [
+        ["kepesertaan_diakhiri"]]
 
 
 def test_approving_a_death_claim_records_the_death_once(coverage, spouse, official, bpjs_staff):
