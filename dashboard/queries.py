@@ -32,7 +32,9 @@ from urllib.parse import urlencode
 
 from django.conf import settings
 from django.core.cache import cache
-from django.db.models import Case, Count, Exists, IntegerField, Max, OuterRef, Q, Subquery, Sum, Value, When
+from django.db.models import (
+    BooleanField, Case, Count, Exists, ExpressionWrapper, IntegerField, Max, OuterRef, Q, Subquery, Sum, Value, When,
+)
 from django.db.models.functions import Coalesce, TruncMonth
 from django.utils import timezone
 from django.utils.translation import get_language
@@ -43,7 +45,7 @@ from core.models import AuditEvent
 from enrollment.models import Coverage, Desa, Kecamatan, Occupation, Worker
 from funding.contributions import RateTable
 from funding.models import ContributionPayment, FundingSource, KecamatanTarget
-from funding.services import committed_cost
+from funding.services import cost_of_priced_groups, priced_group
 
 # The small-cell rule: counts of 1 to SMALL_CELL - 1 people or claims are not shown exactly.
 SMALL_CELL = 5
@@ -196,8 +198,11 @@ class Scope:
         joined, which makes PostgreSQL scan both large tables.
         """
         queryset = Claim.objects.annotate(
-            desa_id=Subquery(Worker.objects.filter(pk=OuterRef("worker_id")).values("desa_id")),
-            funding_source_id=Subquery(Coverage.objects.filter(pk=OuterRef("coverage_id")).values("funding_source_id")),
+            # order_by(): without it the models' default ordering sorts each one-row lookup.
+            desa_id=Subquery(Worker.objects.filter(pk=OuterRef("worker_id")).order_by().values("desa_id")),
+            funding_source_id=Subquery(
+                Coverage.objects.filter(pk=OuterRef("coverage_id")).order_by().values("funding_source_id")
+            ),
         )
         if self.restricted_to_sources:
             queryset = queryset.filter(funding_source_id__in=self.source_ids)
@@ -286,18 +291,46 @@ class Aggregates:
         return sum(group["n"] for group in self.covered_cube)
 
     @cached_property
-    def coverage_groups(self) -> list[dict]:
-        """Coverages per (source, status, start, end, programs): a few rows per enrolment batch.
+    def coverage_rows(self) -> list[dict]:
+        """Every coverage of the sources in scope in ONE pass, grouped by what the figures and
+        the price read (source, status, start, end, programs, income basis), plus whether the
+        worker lives in the kecamatan in scope and, for non-public payers, the transport flag
+        of R-COST-1: a few rows per enrolment batch.
 
-        Plain columns and COUNT(*) only (no date_trunc, no FILTER per row): the months, the
-        programs and the "ending within N days" counts are read off these few groups.
+        Both the coverage groups (kecamatan in scope only) and the committed cost of every
+        source (whole source, all but cancelled) are read off these rows, where they took one
+        scan of the coverage table plus one per source.
         """
-        return list(
-            self.scope.coverages()
-            .values("funding_source_id", "status", "start_date", "end_date", "jkk", "jkm")
-            .annotate(n=Count("id"))
-            .order_by()
-        )
+        scope = self.scope
+        queryset = Coverage.objects.all()
+        if scope.restricted_to_sources:
+            queryset = queryset.filter(funding_source_id__in=scope.source_ids)
+        extra = {}
+        if scope.kecamatan:
+            living_there = Worker.objects.filter(desa__kecamatan_id=scope.kecamatan.pk).values("pk")
+            extra["in_place"] = ExpressionWrapper(Q(worker_id__in=living_there), output_field=BooleanField())
+        not_public = [source.pk for source in scope.sources if not source.is_public_funds]
+        if not_public:  # as funding.services._priced_groups, for those sources only
+            transport = Exists(Occupation.objects.filter(workers=OuterRef("worker_id"), is_transport=True))
+            extra["transport"] = Case(
+                When(Q(funding_source_id__in=not_public) & transport, then=Value(True)),
+                default=Value(False), output_field=BooleanField(),
+            )
+        keys = ["funding_source_id", "status", "start_date", "end_date", "jkk", "jkm", "income_basis"]
+        return list(queryset.annotate(**extra).values(*keys, *extra).annotate(n=Count("id")).order_by())
+
+    @cached_property
+    def coverage_groups(self) -> list[dict]:
+        """Coverages per (source, status, start, end, programs) of the kecamatan in scope: a few
+        rows per enrolment batch. The months, the programs and the "ending within N days"
+        counts are read off these few groups."""
+        keys = ("funding_source_id", "status", "start_date", "end_date", "jkk", "jkm")
+        groups = {}
+        for row in self.coverage_rows:
+            if row.get("in_place", True):
+                key = tuple(row[name] for name in keys)
+                groups[key] = groups.get(key, 0) + row["n"]
+        return [{**dict(zip(keys, key)), "n": n} for key, n in groups.items()]
 
     @cached_property
     def claim_groups(self) -> list[dict]:
@@ -316,9 +349,16 @@ class Aggregates:
 
     @cached_property
     def committed(self) -> dict:
-        """R-COST-1 per source through funding.services.committed_cost: one query per source."""
+        """R-COST-1 per source (funding.services.committed_cost's pricing) from coverage_rows:
+        the counting coverages (all but cancelled) of the whole source, any kecamatan."""
         rates = RateTable.load()  # 2 queries, shared by every source
-        return {source.pk: committed_cost(source, rates=rates) for source in self.scope.sources}
+        counting = [row for row in self.coverage_rows if row["status"] != Coverage.Status.CANCELLED]
+        return {
+            source.pk: cost_of_priced_groups(
+                source, [priced_group(row) for row in counting if row["funding_source_id"] == source.pk], rates=rates
+            )
+            for source in self.scope.sources
+        }
 
     @cached_property
     def paid_to_bpjs(self) -> dict:
