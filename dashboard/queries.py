@@ -288,7 +288,12 @@ class Aggregates:
 
     @cached_property
     def covered(self) -> int:
-        return sum(group["n"] for group in self.covered_cube)
+        """Distinct covered workers: the cube's total when a page computed it, else (the JSON
+        summary) one distinct count over the covering coverages, which skips the worker table
+        unless a kecamatan is in scope."""
+        if "covered_cube" in self.__dict__:
+            return sum(group["n"] for group in self.covered_cube)
+        return self.scope.covered_coverages().values("worker_id").distinct().count()
 
     @cached_property
     def coverage_rows(self) -> list[dict]:
@@ -684,5 +689,8 @@ def get_figures(scope: Scope, part: str):
 
 
 def build_dashboard(scope: Scope) -> dict:
-    """Everything the page and the Excel export show."""
-    return {part: get_figures(scope, part) for part in FIGURES}
+    """Everything the page and the Excel export show. The regions come first so that the
+    summary's covered total is the sum of the covered workers per place already counted."""
+    order = ["regions", *(part for part in FIGURES if part != "regions")]
+    computed = {part: get_figures(scope, part) for part in order}
+    return {part: computed[part] for part in FIGURES}
