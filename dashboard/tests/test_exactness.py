@@ -17,7 +17,7 @@ from claims.services import ClaimError, approve_claim, reject_claim, verify_clai
 from claims.testing import file_claim, pay_contributions, pay_in_full, upload_required
 from core.models import ProgramRules
 from core.testing import make_funding, make_heir, make_worker
-from dashboard.queries import AGE_BANDS, ENDING_WINDOWS, Filters, build_dashboard, mask_small, resolve_scope
+from dashboard.queries import AGE_BANDS, ENDING_WINDOWS, Filters, build_dashboard, mask_small, resolve_scope, summarize
 from enrollment.models import Coverage, Desa, Kecamatan, Occupation, Worker
 from enrollment.nik import FEMALE, MALE
 from enrollment.services import (
@@ -180,16 +180,20 @@ def expected_figures(filters: Filters, *, today, hide_small):
     return {"summary": summary, "regions": regions, "groups": groups, "monthly": months}
 
 
-def shown_figures(data):
-    """The same figures as the dashboard shows them (page, API and Excel share build_dashboard)."""
-    summary = {key: data["summary"][key] for key in (
+def shown_summary(summary):
+    """The headline figures as shown (the JSON summary computes them without the page's parts)."""
+    shown = {key: summary[key] for key in (
         "covered", "active", "active_jkk", "active_jkm", "pending", *[f"ending_{d}" for d in ENDING_WINDOWS],
         "claims_filed", "claims_approved", "claims_paid", "claims_rejected", "benefits_paid", "committed_cost",
         "paid_to_bpjs",
     )}
-    summary["programs"] = {
-        p["code"]: (p["registered"], p["active"], p["committed_cost"], p["paid_to_bpjs"]) for p in data["summary"]["programs"]
-    }
+    shown["programs"] = {p["code"]: (p["registered"], p["active"], p["committed_cost"], p["paid_to_bpjs"]) for p in summary["programs"]}
+    return shown
+
+
+def shown_figures(data):
+    """The same figures as the dashboard shows them (page, API and Excel share build_dashboard)."""
+    summary = shown_summary(data["summary"])
     regions = {
         part: {row["code"]: (row["covered"], row["claims_filed"], row["claims_paid"]) for row in data["regions"][part]}
         for part in ("kecamatan", "desa")
@@ -360,8 +364,11 @@ def test_every_figure_equals_a_plain_recount_after_random_changes_through_the_ve
     filters = [*FILTERS, Filters(year=today.year), Filters(year=today.year, kecamatan=KEC_A)]
     for hide_small in (False, True):  # a user with enrollment.view_worker; Pimpinan
         for chosen in filters:
+            expected = expected_figures(chosen, today=today, hide_small=hide_small)
             shown = shown_figures(build_dashboard(resolve_scope(chosen, today=today, hide_small=hide_small)))
-            assert shown == expected_figures(chosen, today=today, hide_small=hide_small), (chosen, hide_small)
+            assert shown == expected, (chosen, hide_small)
+            alone = summarize(resolve_scope(chosen, today=today, hide_small=hide_small))  # as /dashboard/api/summary
+            assert shown_summary(alone) == expected["summary"], (chosen, hide_small)
 
 
 @pytest.mark.django_db
