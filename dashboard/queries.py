@@ -259,9 +259,11 @@ def resolve_scope(filters: Filters, *, today: datetime.date, hide_small: bool) -
 
 # --- The base aggregates: each runs once per request, every figure is derived from them --------
 #
-# A page or export scans the large tables 3 times plus once per funding source (covered workers,
-# coverage groups, occupations; committed cost); the JSON summary 2 times plus once per source.
-# Everything else (claims, payments, targets, reference lists) reads a few rows.
+# A page or export scans the large tables 3 times whatever the number of funding sources: the
+# coverage rows (every coverage figure and every source's committed cost), the covered workers
+# by place, sex and age, and the occupations of covered workers. The JSON summary scans twice:
+# the coverage rows and one distinct count of covered workers. Everything else (claims,
+# payments, targets, reference lists) reads a few rows.
 
 
 class Aggregates:
@@ -657,8 +659,9 @@ def count_by_month(scope: Scope) -> list[dict]:
 
 # --- Serving: the same figures for the page, the JSON API and the Excel export ---------------
 #
-# Every figure touches every covered worker: at 100,000 workers computing the page costs about
-# 170 ms of PostgreSQL CPU on the 2-core server, indexes or not (bench/dashboard.py). Computed
+# Every figure touches every covered worker: at 100,000 workers each of those scans costs 20–50 ms
+# of PostgreSQL CPU on the 2-core server (hash aggregation of 100,000+ rows; GROUPING SETS,
+# covering indexes and merge joins measured no faster, see README "Dashboard"). Computed
 # figures are kept in the cache for DASHBOARD_CACHE_SECONDS (default 60) under a key made of the
 # filters, the day, the small-cell flag and the newest audit event: a change made through the
 # application (services, admin, imports: all audited by core.audit) shows at once, any other
