@@ -32,9 +32,7 @@ from urllib.parse import urlencode
 
 from django.conf import settings
 from django.core.cache import cache
-from django.db.models import (
-    BooleanField, Case, Count, Exists, ExpressionWrapper, IntegerField, Max, OuterRef, Q, Subquery, Sum, Value, When,
-)
+from django.db.models import BooleanField, Case, Count, Exists, IntegerField, Max, OuterRef, Q, Subquery, Sum, Value, When
 from django.db.models.functions import Coalesce, TruncMonth
 from django.utils import timezone
 from django.utils.translation import get_language
@@ -314,8 +312,12 @@ class Aggregates:
             queryset = queryset.filter(funding_source_id__in=scope.source_ids)
         extra = {}
         if scope.kecamatan:
-            living_there = Worker.objects.filter(desa__kecamatan_id=scope.kecamatan.pk).values("pk")
-            extra["in_place"] = ExpressionWrapper(Q(worker_id__in=living_there), output_field=BooleanField())
+            # A join, not "worker_id IN (subquery)": past work_mem PostgreSQL would rescan the
+            # subquery for every coverage row instead of hashing it.
+            extra["in_place"] = Case(
+                When(worker__desa__kecamatan_id=scope.kecamatan.pk, then=Value(True)),
+                default=Value(False), output_field=BooleanField(),
+            )
         not_public = [source.pk for source in scope.sources if not source.is_public_funds]
         if not_public:  # as funding.services._priced_groups, for those sources only
             transport = Exists(Occupation.objects.filter(workers=OuterRef("worker_id"), is_transport=True))
