@@ -32,7 +32,7 @@ from urllib.parse import urlencode
 
 from django.conf import settings
 from django.core.cache import cache
-from django.db.models import Case, Count, Exists, IntegerField, Max, OuterRef, Q, Subquery, Sum, Value, When
+from django.db.models import BooleanField, Case, Count, Exists, IntegerField, Max, OuterRef, Q, Subquery, Sum, Value, When
 from django.db.models.functions import Coalesce, TruncMonth
 from django.utils import timezone
 from django.utils.translation import get_language
@@ -43,7 +43,7 @@ from core.models import AuditEvent
 from enrollment.models import Coverage, Desa, Kecamatan, Occupation, Worker
 from funding.contributions import RateTable
 from funding.models import ContributionPayment, FundingSource, KecamatanTarget
-from funding.services import committed_cost
+from funding.services import cost_of_priced_groups, priced_group
 
 # The small-cell rule: counts of 1 to SMALL_CELL - 1 people or claims are not shown exactly.
 SMALL_CELL = 5
@@ -196,8 +196,11 @@ class Scope:
         joined, which makes PostgreSQL scan both large tables.
         """
         queryset = Claim.objects.annotate(
-            desa_id=Subquery(Worker.objects.filter(pk=OuterRef("worker_id")).values("desa_id")),
-            funding_source_id=Subquery(Coverage.objects.filter(pk=OuterRef("coverage_id")).values("funding_source_id")),
+            # order_by(): without it the models' default ordering sorts each one-row lookup.
+            desa_id=Subquery(Worker.objects.filter(pk=OuterRef("worker_id")).order_by().values("desa_id")),
+            funding_source_id=Subquery(
+                Coverage.objects.filter(pk=OuterRef("coverage_id")).order_by().values("funding_source_id")
+            ),
         )
         if self.restricted_to_sources:
             queryset = queryset.filter(funding_source_id__in=self.source_ids)
@@ -254,9 +257,11 @@ def resolve_scope(filters: Filters, *, today: datetime.date, hide_small: bool) -
 
 # --- The base aggregates: each runs once per request, every figure is derived from them --------
 #
-# A page or export scans the large tables 3 times plus once per funding source (covered workers,
-# coverage groups, occupations; committed cost); the JSON summary 2 times plus once per source.
-# Everything else (claims, payments, targets, reference lists) reads a few rows.
+# A page or export scans the large tables 3 times whatever the number of funding sources: the
+# coverage rows (every coverage figure and every source's committed cost), the covered workers
+# by place, sex and age, and the occupations of covered workers. The JSON summary scans twice:
+# the coverage rows and one distinct count of covered workers. Everything else (claims,
+# payments, targets, reference lists) reads a few rows.
 
 
 class Aggregates:
@@ -283,21 +288,58 @@ class Aggregates:
 
     @cached_property
     def covered(self) -> int:
-        return sum(group["n"] for group in self.covered_cube)
+        """Distinct covered workers: the cube's total when a page computed it, else (the JSON
+        summary) one distinct count over the covering coverages, which skips the worker table
+        unless a kecamatan is in scope."""
+        if "covered_cube" in self.__dict__:
+            return sum(group["n"] for group in self.covered_cube)
+        return self.scope.covered_coverages().values("worker_id").distinct().count()
+
+    @cached_property
+    def coverage_rows(self) -> list[dict]:
+        """Every coverage of the sources in scope in ONE pass, grouped by what the figures and
+        the price read (source, status, start, end, programs, income basis), plus whether the
+        worker lives in the kecamatan in scope and, for non-public payers, the transport flag
+        of R-COST-1: a few rows per enrolment batch.
+
+        Both the coverage groups (kecamatan in scope only) and the committed cost of every
+        source (whole source, all but cancelled) are read off these rows, where they took one
+        scan of the coverage table plus one per source.
+        """
+        scope = self.scope
+        queryset = Coverage.objects.all()
+        if scope.restricted_to_sources:
+            queryset = queryset.filter(funding_source_id__in=scope.source_ids)
+        extra = {}
+        if scope.kecamatan:
+            # A join, not "worker_id IN (subquery)": past work_mem PostgreSQL would rescan the
+            # subquery for every coverage row instead of hashing it.
+            extra["in_place"] = Case(
+                When(worker__desa__kecamatan_id=scope.kecamatan.pk, then=Value(True)),
+                default=Value(False), output_field=BooleanField(),
+            )
+        not_public = [source.pk for source in scope.sources if not source.is_public_funds]
+        if not_public:  # as funding.services._priced_groups, for those sources only
+            transport = Exists(Occupation.objects.filter(workers=OuterRef("worker_id"), is_transport=True))
+            extra["transport"] = Case(
+                When(Q(funding_source_id__in=not_public) & transport, then=Value(True)),
+                default=Value(False), output_field=BooleanField(),
+            )
+        keys = ["funding_source_id", "status", "start_date", "end_date", "jkk", "jkm", "income_basis"]
+        return list(queryset.annotate(**extra).values(*keys, *extra).annotate(n=Count("id")).order_by())
 
     @cached_property
     def coverage_groups(self) -> list[dict]:
-        """Coverages per (source, status, start, end, programs): a few rows per enrolment batch.
-
-        Plain columns and COUNT(*) only (no date_trunc, no FILTER per row): the months, the
-        programs and the "ending within N days" counts are read off these few groups.
-        """
-        return list(
-            self.scope.coverages()
-            .values("funding_source_id", "status", "start_date", "end_date", "jkk", "jkm")
-            .annotate(n=Count("id"))
-            .order_by()
-        )
+        """Coverages per (source, status, start, end, programs) of the kecamatan in scope: a few
+        rows per enrolment batch. The months, the programs and the "ending within N days"
+        counts are read off these few groups."""
+        keys = ("funding_source_id", "status", "start_date", "end_date", "jkk", "jkm")
+        groups = {}
+        for row in self.coverage_rows:
+            if row.get("in_place", True):
+                key = tuple(row[name] for name in keys)
+                groups[key] = groups.get(key, 0) + row["n"]
+        return [{**dict(zip(keys, key)), "n": n} for key, n in groups.items()]
 
     @cached_property
     def claim_groups(self) -> list[dict]:
@@ -316,9 +358,16 @@ class Aggregates:
 
     @cached_property
     def committed(self) -> dict:
-        """R-COST-1 per source through funding.services.committed_cost: one query per source."""
+        """R-COST-1 per source (funding.services.committed_cost's pricing) from coverage_rows:
+        the counting coverages (all but cancelled) of the whole source, any kecamatan."""
         rates = RateTable.load()  # 2 queries, shared by every source
-        return {source.pk: committed_cost(source, rates=rates) for source in self.scope.sources}
+        counting = [row for row in self.coverage_rows if row["status"] != Coverage.Status.CANCELLED]
+        return {
+            source.pk: cost_of_priced_groups(
+                source, [priced_group(row) for row in counting if row["funding_source_id"] == source.pk], rates=rates
+            )
+            for source in self.scope.sources
+        }
 
     @cached_property
     def paid_to_bpjs(self) -> dict:
@@ -612,8 +661,9 @@ def count_by_month(scope: Scope) -> list[dict]:
 
 # --- Serving: the same figures for the page, the JSON API and the Excel export ---------------
 #
-# Every figure touches every covered worker: at 100,000 workers computing the page costs about
-# 170 ms of PostgreSQL CPU on the 2-core server, indexes or not (bench/dashboard.py). Computed
+# Every figure touches every covered worker: at 100,000 workers each of those scans costs 20–50 ms
+# of PostgreSQL CPU on the 2-core server (hash aggregation of 100,000+ rows; GROUPING SETS,
+# covering indexes and merge joins measured no faster, see README "Dashboard"). Computed
 # figures are kept in the cache for DASHBOARD_CACHE_SECONDS (default 60) under a key made of the
 # filters, the day, the small-cell flag and the newest audit event: a change made through the
 # application (services, admin, imports: all audited by core.audit) shows at once, any other
@@ -644,5 +694,8 @@ def get_figures(scope: Scope, part: str):
 
 
 def build_dashboard(scope: Scope) -> dict:
-    """Everything the page and the Excel export show."""
-    return {part: get_figures(scope, part) for part in FIGURES}
+    """Everything the page and the Excel export show. The regions come first so that the
+    summary's covered total is the sum of the covered workers per place already counted."""
+    order = ["regions", *(part for part in FIGURES if part != "regions")]
+    computed = {part: get_figures(scope, part) for part in order}
+    return {part: computed[part] for part in FIGURES}

@@ -46,8 +46,14 @@ def _priced_groups(funding: FundingSource, coverages=None):
         )
         keys.append("transport")
     for group in queryset.values(*keys).annotate(n=Count("id")).order_by():
-        programs = [p for p, on in (("JKK", group["jkk"]), ("JKM", group["jkm"])) if on]
-        yield group, group["n"], programs, group.get("transport", False)
+        yield priced_group(group)
+
+
+def priced_group(group: dict):
+    """(group, count, programs, transport) of one row of coverages grouped by start_date, end_date,
+    jkk, jkm, income_basis (and transport for non-public payers) with their count ``n``."""
+    programs = [p for p, on in (("JKK", group["jkk"]), ("JKM", group["jkm"])) if on]
+    return group, group["n"], programs, group.get("transport", False)
 
 
 def committed_cost(funding: FundingSource, *, rates: RateTable | None = None):
@@ -56,9 +62,14 @@ def committed_cost(funding: FundingSource, *, rates: RateTable | None = None):
     Coverages are grouped by what decides their price, so this is one query whatever the
     number of workers.
     """
-    rates = rates or RateTable.load()
+    return cost_of_priced_groups(funding, _priced_groups(funding), rates=rates or RateTable.load())
+
+
+def cost_of_priced_groups(funding: FundingSource, priced, *, rates: RateTable):
+    """R-COST-1 of counting coverages of ``funding`` already grouped (see priced_group): the
+    dashboard groups every source's coverages in one query and prices them here."""
     total = ZERO
-    for group, n, programs, transport in _priced_groups(funding):
+    for group, n, programs, transport in priced:
         total += n * rates.coverage_cost(
             start=group["start_date"],
             end=group["end_date"],

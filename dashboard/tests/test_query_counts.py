@@ -10,16 +10,17 @@ from core.testing import make_funding
 
 from .builders import populate
 
-# Queries per request, with one funding source in scope (committed cost costs one per source):
+# Queries per request, whatever the number of funding sources in scope:
 #   session + user + the user's permissions (2) ..................................... 4
 #   funding sources, kecamatan .......................................................... 2
-#   summary: coverage groups, claim groups, kecamatan targets, covered workers (by desa, sex
-#            and age), rates + discounts, committed cost, payments ............................ 8
+#   summary: coverage rows (groups and committed cost of every source in one pass), claim
+#            groups, kecamatan targets, covered workers (by desa, sex and age), rates +
+#            discounts, payments ......................................................... 7
 #   page/export add: desa, occupation counts, occupations .................................... 3
 LIMITS = {
-    "/dashboard/": 17,
-    "/dashboard/export.xlsx": 17,
-    "/dashboard/api/summary": 14,
+    "/dashboard/": 16,
+    "/dashboard/export.xlsx": 16,
+    "/dashboard/api/summary": 13,
     "/dashboard/api/regions": 10,
     "/dashboard/api/groups": 9,
     "/dashboard/api/monthly": 8,
@@ -58,8 +59,9 @@ def test_query_count_stays_the_same_at_ten_times_the_data(client, leader, django
 
 
 @pytest.mark.django_db
-def test_all_sources_add_one_query_per_source_not_per_worker(client, leader):
-    """The committed cost is funding.services.committed_cost (R-COST-1), one query per source."""
+def test_all_sources_cost_the_same_queries_as_one_source(client, leader):
+    """The committed cost of every source in scope is priced from the one coverage pass
+    (funding.services.cost_of_priced_groups, R-COST-1), not one query per source."""
     first, second = make_funding(code="SATU"), make_funding(code="DUA")
     client.force_login(leader)
     populate(first, 20)
@@ -68,5 +70,5 @@ def test_all_sources_add_one_query_per_source_not_per_worker(client, leader):
 
     populate(second, 200)
 
-    assert all_sources == one + 1
+    assert all_sources == one
     assert queries_for(client, "/dashboard/api/summary") == all_sources
