@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from claims.models import Claim
+from core import queued_work
 from core.admin import AuditedModelAdmin, ReadOnlyAdminMixin
 from funding.admin import LapsedFilter, annotate_lapsed
 from funding.models import FundingSource
@@ -31,7 +32,7 @@ from .services import (
     enroll_workers,
     submit_coverage,
 )
-from .tasks import enqueue, resume_certificate_batch
+from .tasks import enqueue_batch, resume_certificate_batch
 
 
 @admin.register(Kecamatan)
@@ -605,6 +606,7 @@ class CertificateBatchAdmin(admin.ModelAdmin):
             "original": batch,
             "batch": batch,
             "progress": batches.batch_progress(batch.pk),
+            "waiting_message": queued_work.WAITING_MESSAGE,
             "failures": failures,
             "can_render": request.user.has_perm("enrollment.render_certificate"),
             "can_download": request.user.has_perm("enrollment.download_certificate"),
@@ -630,7 +632,7 @@ class CertificateBatchAdmin(admin.ModelAdmin):
                 "%(count)d dokumen gagal dicoba lagi.", "%(count)d dokumen gagal dicoba lagi.", count,
             ) % {"count": count}, messages.SUCCESS)
         else:
-            enqueue(resume_certificate_batch, batch.pk)
+            enqueue_batch(batch, resume_certificate_batch)
             self.message_user(request, _("Batch dilanjutkan."), messages.SUCCESS)
         return HttpResponseRedirect(reverse("admin:enrollment_certificatebatch_change", args=[batch.pk]))
 

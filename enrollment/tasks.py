@@ -11,7 +11,11 @@ import logging
 from celery import shared_task
 from celery.signals import worker_ready
 from django.conf import settings
-from django.db import OperationalError
+from django.db import InterfaceError, OperationalError
+from django.db.models import Exists, OuterRef, Q
+
+from core import queued_work
+from core.tasks import report_progress
 
 from . import batches, import_batches
 from .certificates import TRANSIENT_ERRORS, CertificateError, readable_error, record_certificate_failure, render_certificate_document
@@ -25,6 +29,13 @@ MAX_RETRIES = 3  # transient failures (database, disk) of a single document; the
 def enqueue(task, *args, countdown=None):
     """Send ``task`` to the certificate queue once the current transaction commits."""
     task.apply_async_on_commit(args, queue=settings.CERTIFICATE_QUEUE, countdown=countdown)
+
+
+def enqueue_batch(batch, task=None):
+    """Send a batch's task after the commit; if Redis is down the batch records it and waits
+    ("menunggu antrean") until the sweeper sends it (core/queued_work.py)."""
+    task = task or run_certificate_batch
+    queued_work.send_on_commit(batch, lambda row: task.apply_async((row.pk,), queue=settings.CERTIFICATE_QUEUE))
 
 
 @shared_task(bind=True, acks_late=True, max_retries=MAX_RETRIES)
@@ -51,7 +62,9 @@ def run_certificate_batch(batch_id: int):
         render_certificate_batch_part.apply_async((batch_id,), queue=settings.CERTIFICATE_QUEUE)
 
 
-@shared_task(bind=True, acks_late=True)
+# A database that drops the connection ends the part; the retry (or, later, the sweeper) goes on.
+@shared_task(bind=True, acks_late=True, autoretry_for=(OperationalError, InterfaceError), max_retries=3,
+             retry_backoff=2)
 def render_certificate_batch_part(self, batch_id: int):
     """Render items until none is left; the last part to finish writes the merged PDF and ZIP."""
 
@@ -60,18 +73,19 @@ def render_certificate_batch_part(self, batch_id: int):
     def report(progress):
         if progress.percent != last["percent"]:  # about every 1%, not every claim
             last["percent"] = progress.percent
-            self.update_state(state="PROGRESS", meta={"value": progress.percent})
+            report_progress(self, progress.percent)
 
     outcome = batches.work_on_batch(batch_id, on_progress=report if self.request.id else None)
     if outcome == "waiting":
         # Other workers hold claims. If one of them died, its claims expire: look again then.
-        resume_certificate_batch.apply_async(
-            (batch_id,), queue=settings.CERTIFICATE_QUEUE, countdown=batches.next_check_in(batch_id) or 1
-        )
+        # (Redis down: recorded on the batch, and the sweeper looks again instead.)
+        countdown = batches.next_check_in(batch_id) or 1
+        queued_work.send(batches.CertificateBatch(pk=batch_id), lambda row: resume_certificate_batch.apply_async(
+            (row.pk,), queue=settings.CERTIFICATE_QUEUE, countdown=countdown))
     return outcome
 
 
-@shared_task(acks_late=True)
+@shared_task(acks_late=True, autoretry_for=(OperationalError, InterfaceError), max_retries=3, retry_backoff=2)
 def resume_certificate_batch(batch_id: int):
     """Continue one batch after a crash: free expired claims, restart parts or the assembly."""
     batch = batches.CertificateBatch.objects.filter(pk=batch_id).first()
@@ -127,13 +141,43 @@ def _run_import_step(task, function, batch_id, *args):
         raise
 
 
-@shared_task(bind=True, max_retries=3)
+# acks_late: a worker killed mid-import leaves the message to Redis; both steps are safe twice
+# (the check writes nothing, the commit re-checks its batch's status under the row lock).
+@shared_task(bind=True, max_retries=3, acks_late=True)
 def check_import_batch(self, batch_id):
     """Preview an uploaded Excel file (never writes); idempotent."""
     _run_import_step(self, import_batches.check_batch, batch_id)
 
 
-@shared_task(bind=True, max_retries=3)
+@shared_task(bind=True, max_retries=3, acks_late=True)
 def commit_import_batch(self, batch_id, user_id):
     """Write a confirmed Excel file, all or nothing; runs once per confirmation."""
     _run_import_step(self, import_batches.commit_batch, batch_id, user_id)
+
+
+# --- The sweeper (issue 11): what "not moving" means for each batch model ---------------------------
+
+
+def _stalled_certificate_batches(waiting, before):
+    """Running with no item claimed since ``before`` (no worker is on it), or an assembly that
+    started before it (the resume task takes it over once it is really dead)."""
+    Batch, Item = batches.CertificateBatch, batches.Item
+    recent_claim = Item.objects.filter(batch=OuterRef("pk"), claimed_at__gte=before)
+    return waiting.filter(
+        Q(status=Batch.Status.RUNNING, created_at__lt=before) & ~Exists(recent_claim)
+        | Q(status=Batch.Status.ASSEMBLING, assembling_at__lt=before)
+    )
+
+
+queued_work.register(
+    batches.CertificateBatch,
+    waiting=~Q(status=batches.CertificateBatch.Status.DONE),
+    send=lambda batch: resume_certificate_batch.apply_async((batch.pk,), queue=settings.CERTIFICATE_QUEUE),
+    stalled=_stalled_certificate_batches,
+)
+queued_work.register(
+    import_batches.ImportBatch,
+    waiting=Q(status__in=import_batches.ImportBatch.RUNNING),
+    send=import_batches.send_again,
+    heartbeat="updated_at",
+)
