@@ -321,7 +321,7 @@ class ExternalCoverage(models.Model):
         return f"{self.nik} · {self.payer}"
 
 
-class Certificate(models.Model):
+class Certificate(QueuedWork):
     """A rendered PDF document: one per (kind, object), re-rendered in place (pretix invoice_pdf habit).
 
     ``code`` is printed in the QR code and never changes when the document is re-rendered, so a

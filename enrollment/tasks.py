@@ -25,10 +25,18 @@ log = logging.getLogger(__name__)
 
 MAX_RETRIES = 3  # transient failures (database, disk) of a single document; then it is recorded as failed
 
+# Every task here has ignore_result=True: nobody waits on their results (the state is on the batch
+# rows), and a web process that sends a task with a result subscribes to it on Redis, which while
+# Redis is down costs 20 s of retries and then a permanently broken result consumer (issue 11).
+
 
 def enqueue(task, *args, countdown=None):
     """Send ``task`` to the certificate queue once the current transaction commits."""
     task.apply_async_on_commit(args, queue=settings.CERTIFICATE_QUEUE, countdown=countdown)
+
+
+def send_render(certificate) -> None:
+    render_certificate.apply_async((certificate.pk,), queue=settings.CERTIFICATE_QUEUE)
 
 
 def enqueue_batch(batch, task=None):
@@ -38,7 +46,7 @@ def enqueue_batch(batch, task=None):
     queued_work.send_on_commit(batch, lambda row: task.apply_async((row.pk,), queue=settings.CERTIFICATE_QUEUE))
 
 
-@shared_task(bind=True, acks_late=True, max_retries=MAX_RETRIES)
+@shared_task(bind=True, acks_late=True, max_retries=MAX_RETRIES, ignore_result=True)
 def render_certificate(self, certificate_id: int):
     """Render one document; retry transient failures a bounded number of times, then record them."""
     try:
@@ -55,7 +63,7 @@ def render_certificate(self, certificate_id: int):
         record_certificate_failure(certificate_id, readable_error(exc))
 
 
-@shared_task(acks_late=True)
+@shared_task(acks_late=True, ignore_result=True)
 def run_certificate_batch(batch_id: int):
     """Start a batch: as many parts as configured, each draining the batch's items."""
     for _part in range(settings.CERTIFICATE_BATCH_PARTS):
@@ -63,7 +71,7 @@ def run_certificate_batch(batch_id: int):
 
 
 # A database that drops the connection ends the part; the retry (or, later, the sweeper) goes on.
-@shared_task(bind=True, acks_late=True, autoretry_for=(OperationalError, InterfaceError), max_retries=3,
+@shared_task(bind=True, acks_late=True, autoretry_for=(OperationalError, InterfaceError), max_retries=3, ignore_result=True,
              retry_backoff=2)
 def render_certificate_batch_part(self, batch_id: int):
     """Render items until none is left; the last part to finish writes the merged PDF and ZIP."""
@@ -85,7 +93,7 @@ def render_certificate_batch_part(self, batch_id: int):
     return outcome
 
 
-@shared_task(acks_late=True, autoretry_for=(OperationalError, InterfaceError), max_retries=3, retry_backoff=2)
+@shared_task(acks_late=True, autoretry_for=(OperationalError, InterfaceError), max_retries=3, retry_backoff=2, ignore_result=True)
 def resume_certificate_batch(batch_id: int):
     """Continue one batch after a crash: free expired claims, restart parts or the assembly."""
     batch = batches.CertificateBatch.objects.filter(pk=batch_id).first()
@@ -105,7 +113,7 @@ def resume_certificate_batch(batch_id: int):
     return outcome
 
 
-@shared_task(acks_late=True)
+@shared_task(acks_late=True, ignore_result=True)
 def resume_certificate_batches():
     """Resume every unfinished batch (run when a worker starts, and from the admin)."""
     ids = list(batches.unfinished_batches().values_list("pk", flat=True))
@@ -143,13 +151,13 @@ def _run_import_step(task, function, batch_id, *args):
 
 # acks_late: a worker killed mid-import leaves the message to Redis; both steps are safe twice
 # (the check writes nothing, the commit re-checks its batch's status under the row lock).
-@shared_task(bind=True, max_retries=3, acks_late=True)
+@shared_task(bind=True, max_retries=3, acks_late=True, ignore_result=True)
 def check_import_batch(self, batch_id):
     """Preview an uploaded Excel file (never writes); idempotent."""
     _run_import_step(self, import_batches.check_batch, batch_id)
 
 
-@shared_task(bind=True, max_retries=3, acks_late=True)
+@shared_task(bind=True, max_retries=3, acks_late=True, ignore_result=True)
 def commit_import_batch(self, batch_id, user_id):
     """Write a confirmed Excel file, all or nothing; runs once per confirmation."""
     _run_import_step(self, import_batches.commit_batch, batch_id, user_id)
@@ -174,6 +182,14 @@ queued_work.register(
     waiting=~Q(status=batches.CertificateBatch.Status.DONE),
     send=lambda batch: resume_certificate_batch.apply_async((batch.pk,), queue=settings.CERTIFICATE_QUEUE),
     stalled=_stalled_certificate_batches,
+)
+# A document requested on its own (never a batch's: those are never sent one by one).
+queued_work.register(
+    batches.Certificate,
+    waiting=Q(enqueue_failed_at__isnull=False) | Q(status=batches.Certificate.Status.PENDING, enqueued_at__isnull=False),
+    send=send_render,
+    heartbeat="updated_at",
+    since="updated_at",
 )
 queued_work.register(
     import_batches.ImportBatch,
