@@ -31,15 +31,15 @@ PROGRESS_QUIET_SECONDS = 10  # after a failed report, skip reports for this long
 _quiet_until = 0.0
 
 
-def report_progress(task, value: int) -> None:
+def report_progress(task, value: int, **extra) -> None:
     """``update_state`` for a progress bar: best effort. Progress lives in Redis; the work must never
     fail because Redis did not take it (issue 11), so errors are logged and swallowed. The page
     reads progress from the batch row anyway; this only feeds ``AsyncResult`` pollers."""
     global _quiet_until
-    if task is None or not task.request.id or time.monotonic() < _quiet_until:
+    if task is None or not task.request.id or task.request.is_eager or time.monotonic() < _quiet_until:
         return
     try:
-        task.update_state(state="PROGRESS", meta={"value": value})
+        task.update_state(state="PROGRESS", meta={"value": value, **extra})
     except Exception as exc:
         _quiet_until = time.monotonic() + PROGRESS_QUIET_SECONDS
         log.warning("progress of task %s not reported: %r", task.request.id, exc)

@@ -6,6 +6,8 @@ from celery import shared_task
 from django.db import OperationalError
 from django.utils.dateparse import parse_date
 
+from core.tasks import report_progress
+
 from .expiry import end_expired_coverages
 
 log = logging.getLogger(__name__)
@@ -23,9 +25,9 @@ def end_expired_coverages_task(self, today: str | None = None) -> int:
 
     def progress(done, total):
         percent = done * 100 // total
-        if percent != step["last"] and not self.request.is_eager:
+        if percent != step["last"]:
             step["last"] = percent
-            self.update_state(state="PROGRESS", meta={"value": percent, "done": done, "total": total})
+            report_progress(self, percent, done=done, total=total)  # never fails the work (Redis may be down)
 
     ended = end_expired_coverages(today=parse_date(today) if today else None, progress=progress)
     log.info("end_expired_coverages_task: %d coverage(s) ended", ended)
