@@ -3,7 +3,8 @@
 Every task here is safe to run twice (the same record is overwritten, batch items are claimed
 with compare-and-set), so all of them use ``acks_late``: a worker killed mid-task leaves the
 message to be delivered again, and the batch's own resume path (``resume_certificate_batches``,
-run when a worker starts) does not even have to wait for that.
+run when a worker starts, and the beat's sweeper, core/queued_work.py) does not even have to wait
+for that. Sends that fail (Redis down) are recorded on the batch row and sent again by the sweeper.
 """
 
 import logging
@@ -30,12 +31,8 @@ MAX_RETRIES = 3  # transient failures (database, disk) of a single document; the
 # Redis is down costs 20 s of retries and then a permanently broken result consumer (issue 11).
 
 
-def enqueue(task, *args, countdown=None):
-    """Send ``task`` to the certificate queue once the current transaction commits."""
-    task.apply_async_on_commit(args, queue=settings.CERTIFICATE_QUEUE, countdown=countdown)
-
-
 def send_render(certificate) -> None:
+    """Send one document's rendering (the sweeper's ``send`` for a Certificate requested alone)."""
     render_certificate.apply_async((certificate.pk,), queue=settings.CERTIFICATE_QUEUE)
 
 

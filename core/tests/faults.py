@@ -143,8 +143,8 @@ def broker(url: str):
     from lamandau_bpjs.celery import app
 
     def reset():
-        if app._pool is not None:
-            app._pool.force_close_all()
+        # Forget, never close, the pools: kombu keeps them in a global group by URL, and a closed
+        # one would be handed out again to the next user of that URL ("Acquire on closed pool").
         app._pool = None
         app.amqp._producer_pool = None
         app._local.__dict__.pop("backend", None)
