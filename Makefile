@@ -15,7 +15,7 @@ TEST_ENV := DATABASE_URL=$(TEST_DATABASE_URL) REDIS_URL=$(TEST_REDIS_URL) CACHE_
 	SECRET_KEY=test-only-secret-key-not-for-production-0123456789abcdef DEBUG=false \
 	SECURE_SSL_REDIRECT=false SESSION_COOKIE_SECURE=false CSRF_COOKIE_SECURE=false SECURE_HSTS_SECONDS=0
 
-.PHONY: install run test check-deploy bench-import bench-certificates bench-dashboard bench-billing clean
+.PHONY: install run test check-deploy bench-import bench-certificates bench-dashboard bench-billing clean backup restore
 
 $(BIN)/.installed: requirements.txt
 	$(PYTHON) -m venv $(VENV)
@@ -53,6 +53,21 @@ check-deploy: install
 
 clean:
 	rm -rf $(VENV) var test-artifacts
+
+# Backups (django-dbbackup, issue 11): the database through pg_dump and MEDIA_ROOT as a tar, both
+# gzipped into BACKUP_DIR (default var/backup), keeping the newest BACKUP_KEEP (14) of each.
+# The beat does the same every night (core.tasks.nightly_backup). `manage.py listbackups` lists them.
+backup: install
+	$(BIN)/python manage.py dbbackup --clean --compress --noinput
+	$(BIN)/python manage.py mediabackup --clean --compress --noinput
+
+# make restore BACKUP=<database file in BACKUP_DIR, or latest> [MEDIA_BACKUP=<media file, default latest>]
+# Replaces the database's contents and the media files: stop web, worker and beat first (README).
+restore: install
+	@test -n "$(BACKUP)" || { echo "usage: make restore BACKUP=<file|latest> [MEDIA_BACKUP=<file>]"; \
+		$(BIN)/python manage.py listbackups; exit 2; }
+	$(BIN)/python manage.py dbrestore --noinput --uncompress $(if $(filter-out latest,$(BACKUP)),--input-filename $(BACKUP))
+	$(BIN)/python manage.py mediarestore --noinput --uncompress --replace $(if $(filter-out latest,$(MEDIA_BACKUP)),--input-filename $(MEDIA_BACKUP))
 
 # Certificates through the real Celery path (2 prefork workers on Redis) against a bare WeasyPrint
 # render measured in the same run; N certificates (default 500). Uses its own database and Redis db.

@@ -24,3 +24,33 @@ class LanguageMiddleware:
         patch_vary_headers(response, ("Cookie",))
         response.headers.setdefault("Content-Language", language)
         return response
+
+
+class DatabaseUnavailableMiddleware:
+    """A request whose database connection broke (PostgreSQL restarted, the session was
+    terminated) answers 503 with a clear message instead of a 500. Every change is one durable
+    transaction, so the broken one was rolled back by PostgreSQL: nothing was half-written and the
+    user can simply repeat the action. The broken connection is closed; the next request opens a
+    new one (issue 11)."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        return self.get_response(request)
+
+    def process_exception(self, request, exception):
+        from django.db import InterfaceError, OperationalError, connections
+        from django.shortcuts import render
+
+        if not isinstance(exception, (OperationalError, InterfaceError)):
+            return None
+        import logging
+
+        logging.getLogger(__name__).warning("database unavailable during %s %s: %r", request.method, request.path,
+                                            exception)
+        for connection in connections.all(initialized_only=True):
+            connection.close()
+        response = render(request, "core/database_unavailable.html", status=503)
+        response["Retry-After"] = "10"
+        return response

@@ -20,14 +20,30 @@ def healthz(request):
     except Exception as exc:  # report any failure as unhealthy, never raise
         status["database"] = f"error: {exc.__class__.__name__}"
         healthy = False
+    if healthy:
+        # Stuck work shows here without turning the probe red (issue 11): the age in seconds of
+        # the oldest unfinished batch of each kind, and the longest of them.
+        from . import queued_work
+
+        try:
+            ages = queued_work.oldest_waiting()
+        except Exception as exc:
+            ages = {"error": exc.__class__.__name__}
+        status["waiting_batches"] = ages
+        status["oldest_waiting_seconds"] = max((a for a in ages.values() if isinstance(a, int)), default=None)
     if settings.REDIS_URL:
         try:
             import redis
 
-            redis.Redis.from_url(settings.REDIS_URL, socket_connect_timeout=2, socket_timeout=2).ping()
+            client = redis.Redis.from_url(settings.REDIS_URL, socket_connect_timeout=2, socket_timeout=2)
+            client.ping()
             status["broker"] = "ok"
+            # Messages waiting in each queue the workers consume (Celery's Redis lists).
+            queues = sorted({"celery", settings.CERTIFICATE_QUEUE})
+            status["queue_depth"] = {queue: client.llen(queue) for queue in queues}
         except Exception as exc:
             status["broker"] = f"error: {exc.__class__.__name__}"
+            status["queue_depth"] = None
             healthy = False
     else:
         status["broker"] = "eager (no broker configured)"

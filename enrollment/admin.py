@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from claims.models import Claim
+from core import queued_work
 from core.admin import AuditedModelAdmin, ReadOnlyAdminMixin
 from funding.admin import LapsedFilter, annotate_lapsed
 from funding.models import FundingSource
@@ -31,7 +32,7 @@ from .services import (
     enroll_workers,
     submit_coverage,
 )
-from .tasks import enqueue, resume_certificate_batch
+from .tasks import enqueue_batch, resume_certificate_batch
 
 
 @admin.register(Kecamatan)
@@ -325,13 +326,14 @@ class CoverageAdmin(AuditedModelAdmin):
     def render_certificate_action(self, request, queryset):
         from .certificates import CertificateError, request_certificate
 
-        done, failed = 0, []
+        done, failed, requested = 0, [], []
         for coverage in queryset.select_related("worker"):
             try:
-                request_certificate(kind="participation", subject=coverage, by=request.user)
+                requested.append(request_certificate(kind="participation", subject=coverage, by=request.user))
                 done += 1
             except CertificateError as exc:
                 failed.append(str(exc))
+        warn_when_waiting(request, requested)
         self._report(request, done, failed, ngettext(
             "%(count)d sertifikat kepesertaan sedang dibuat.", "%(count)d sertifikat kepesertaan sedang dibuat.", done,
         ))
@@ -483,13 +485,14 @@ class CertificateAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
 
     @admin.action(description=_("Buat ulang dokumen terpilih"), permissions=["render"])
     def render_action(self, request, queryset):
-        done, failed = 0, []
+        done, failed, requested = 0, [], []
         for certificate in queryset:
             try:
-                request_certificate(kind=certificate.kind, subject=certificate.subject, by=request.user)
+                requested.append(request_certificate(kind=certificate.kind, subject=certificate.subject, by=request.user))
                 done += 1
             except CertificateError as exc:
                 failed.append(str(exc))
+        warn_when_waiting(request, requested)
         if done:
             self.message_user(request, ngettext(
                 "%(count)d dokumen sedang dibuat ulang.", "%(count)d dokumen sedang dibuat ulang.", done,
@@ -512,16 +515,22 @@ class CertificateAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
             requested = [(Certificate.Kind.HANDOVER, form.cleaned_data["funding_source"]),
                          (Certificate.Kind.BENEFIT, form.cleaned_data["claim"])]
             try:
-                for kind, subject in requested:
-                    if subject is not None:
-                        request_certificate(kind=kind, subject=subject, by=request.user)
+                made = [request_certificate(kind=kind, subject=subject, by=request.user)
+                        for kind, subject in requested if subject is not None]
             except CertificateError as exc:
                 form.add_error(None, str(exc))
             else:
                 self.message_user(request, _("Dokumen sedang dibuat."), messages.SUCCESS)
+                warn_when_waiting(request, made)
                 return HttpResponseRedirect(reverse("admin:enrollment_certificate_changelist"))
         context = {**self.admin_site.each_context(request), "title": _("Buat dokumen"), "opts": self.opts, "form": form}
         return TemplateResponse(request, "admin/enrollment/certificate/make.html", context)
+
+
+def warn_when_waiting(request, certificates) -> None:
+    """Redis was down when the render was requested: say it waits and will start by itself."""
+    if Certificate.objects.filter(pk__in=[c.pk for c in certificates], enqueue_failed_at__isnull=False).exists():
+        messages.warning(request, queued_work.WAITING_MESSAGE)
 
 
 class StartBatchForm(forms.Form):
@@ -605,6 +614,7 @@ class CertificateBatchAdmin(admin.ModelAdmin):
             "original": batch,
             "batch": batch,
             "progress": batches.batch_progress(batch.pk),
+            "waiting_message": queued_work.WAITING_MESSAGE,
             "failures": failures,
             "can_render": request.user.has_perm("enrollment.render_certificate"),
             "can_download": request.user.has_perm("enrollment.download_certificate"),
@@ -630,7 +640,7 @@ class CertificateBatchAdmin(admin.ModelAdmin):
                 "%(count)d dokumen gagal dicoba lagi.", "%(count)d dokumen gagal dicoba lagi.", count,
             ) % {"count": count}, messages.SUCCESS)
         else:
-            enqueue(resume_certificate_batch, batch.pk)
+            enqueue_batch(batch, resume_certificate_batch)
             self.message_user(request, _("Batch dilanjutkan."), messages.SUCCESS)
         return HttpResponseRedirect(reverse("admin:enrollment_certificatebatch_change", args=[batch.pk]))
 

@@ -21,6 +21,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_POST
 
+from core import queued_work
 from core.admin import ReadOnlyAdminMixin
 from core.models import ProgramRules
 from core.xlsx import FileProblem
@@ -168,12 +169,15 @@ class ImportBatchAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
             "can_confirm": batch.status == ImportBatch.Status.CHECKED and result.get("valid", 0) > 0,
             "workers_url": workers_url,
             "status_url": reverse("admin:enrollment_importbatch_status", args=[batch.pk]),
+            "waiting_message": queued_work.WAITING_MESSAGE,
         }
         return TemplateResponse(request, "admin/enrollment/importbatch/detail.html", context)
 
     def status_view(self, request, object_id):
         batch = self._batch(request, object_id)
+        waiting = {"waiting": str(queued_work.WAITING_MESSAGE)} if batch.waiting_for_queue and batch.is_running else {}
         return JsonResponse({
+            **waiting,
             "status": batch.status, "status_display": batch.get_status_display(), "progress": batch.progress,
             "rows_read": batch.rows_read, "running": batch.is_running,
             "rows_read_display": ngettext("%(rows)s baris dibaca", "%(rows)s baris dibaca", batch.rows_read) % {

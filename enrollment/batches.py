@@ -82,7 +82,7 @@ def start_certificate_batch(*, funding: FundingSource, by) -> CertificateBatch:
 
     A funding source has at most one unfinished batch: asking again returns the running one.
     """
-    from .tasks import enqueue, run_certificate_batch
+    from .tasks import enqueue_batch
 
     require_permission(by, "enrollment.render_certificate")
     funding = FundingSource.objects.select_for_update().get(pk=funding.pk)  # one start at a time
@@ -113,7 +113,7 @@ def start_certificate_batch(*, funding: FundingSource, by) -> CertificateBatch:
            note=ngettext("Batch sertifikat kepesertaan dimulai (%(count)d dokumen).",
                         "Batch sertifikat kepesertaan dimulai (%(count)d dokumen).", len(coverage_ids))
            % {"count": len(coverage_ids)})
-    enqueue(run_certificate_batch, batch.pk)
+    enqueue_batch(batch)
     return batch
 
 
@@ -305,7 +305,7 @@ def assemble_batch(batch_id: int) -> CertificateBatch:
 
 def retry_failed_items(batch: CertificateBatch, *, by) -> int:
     """Put a finished batch's failed items back to work (after the cause was fixed)."""
-    from .tasks import enqueue, run_certificate_batch
+    from .tasks import enqueue_batch
 
     require_permission(by, "enrollment.render_certificate")
     with transaction.atomic():
@@ -316,7 +316,7 @@ def retry_failed_items(batch: CertificateBatch, *, by) -> int:
             CertificateBatch.objects.filter(pk=batch.pk, status=CertificateBatch.Status.DONE).update(
                 status=CertificateBatch.Status.RUNNING, finished_at=None, assembling_at=None
             )
-            enqueue(run_certificate_batch, batch.pk)
+            enqueue_batch(batch)
     return count
 
 

@@ -40,6 +40,7 @@ from weasyprint import CSS, HTML
 from weasyprint.text.fonts import FontConfiguration
 from weasyprint.urls import FatalURLFetchingError, URLFetcher, URLFetcherResponse
 
+from core import queued_work
 from core.roles import require_permission
 from core.audit import record
 from core.models import AuditEvent
@@ -424,7 +425,7 @@ def record_certificate_failure(certificate_id: int, reason: str) -> None:
 
 def request_certificate(*, kind: str, subject, by) -> Certificate:
     """Create (or reuse) the record and render it in the background after the commit."""
-    from .tasks import enqueue, render_certificate
+    from .tasks import send_render
 
     require_permission(by, "enrollment.render_certificate")
     with transaction.atomic():
@@ -434,7 +435,8 @@ def request_certificate(*, kind: str, subject, by) -> Certificate:
             raise CertificateError(error)
         Certificate.objects.filter(pk=certificate.pk).update(attempts=0)
         record(actor=by, obj=certificate, action=AuditEvent.Action.UPDATE, note=_("Pembuatan dokumen diminta."))
-        enqueue(render_certificate, certificate.pk)
+        # Redis down: recorded on the record ("menunggu antrean") and sent by the sweeper later.
+        queued_work.send_on_commit(certificate, send_render)
     return certificate
 
 

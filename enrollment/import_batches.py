@@ -16,8 +16,10 @@ from django.core.files import File
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from core import queued_work
 from core.models import ProgramRules
 from core.xlsx import FileProblem
+from core.tasks import report_progress
 
 from .bpjs import import_bpjs_answer
 from .imports import ImportConflict, import_workers, write_rejected_rows
@@ -50,10 +52,21 @@ def create_batch(*, kind, upload, by, funding=None, start_date=None) -> ImportBa
                         created_by=by)
     batch.file.save(upload.name, upload, save=False)
     batch.save()
-    from .tasks import check_import_batch
-
-    check_import_batch.delay_on_commit(batch.pk)
+    # Redis down: the batch is kept as queued, marked "menunggu antrean", and sent by the sweeper.
+    queued_work.send_on_commit(batch)
     return batch
+
+
+def send_again(batch: ImportBatch) -> None:
+    """Send the task a waiting batch needs (the sweeper's ``send``): its commit once confirmed,
+    else its check. Both are safe to run twice."""
+    from .tasks import check_import_batch, commit_import_batch
+
+    status, confirmed_by = ImportBatch.objects.filter(pk=batch.pk).values_list("status", "confirmed_by").get()
+    if status == ImportBatch.Status.COMMITTING:
+        commit_import_batch.apply_async((batch.pk, confirmed_by))
+    else:
+        check_import_batch.apply_async((batch.pk,))
 
 
 def confirm_batch(batch: ImportBatch, *, skip_invalid: bool, by) -> bool:
@@ -61,12 +74,11 @@ def confirm_batch(batch: ImportBatch, *, skip_invalid: bool, by) -> bool:
     if not can_use(by, batch.kind):
         raise PermissionDenied
     claimed = ImportBatch.objects.filter(pk=batch.pk, status=ImportBatch.Status.CHECKED).update(
-        status=ImportBatch.Status.COMMITTING, skip_invalid=skip_invalid, progress=0, rows_read=0, message=""
+        status=ImportBatch.Status.COMMITTING, skip_invalid=skip_invalid, progress=0, rows_read=0, message="",
+        confirmed_by=by, updated_at=timezone.now(),
     )
     if claimed:
-        from .tasks import commit_import_batch
-
-        commit_import_batch.delay_on_commit(batch.pk, by.pk)
+        queued_work.send_on_commit(batch)
     return bool(claimed)
 
 
@@ -87,9 +99,9 @@ def summarize(result) -> dict:
 def _progress_reporter(batch_id, task=None):
     def report(done, total):
         percent = min(99, done * 100 // total) if total else 0
-        ImportBatch.objects.filter(pk=batch_id).update(progress=percent, rows_read=done)
-        if task is not None and task.request.id:
-            task.update_state(state="PROGRESS", meta={"value": percent})
+        # updated_at is the heartbeat the sweeper watches (core/queued_work.py).
+        ImportBatch.objects.filter(pk=batch_id).update(progress=percent, rows_read=done, updated_at=timezone.now())
+        report_progress(task, percent)  # never fails the import (Redis may be down)
 
     return report
 
@@ -127,18 +139,19 @@ def check_batch(batch_id, *, task=None) -> None:
     """The preview: read and check everything, write nothing (the check task)."""
     claimed = ImportBatch.objects.filter(
         pk=batch_id, status__in=[ImportBatch.Status.QUEUED, ImportBatch.Status.CHECKING]
-    ).update(status=ImportBatch.Status.CHECKING, progress=0, rows_read=0)
+    ).update(status=ImportBatch.Status.CHECKING, progress=0, rows_read=0, updated_at=timezone.now())
     if not claimed:
         return
     batch = ImportBatch.objects.select_related("funding_source", "created_by").get(pk=batch_id)
     try:
         path, result = _run(batch, by=batch.created_by, dry_run=True, progress=_progress_reporter(batch_id, task))
     except FileProblem as exc:
-        _finish(batch_id, status=ImportBatch.Status.REJECTED, message=str(exc))
+        _finish(batch_id, status=ImportBatch.Status.REJECTED, message=str(exc), expected=ImportBatch.Status.CHECKING)
         return
     errors_file = _save_errors_file(batch, path, result)
+    # Only if still checking: a check sent twice must not undo a confirmation that came meanwhile.
     _finish(batch_id, status=ImportBatch.Status.CHECKED, result=summarize(result), errors_file=errors_file,
-            rows_read=result.rows)
+            rows_read=result.rows, expected=ImportBatch.Status.CHECKING)
 
 
 def commit_batch(batch_id, user_id, *, task=None) -> None:
@@ -152,6 +165,10 @@ def commit_batch(batch_id, user_id, *, task=None) -> None:
 
     def mark(result):
         # Inside the import's transaction: the batch says "committed" exactly when the rows are there.
+        # A commit sent twice (the sweeper, a redelivered message) waits here for the first one's
+        # row lock, then finds the batch no longer committing and rolls its own writes back.
+        if not ImportBatch.objects.select_for_update().filter(pk=batch_id, status=ImportBatch.Status.COMMITTING).exists():
+            raise AlreadyFinished
         if result.committed:
             status, message = ImportBatch.Status.COMMITTED, ""
         else:
@@ -162,6 +179,8 @@ def commit_batch(batch_id, user_id, *, task=None) -> None:
 
     try:
         path, result = _run(batch, by=by, dry_run=False, on_commit=mark, progress=_progress_reporter(batch_id, task))
+    except AlreadyFinished:
+        return
     except FileProblem as exc:
         _finish(batch_id, status=ImportBatch.Status.REJECTED, message=str(exc))
         return
@@ -181,7 +200,14 @@ def mark_failed(batch_id, exc) -> None:
     ) % {"error": exc.__class__.__name__})
 
 
-def _finish(batch_id, *, status, **fields):
+class AlreadyFinished(Exception):
+    """Another run of the same commit got there first: roll this one back, change nothing."""
+
+
+def _finish(batch_id, *, status, expected=None, **fields):
     fields.setdefault("progress", 100)
-    ImportBatch.objects.filter(pk=batch_id).update(status=status, finished_at=timezone.now(), **fields)
+    rows = ImportBatch.objects.filter(pk=batch_id)
+    if expected:
+        rows = rows.filter(status=expected)
+    rows.update(status=status, finished_at=timezone.now(), updated_at=timezone.now(), **fields)
 

@@ -10,6 +10,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from core.queued_work import QueuedWork
 from funding.contributions import validate_income_basis
 from funding.models import programs_of
 
@@ -334,7 +335,7 @@ class ExternalCoverage(models.Model):
         return f"{self.nik} · {self.payer}"
 
 
-class Certificate(models.Model):
+class Certificate(QueuedWork):
     """A rendered PDF document: one per (kind, object), re-rendered in place (pretix invoice_pdf habit).
 
     ``code`` is printed in the QR code and never changes when the document is re-rendered, so a
@@ -407,7 +408,7 @@ class Certificate(models.Model):
         return {self.Kind.PARTICIPATION: self.coverage, self.Kind.HANDOVER: self.funding_source}.get(self.kind, self.claim)
 
 
-class CertificateBatch(models.Model):
+class CertificateBatch(QueuedWork):
     """All participation certificates of one funding source, rendered by Celery workers.
 
     The work is one ``CertificateBatchItem`` row per certificate; workers claim rows with a
@@ -500,7 +501,7 @@ def upload_bpjs_export(instance, filename):
     return _private_name("bpjs-exports", filename)
 
 
-class ImportBatch(models.Model):
+class ImportBatch(QueuedWork):
     """One uploaded Excel file (a workers list or BPJS's answer) and what became of it.
 
     The upload page polls this row, so the preview and the progress survive a reload; the
@@ -541,6 +542,11 @@ class ImportBatch(models.Model):
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name=_("diunggah oleh"), null=True, blank=True, on_delete=models.SET_NULL,
         related_name="+",
+    )
+    # Who confirmed the commit: the sweeper sends the commit again in their name (issue 11).
+    confirmed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("dikonfirmasi oleh"), null=True, blank=True,
+        on_delete=models.SET_NULL, related_name="+",
     )
     created_at = models.DateTimeField(_("diunggah"), auto_now_add=True)
     updated_at = models.DateTimeField(_("diubah"), auto_now=True)

@@ -19,3 +19,4 @@ class FundingConfig(AppConfig):
 
     def ready(self):
         post_migrate.connect(_load_reference, sender=self, dispatch_uid="funding.reference")
+        from . import tasks  # noqa: F401  (registers the invoice comparison with the sweeper)

@@ -13,6 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from core.money import format_rupiah
+from core.queued_work import QueuedWork
 
 # R-RATE-1: the lowest declared income basis for BPU participants (PP 44/2015 Lampiran II).
 MIN_INCOME_BASIS = Decimal("1000000")
@@ -423,11 +424,12 @@ def upload_invoice(instance, filename):
     return f"invoices/{timezone.now():%Y/%m}/{uuid.uuid4().hex}{suffix}"
 
 
-class InvoiceComparison(models.Model):
+class InvoiceComparison(QueuedWork):
     """BPJS's invoice file compared with one of our bills, read by a Celery task (never in the
     web request: a workbook can take seconds to read). The page polls this row, so the progress
     and the result survive a reload. Status fields as ``enrollment.ImportBatch`` (status,
-    created_at, updated_at), so the same sweeper can re-queue a stuck one."""
+    created_at, updated_at) and ``QueuedWork``'s, so the sweeper (core/queued_work.py) re-sends one
+    whose message was lost or could not be sent."""
 
     class Status(models.TextChoices):
         QUEUED = "queued", _("Menunggu dibaca")

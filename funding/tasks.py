@@ -6,6 +6,11 @@ from celery import shared_task
 from django.db import OperationalError
 from django.utils.dateparse import parse_date
 
+from django.db.models import Q
+
+from core import queued_work
+from core.tasks import report_progress
+
 from . import invoices
 from .expiry import end_expired_coverages
 
@@ -24,16 +29,17 @@ def end_expired_coverages_task(self, today: str | None = None) -> int:
 
     def progress(done, total):
         percent = done * 100 // total
-        if percent != step["last"] and not self.request.is_eager:
+        if percent != step["last"]:
             step["last"] = percent
-            self.update_state(state="PROGRESS", meta={"value": percent, "done": done, "total": total})
+            report_progress(self, percent, done=done, total=total)  # never fails the work (Redis may be down)
 
     ended = end_expired_coverages(today=parse_date(today) if today else None, progress=progress)
     log.info("end_expired_coverages_task: %d coverage(s) ended", ended)
     return ended
 
 
-@shared_task(bind=True, acks_late=True, autoretry_for=(OperationalError,), max_retries=3, retry_backoff=True)
+@shared_task(bind=True, acks_late=True, ignore_result=True, autoretry_for=(OperationalError,), max_retries=3,
+             retry_backoff=True)
 def compare_invoice_task(self, comparison_id: int) -> None:
     """Read BPJS's invoice through the reading gate and compare it with the bill (issue 10)."""
     step = {"last": -1}
@@ -51,3 +57,8 @@ def compare_invoice_task(self, comparison_id: int) -> None:
     except Exception:
         log.exception("invoice comparison %s failed", comparison_id)
         invoices.mark_comparison_failed(comparison_id)
+
+
+# A comparison whose message was lost or could not be sent is sent again (issue 11).
+queued_work.register(invoices.InvoiceComparison, waiting=Q(status__in=invoices.InvoiceComparison.RUNNING),
+                     task=compare_invoice_task)

@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from core import queued_work
 from core.xlsx import FileProblem
 
 from .billing import BillingError, cancel_bill, prepare_bill, record_payment
@@ -21,7 +22,6 @@ from .invoices import bill_rows, comparison_from_dict, store_comparison, write_b
 from .models import ContributionBill, ContributionPayment, FundingSource, InvoiceComparison, PaymentAllocation
 from .renewal import RenewalError, build_target, next_year_values, plan_renewal, renew_funding
 from .services import budget_tracking, counting_coverages, funding_summary, lapsed_months_by_coverage
-from .tasks import compare_invoice_task
 
 PAGE_SIZE = 100
 
@@ -138,7 +138,7 @@ def bill_compare(request, code, pk):
         except FileProblem as exc:
             refused = str(exc)
         else:
-            compare_invoice_task.delay_on_commit(comparison.pk)
+            queued_work.send_on_commit(comparison)  # Redis down: recorded, sent by the sweeper
             return redirect("funding:bill_comparison", funding.code, bill.pk, comparison.pk)
     return render(request, "funding/bill_compare.html", {
         "funding": funding, "bill": bill, "form": form, "refused": refused,
@@ -157,6 +157,7 @@ def bill_comparison(request, code, pk, comparison_pk):
     return render(request, "funding/bill_compare.html", {
         "funding": funding, "bill": bill, "row": row, "comparison": comparison,
         "skipped_sheets": row.result.get("skipped_sheets", []), "errors": row.result.get("errors", []),
+        "waiting_message": queued_work.WAITING_MESSAGE,
     })
 
 

@@ -183,7 +183,8 @@ SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 SESSION_COOKIE_HTTPONLY = True
 X_FRAME_OPTIONS = "DENY"
-if env_bool("BEHIND_TLS_PROXY", False):
+BEHIND_TLS_PROXY = env_bool("BEHIND_TLS_PROXY", False)
+if BEHIND_TLS_PROXY:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 # /healthz is probed over plain http by the orchestrator.
 SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
@@ -237,3 +238,68 @@ LOGGING["loggers"]["weasyprint"] = {"level": "WARNING"}
 
 # Dashboard: seconds its figures stay cached (audited changes show at once; 0 = no cache).
 DASHBOARD_CACHE_SECONDS = env.int("DASHBOARD_CACHE_SECONDS", default=60)
+
+# --- Resilience and backups (issue 11): Redis, a worker or the database may go away ---------------
+# Why each Celery value: README, "Production shape → When a part fails".
+
+# The cache degrades instead of failing: errors are misses, a dead Redis costs at most this timeout.
+CACHE_SOCKET_TIMEOUT = env.float("CACHE_SOCKET_TIMEOUT", default=0.5)
+if CACHES["default"]["BACKEND"] == "django.core.cache.backends.redis.RedisCache":
+    CACHES["default"]["BACKEND"] = "core.cache.ForgivingRedisCache"
+    CACHES["default"].setdefault("OPTIONS", {}).update(
+        socket_connect_timeout=CACHE_SOCKET_TIMEOUT, socket_timeout=CACHE_SOCKET_TIMEOUT)
+# A request whose database connection was cut answers 503 with a clear message (nothing saved).
+MIDDLEWARE.append("core.middleware.DatabaseUnavailableMiddleware")
+
+# Messages are acknowledged after the task ran: a worker that dies (or loses Redis) mid-task
+# leaves its message to be delivered again. Every task is safe to run twice.
+CELERY_TASK_ACKS_LATE = True
+# ...but a task whose process was killed (SIGKILL, out of memory) is not redelivered at once: a
+# file that kills the worker would kill it again forever. The sweeper resumes that work from the
+# database instead, and the items' attempt counters give up on what keeps failing.
+CELERY_TASK_REJECT_ON_WORKER_LOST = False
+# Redis re-delivers an unacknowledged message after this long: longer than the hard time limit,
+# so a task still running legitimately is never handed to a second worker. Lost work comes back
+# much sooner through the sweeper.
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    "visibility_timeout": CELERY_TASK_TIME_LIMIT + 5 * 60,
+    "socket_connect_timeout": 2,
+    "socket_timeout": 10,
+    "retry_on_timeout": True,
+    "health_check_interval": 25,
+}
+CELERY_RESULT_BACKEND_TRANSPORT_OPTIONS = {"socket_connect_timeout": 2, "socket_timeout": 5}
+CELERY_REDIS_SOCKET_CONNECT_TIMEOUT = 2
+CELERY_REDIS_SOCKET_TIMEOUT = 5
+# A worker keeps trying to reach Redis for as long as it is down, and never needs a restart.
+CELERY_BROKER_CONNECTION_RETRY = True
+CELERY_BROKER_CONNECTION_MAX_RETRIES = None
+# Running tasks go on while the broker is away (their state is in PostgreSQL, not in Redis).
+CELERY_WORKER_CANCEL_LONG_RUNNING_TASKS_ON_CONNECTION_LOSS = False
+# A web request that cannot publish gives up within about a second and records "menunggu antrean".
+CELERY_TASK_PUBLISH_RETRY_POLICY = {"max_retries": 1, "interval_start": 0, "interval_step": 0.5, "interval_max": 0.5}
+
+# The sweeper (core/queued_work.py): every this many seconds, batches waiting for the queue, or
+# queued/claimed without moving for QUEUED_WORK_STALE_SECONDS, are sent again.
+QUEUED_WORK_SWEEP_SECONDS = env.int("QUEUED_WORK_SWEEP_SECONDS", default=30)
+QUEUED_WORK_STALE_SECONDS = env.int("QUEUED_WORK_STALE_SECONDS", default=60)
+CELERY_BEAT_SCHEDULE["resume-stalled-work"] = {
+    "task": "core.tasks.resume_stalled_work",
+    "schedule": QUEUED_WORK_SWEEP_SECONDS,
+    "options": {"expires": QUEUED_WORK_SWEEP_SECONDS},  # a sweep not run in time is replaced by the next
+}
+
+# Backups (django-dbbackup): PostgreSQL through pg_dump (custom format, restored with pg_restore)
+# and MEDIA_ROOT as a tar, into BACKUP_DIR; nightly by the beat, keeping BACKUP_KEEP of each.
+INSTALLED_APPS.append("dbbackup")
+BACKUP_DIR = Path(env.str("BACKUP_DIR", default=str(BASE_DIR / "var" / "backup")))
+STORAGES["dbbackup"] = {"BACKEND": "django.core.files.storage.FileSystemStorage",
+                        "OPTIONS": {"location": str(BACKUP_DIR)}}
+DBBACKUP_CLEANUP_KEEP = env.int("BACKUP_KEEP", default=14)
+DBBACKUP_CLEANUP_KEEP_MEDIA = DBBACKUP_CLEANUP_KEEP
+DBBACKUP_SEND_EMAIL = False
+DBBACKUP_HOSTNAME = env.str("BACKUP_NAME", default="lamandau")
+CELERY_BEAT_SCHEDULE["nightly-backup"] = {
+    "task": "core.tasks.nightly_backup",
+    "schedule": crontab(hour=env.int("BACKUP_HOUR", default=1), minute=30),
+}
