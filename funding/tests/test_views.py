@@ -218,6 +218,33 @@ def test_the_comparison_is_read_in_the_background_and_its_page_shows_the_differe
     assert comparison.progress == 100 and comparison.finished_at is not None
 
 
+@pytest.mark.django_db(transaction=True)
+def test_a_comparison_uploaded_while_redis_is_down_waits_and_the_sweeper_sends_it(client, world, official,
+                                                                                  celery_worker):
+    from core import queued_work
+    from core.tests.faults import broker, spare_port
+
+    funding, bill, _payment = world
+    workbook = Workbook()
+    workbook.active.append(["KPJ", "Iuran"])
+    workbook.active.append(["12345678901", 16800])
+    stream = io.BytesIO()
+    workbook.save(stream)
+    client.force_login(official)
+    with broker(f"redis://127.0.0.1:{spare_port()}/0"):  # nothing listens there: Redis is down
+        response = client.post(urls(*world)["bill_compare"], {"file": SimpleUploadedFile("bpjs.xlsx", stream.getvalue())})
+    assert response.status_code == 302  # accepted, not a 500
+    comparison = InvoiceComparison.objects.get()
+    assert comparison.waiting_for_queue and comparison.status == InvoiceComparison.Status.QUEUED
+    assert 'id="comparison-waiting"' in client.get(response["Location"]).content.decode()
+
+    assert queued_work.sweep()["funding.InvoiceComparison"] == [comparison.pk]  # Redis is back
+    done = wait_for_comparison(client, response["Location"])
+    assert 'data-status="done"' in done.content.decode() and "12345678901" in done.content.decode()
+    comparison.refresh_from_db()
+    assert not comparison.waiting_for_queue
+
+
 @pytest.mark.django_db
 def test_a_file_that_is_not_a_workbook_is_refused_at_once_with_400(client, world, official):
     client.force_login(official)
