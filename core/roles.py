@@ -1,7 +1,8 @@
 """The three kinds of users as Django groups, and the permissions each one holds.
 
 This map is the single source of truth: the migration creates the groups, and after every
-``migrate`` (and every test-database flush) ``sync_roles`` adds the listed permissions. Views,
+``migrate`` (and every test-database flush) ``sync_roles`` adds the listed permissions and removes
+the revoked ones (``REVOKED_PERMISSIONS``). Views,
 admin and services check permissions (``user.has_perm``), never group names.
 """
 
@@ -50,11 +51,11 @@ ROLE_PERMISSIONS = {
         "funding.delete_contributionbill",
         "funding.export_contributionbill",
         "funding.view_contributionpayment",
+        # Renewal fills next year's program only if the administrator created it (funding/renewal.py).
         "funding.renew_fundingsource",
+        # Holidays only to read: they move due dates, so lapse (R-PAY-2) and claim eligibility, on
+        # claims this role files; the administrator keeps the calendar (see REVOKED below).
         "funding.view_holiday",
-        "funding.add_holiday",
-        "funding.change_holiday",
-        "funding.delete_holiday",
         # Excel import of workers and the BPJS registration export (issue 3).
         "enrollment.import_workers",
         "enrollment.view_importbatch",
@@ -98,12 +99,23 @@ ROLE_PERMISSIONS = {
     ],
     FINANCE: [
         "funding.view_fundingsource",
+        # The dashboard (aggregates, small counts masked: no enrollment.view_worker) shows what the
+        # budget buys, which the finance office reports on; README's role table says the same.
         "core.view_dashboard",
+        # Holidays only to read, not to change: they move the due dates this office pays against,
+        # so changing them would let the payer declare its own late payment on time (R-PAY-2).
+        "funding.view_holiday",
         "funding.view_contributionbill",
         "funding.export_contributionbill",
         "funding.view_contributionpayment",
         "funding.record_payment",
     ],
+}
+
+# Permissions a role held in an earlier version and must lose: sync_roles removes them from the
+# existing groups after every migrate (a role map that only adds would never take them back).
+REVOKED_PERMISSIONS = {
+    OPERATOR: ["funding.add_holiday", "funding.change_holiday", "funding.delete_holiday"],
 }
 
 log = logging.getLogger(__name__)
@@ -129,6 +141,11 @@ def sync_roles(apps):
         group, _created = Group.objects.get_or_create(name=name)
         present = [found[p] for p in perms if p in found]
         group.permissions.add(*present)
+        revoked = [
+            perm for perm in group.permissions.select_related("content_type")
+            if f"{perm.content_type.app_label}.{perm.codename}" in REVOKED_PERMISSIONS.get(name, ())
+        ]
+        group.permissions.remove(*revoked)
     return wanted - found.keys()
 
 

@@ -17,7 +17,7 @@ from .expiry import coverages_ending_soon
 from .forms import BillForm, InvoiceUploadForm, PaymentForm, RenewalForm
 from .invoices import bill_rows, compare_invoice, read_invoice, write_bill_workbook
 from .models import ContributionBill, ContributionPayment, FundingSource, PaymentAllocation
-from .renewal import RenewalError, build_target, next_year_values, plan_renewal, renew_funding
+from .renewal import RenewalError, build_target, check_renewal_target, next_year_values, plan_renewal, renew_funding
 from .services import budget_tracking, counting_coverages, funding_summary, lapsed_months_by_coverage
 
 PAGE_SIZE = 100
@@ -246,6 +246,12 @@ def renew(request, code):
     form = RenewalForm(request.POST, source=source)
     if not form.is_valid():
         return render(request, "funding/renewal_form.html", {"source": source, "form": form}, status=400)
+    try:  # the same gate as renew_funding, so the preview already says who may create the program
+        check_renewal_target(by=request.user, target=form.existing)
+    except RenewalError as exc:
+        for message in exc.messages:
+            form.add_error(None, message)
+        return render(request, "funding/renewal_form.html", {"source": source, "form": form}, status=403)
     target = form.existing or build_target(form.target_values())
     exclude = [pk for pk in request.POST.getlist("exclude") if pk.isdigit()]
     if request.POST.get("step") == "confirm":
