@@ -99,6 +99,14 @@ def leader(db, django_user_model):
 
 
 @pytest.fixture
+def finance_officer(db, django_user_model):
+    """The regency's finance office (Keuangan Daerah): records payments to BPJS."""
+    from core import roles
+
+    return _user(django_user_model, "keuangan", roles.FINANCE)
+
+
+@pytest.fixture
 def superuser(db, django_user_model):
     return _user(django_user_model, "admin", superuser=True)
 

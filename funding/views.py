@@ -11,6 +11,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from core.uploads import private_file_response
+
 from .billing import BillingError, cancel_bill, prepare_bill, record_payment
 from .contributions import RateTable
 from .expiry import coverages_ending_soon
@@ -197,7 +199,7 @@ def payment_proof(request, code, pk):
     payment = get_object_or_404(ContributionPayment, funding_source=funding, pk=pk)
     if not payment.proof:
         raise Http404(_("Bukti pembayaran tidak dilampirkan."))
-    return FileResponse(payment.proof.open("rb"), as_attachment=True, filename=payment.proof.name.rsplit("/", 1)[-1])
+    return private_file_response(payment.proof, filename=payment.proof.name.rsplit("/", 1)[-1])
 
 
 # --- Coverage: lapsed (R-PAY-2), ending soon -----------------------------------------------

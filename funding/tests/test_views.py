@@ -11,6 +11,7 @@ from django.utils import timezone
 from dateutil.relativedelta import relativedelta
 from openpyxl import Workbook, load_workbook
 
+from claims.testing import pdf_bytes
 from core.testing import make_funding
 from funding.billing import prepare_bill, record_payment
 from funding.contributions import month_start
@@ -20,7 +21,7 @@ from funding.renewal import next_year_values
 from .conftest import covered_workers
 
 ROLES = ["official", "bpjs_staff", "leader", "finance_officer", "outsider"]
-PDF = b"%PDF-1.4\n% bukti transfer\n"
+PDF = pdf_bytes("bukti transfer")
 
 
 @pytest.fixture
@@ -136,7 +137,7 @@ def test_the_finance_officer_records_a_payment_with_its_proof(client, finance_of
     data = {"paid_on": "2025-01-14", "amount": "33600", "reference": "SP2D-9", "bills": [bill.pk]}
 
     not_a_pdf = client.post(url, {**data, "proof": SimpleUploadedFile("bukti.pdf", b"MZ\x90\x00 bukan pdf")})
-    assert not_a_pdf.status_code == 200 and "bukan PDF, JPG atau PNG" in not_a_pdf.content.decode()
+    assert not_a_pdf.status_code == 200 and "bukan PDF, JPEG atau PNG" in not_a_pdf.content.decode()
     assert not ContributionPayment.objects.exists()
 
     response = client.post(url, {**data, "proof": SimpleUploadedFile("bukti.pdf", PDF)})
