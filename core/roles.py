@@ -112,6 +112,22 @@ ROLE_PERMISSIONS = {
     ],
 }
 
+# Who sees what, beyond the permissions above (README "Demo accounts and roles" says the same):
+# - the dashboard (core.view_dashboard): Operator Kabupaten, Petugas BPJS, Pimpinan, Keuangan
+#   Daerah and superusers; exact small counts only with enrollment.view_worker (Operator, BPJS).
+# - holidays (funding.*_holiday): every role that plans money reads them; only the administrator
+#   (superuser) changes them, since they move due dates, lapse and claim eligibility (R-PAY-2).
+# - funding sources: only the administrator creates or changes them, renewal included.
+
+# Two-factor sign-in (core/accounts.py) for whoever moves money or approves claims: Petugas BPJS
+# (approve and pay claims), Keuangan Daerah (records payments to BPJS) and superusers.
+TWO_FACTOR_PERMISSIONS = ["claims.approve_claim", "claims.pay_claim", "funding.record_payment"]
+
+
+def needs_two_factor(user) -> bool:
+    return user.is_authenticated and (user.is_superuser or any(user.has_perm(p) for p in TWO_FACTOR_PERMISSIONS))
+
+
 # Permissions a role held in an earlier version and must lose: sync_roles removes them from the
 # existing groups after every migrate (a role map that only adds would never take them back).
 REVOKED_PERMISSIONS = {
