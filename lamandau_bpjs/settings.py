@@ -184,6 +184,7 @@ else:
 # `make run`) or OTP_REQUIRED=false.
 OTP_REQUIRED = env_bool("OTP_REQUIRED", not DEBUG)
 OTP_TOTP_ISSUER = env.str("OTP_TOTP_ISSUER", default="Lamandau BPJS")
+OTP_ADMIN_HIDE_SENSITIVE_DATA = True  # the admin never shows a user's TOTP secret or its QR code
 
 # Mail (password reset): EMAIL_URL (e.g. smtp+tls://user:pw@mail.lamandaukab.go.id:587) or the
 # usual EMAIL_HOST, EMAIL_PORT, EMAIL_HOST_USER, EMAIL_HOST_PASSWORD, EMAIL_USE_TLS. Without
