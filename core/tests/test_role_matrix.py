@@ -387,3 +387,21 @@ def test_every_permission_of_the_role_map_exists(db):
     from core.roles import sync_roles
 
     assert sync_roles(apps) == set()
+
+
+def test_the_readme_role_table_agrees_with_the_role_map_on_the_dashboard_and_two_factor():
+    """Issue 10: the README said other roles get 403 on the dashboard while Keuangan Daerah opened it."""
+    import pathlib
+
+    from core import roles
+
+    readme = (pathlib.Path(__file__).resolve().parents[2] / "README.md").read_text()
+    table = readme.split("| Account | Group | May | Dashboard | Two-factor |")[1].split("\n\n")[0]
+    rows = {}
+    for line in table.strip().splitlines()[1:]:
+        cells = [cell.strip() for cell in line.strip("|").split("|")]
+        rows[cells[1].split(" (")[0]] = (cells[3].startswith("yes"), cells[4] == "yes")
+    money = set(roles.TWO_FACTOR_PERMISSIONS)
+    for group, permissions in roles.ROLE_PERMISSIONS.items():
+        assert rows[group] == ("core.view_dashboard" in permissions, bool(money & set(permissions))), group
+    assert rows["superuser"] == (True, True)
