@@ -37,6 +37,10 @@ def _test_settings(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher", "django.contrib.auth.hashers.PBKDF2PasswordHasher"]
     settings.LANGUAGE_CODE = "id"
+    # Tests run with DEBUG off, where two-factor sign-in is required; the suite signs in with
+    # force_login and the password page, so it is off here and switched on by the tests that
+    # prove it (core/tests/test_accounts.py).
+    settings.OTP_REQUIRED = False
 
 
 @pytest.fixture(autouse=True)
@@ -96,6 +100,14 @@ def leader(db, django_user_model):
     from core import roles
 
     return _user(django_user_model, "pimpinan", roles.LEADERSHIP)
+
+
+@pytest.fixture
+def finance_officer(db, django_user_model):
+    """The regency's finance office (Keuangan Daerah): records payments to BPJS."""
+    from core import roles
+
+    return _user(django_user_model, "keuangan", roles.FINANCE)
 
 
 @pytest.fixture

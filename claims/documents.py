@@ -1,7 +1,7 @@
 """Claim documents: which are required (R-DOC-1, R-DOC-2) and whether an upload is what it claims to be.
 
-A file's type is decided by its first bytes (magic numbers), never by its name or the browser's
-Content-Type, so a renamed executable or HTML page cannot pass as a scan of a KTP.
+A file's type is decided by its content (core.uploads: first bytes, then a whole parse), never by its
+name or the browser's Content-Type, so a renamed executable or HTML page cannot pass as a scan of a KTP.
 """
 
 import datetime
@@ -9,53 +9,19 @@ import datetime
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from core.uploads import MAX_DOCUMENT_BYTES, UploadError, check_document, sniff_content_type  # noqa: F401
+
 from .models import Claim, ClaimDocument
 
 Kind = ClaimDocument.Kind
 
-# Uploads larger than this are refused: a phone photo or a scanned PDF is well below it.
-MAX_DOCUMENT_BYTES = 5 * 1024 * 1024
-
-# (content type, leading bytes)
-_SIGNATURES = [
-    ("application/pdf", b"%PDF-"),
-    ("image/png", b"\x89PNG\r\n\x1a\n"),
-    ("image/jpeg", b"\xff\xd8\xff"),
-]
-
-
-class DocumentError(ValueError):
-    """An upload refused, with an Indonesian message naming the file."""
-
-
-def sniff_content_type(head: bytes) -> str | None:
-    """The content type told by a file's first bytes: PDF, PNG or JPEG; None for anything else."""
-    for content_type, signature in _SIGNATURES:
-        if head.startswith(signature):
-            return content_type
-    return None
+# The checks live in core.uploads, the one gate for every uploaded document (payment proofs too).
+DocumentError = UploadError
 
 
 def check_upload(uploaded) -> str:
-    """Check an uploaded file's size and content; return its content type or raise DocumentError."""
-    name = getattr(uploaded, "name", "") or _("(tanpa nama)")
-    size = uploaded.size
-    if not size:
-        raise DocumentError(_("Berkas %(name)s kosong.") % {"name": name})
-    if size > MAX_DOCUMENT_BYTES:
-        raise DocumentError(
-            _("Berkas %(name)s berukuran %(size).1f MB; paling besar %(max)d MB.")
-            % {"name": name, "size": size / 1024 / 1024, "max": MAX_DOCUMENT_BYTES // 1024 // 1024}
-        )
-    uploaded.seek(0)
-    head = uploaded.read(16)
-    uploaded.seek(0)
-    content_type = sniff_content_type(head)
-    if content_type is None:
-        raise DocumentError(
-            _("Berkas %(name)s bukan PDF, JPEG atau PNG (diperiksa dari isinya, bukan dari nama berkas).") % {"name": name}
-        )
-    return content_type
+    """Check an uploaded file's size and whole content; return its detected content type or raise DocumentError."""
+    return check_document(uploaded, max_bytes=MAX_DOCUMENT_BYTES).content_type
 
 
 # --- Required documents ---------------------------------------------------------------------

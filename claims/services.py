@@ -595,7 +595,7 @@ def reject_claim(*, claim: Claim, by, reason: str) -> Claim:
 
 @transaction.atomic(durable=True)
 def pay_claim(*, claim: Claim, by, paid_on: datetime.date, amount, reference: str) -> Claim:
-    """Approved -> paid (Petugas BPJS): the transfer's date, amount and bank reference, exactly once.
+    """Approved -> paid (Petugas BPJS, never the one who submitted it): the transfer's date, amount and bank reference, exactly once.
 
     The amount must equal the benefit plus R-SLA-1's lateness surcharge for that date; a bank
     reference pays one claim only.
@@ -603,6 +603,10 @@ def pay_claim(*, claim: Claim, by, paid_on: datetime.date, amount, reference: st
     require_permission(by, "claims.pay_claim", system_allowed=False)
     current = _locked(claim)
     _check_move(current, Status.PAID)
+    # Four eyes on the money as on the approval (issue 10): whoever filed the claim never records its payment.
+    if current.submitted_by_id == by.pk:
+        raise ClaimError(_("Anda mengajukan klaim %(number)s sendiri; pembayarannya harus dicatat petugas lain.") % {
+            "number": current.number})
     reference = (reference or "").strip()
     if not reference:
         raise ClaimError(_("Referensi bank wajib diisi."))

@@ -46,8 +46,19 @@ def png_bytes() -> bytes:
     return b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", zlib.compress(b"\x00\xff\xff\xff")) + chunk(b"IEND", b"")
 
 
-# The first bytes of a JPEG (SOI + JFIF APP0); enough for sniffing, which is all the app does with it.
+# The first bytes of a JPEG (SOI + JFIF APP0): sniffing says JPEG, the whole parse does not.
 JPEG_HEAD = b"\xff\xd8\xff\xe0\x00\x10JFIF\x00\x01\x01\x00\x00\x01\x00\x01\x00\x00"
+
+
+def jpeg_bytes() -> bytes:
+    """A valid 8×8 grey JPEG, encoded by Pillow."""
+    import io
+
+    from PIL import Image
+
+    out = io.BytesIO()
+    Image.new("L", (8, 8), 128).save(out, "JPEG")
+    return out.getvalue()
 
 
 def upload(name="dokumen.pdf", content=None, content_type="application/pdf") -> SimpleUploadedFile:

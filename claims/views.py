@@ -8,7 +8,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
 from django.core.paginator import Paginator
 from django.db.models import Count
-from django.http import FileResponse, HttpResponse, HttpResponseRedirect
+from django.http import HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.utils import timezone
@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
+from core.uploads import private_file_response
 from core.privacy import mask_name, mask_nik
 from enrollment.models import Worker
 
@@ -248,11 +249,8 @@ def document_upload(request, pk):
 def document_download(request, pk, document_pk):
     """Documents live under MEDIA_ROOT, which is never routed: this view is the only way to them."""
     document = get_object_or_404(ClaimDocument, pk=document_pk, claim_id=pk)
-    response = FileResponse(
-        document.file.open("rb"), content_type=document.content_type, as_attachment=True, filename=document.original_name
-    )
-    response["Cache-Control"] = "private, no-store"
-    return response
+    # Served typed by its bytes, with that type's extension (core.uploads), whatever the upload was named.
+    return private_file_response(document.file, filename=document.original_name)
 
 
 @require_POST

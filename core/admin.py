@@ -11,6 +11,18 @@ admin.site.site_header = _("Lamandau BPJS — Jaminan Sosial Pekerja Rentan")
 admin.site.site_title = _("Lamandau BPJS")
 admin.site.index_title = _("Administrasi program")
 
+def object_or_404(queryset, object_id):
+    """The object of an admin URL's ``<path:object_id>`` or 404, as ModelAdmin.get_object does:
+    an id that is no id (``abc``) is a missing object, not a ValueError and a 500 (issue 10)."""
+    from django.core.exceptions import ValidationError
+    from django.http import Http404
+
+    try:
+        return queryset.get(pk=unquote(object_id))
+    except (queryset.model.DoesNotExist, ValidationError, ValueError, TypeError, OverflowError):
+        raise Http404(_("Data dengan ID %(id)s tidak ada.") % {"id": str(object_id)[:40]}) from None
+
+
 
 def form_changes(form, *, adding) -> dict:
     """{field: [old, new]} from a bound, saved admin form.

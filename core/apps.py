@@ -21,3 +21,9 @@ class CoreConfig(AppConfig):
         from . import lookups  # noqa: F401  registers field__any on every field
 
         post_migrate.connect(_sync_roles, dispatch_uid="core.sync_roles")
+
+        from axes.signals import user_locked_out
+
+        from .accounts import record_lockout
+
+        user_locked_out.connect(record_lockout, dispatch_uid="core.record_lockout")

@@ -1,7 +1,8 @@
 """The three kinds of users as Django groups, and the permissions each one holds.
 
 This map is the single source of truth: the migration creates the groups, and after every
-``migrate`` (and every test-database flush) ``sync_roles`` adds the listed permissions. Views,
+``migrate`` (and every test-database flush) ``sync_roles`` adds the listed permissions and removes
+the revoked ones (``REVOKED_PERMISSIONS``). Views,
 admin and services check permissions (``user.has_perm``), never group names.
 """
 
@@ -50,11 +51,11 @@ ROLE_PERMISSIONS = {
         "funding.delete_contributionbill",
         "funding.export_contributionbill",
         "funding.view_contributionpayment",
+        # Renewal fills next year's program only if the administrator created it (funding/renewal.py).
         "funding.renew_fundingsource",
+        # Holidays only to read: they move due dates, so lapse (R-PAY-2) and claim eligibility, on
+        # claims this role files; the administrator keeps the calendar (see REVOKED below).
         "funding.view_holiday",
-        "funding.add_holiday",
-        "funding.change_holiday",
-        "funding.delete_holiday",
         # Excel import of workers and the BPJS registration export (issue 3).
         "enrollment.import_workers",
         "enrollment.view_importbatch",
@@ -98,12 +99,39 @@ ROLE_PERMISSIONS = {
     ],
     FINANCE: [
         "funding.view_fundingsource",
+        # The dashboard (aggregates, small counts masked: no enrollment.view_worker) shows what the
+        # budget buys, which the finance office reports on; README's role table says the same.
         "core.view_dashboard",
+        # Holidays only to read, not to change: they move the due dates this office pays against,
+        # so changing them would let the payer declare its own late payment on time (R-PAY-2).
+        "funding.view_holiday",
         "funding.view_contributionbill",
         "funding.export_contributionbill",
         "funding.view_contributionpayment",
         "funding.record_payment",
     ],
+}
+
+# Who sees what, beyond the permissions above (README "Demo accounts and roles" says the same):
+# - the dashboard (core.view_dashboard): Operator Kabupaten, Petugas BPJS, Pimpinan, Keuangan
+#   Daerah and superusers; exact small counts only with enrollment.view_worker (Operator, BPJS).
+# - holidays (funding.*_holiday): every role that plans money reads them; only the administrator
+#   (superuser) changes them, since they move due dates, lapse and claim eligibility (R-PAY-2).
+# - funding sources: only the administrator creates or changes them, renewal included.
+
+# Two-factor sign-in (core/accounts.py) for whoever moves money or approves claims: Petugas BPJS
+# (approve and pay claims), Keuangan Daerah (records payments to BPJS) and superusers.
+TWO_FACTOR_PERMISSIONS = ["claims.approve_claim", "claims.pay_claim", "funding.record_payment"]
+
+
+def needs_two_factor(user) -> bool:
+    return user.is_authenticated and (user.is_superuser or any(user.has_perm(p) for p in TWO_FACTOR_PERMISSIONS))
+
+
+# Permissions a role held in an earlier version and must lose: sync_roles removes them from the
+# existing groups after every migrate (a role map that only adds would never take them back).
+REVOKED_PERMISSIONS = {
+    OPERATOR: ["funding.add_holiday", "funding.change_holiday", "funding.delete_holiday"],
 }
 
 log = logging.getLogger(__name__)
@@ -129,6 +157,11 @@ def sync_roles(apps):
         group, _created = Group.objects.get_or_create(name=name)
         present = [found[p] for p in perms if p in found]
         group.permissions.add(*present)
+        revoked = [
+            perm for perm in group.permissions.select_related("content_type")
+            if f"{perm.content_type.app_label}.{perm.codename}" in REVOKED_PERMISSIONS.get(name, ())
+        ]
+        group.permissions.remove(*revoked)
     return wanted - found.keys()
 
 

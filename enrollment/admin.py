@@ -1,6 +1,5 @@
 from django import forms
 from django.contrib import admin, messages
-from django.contrib.admin.utils import unquote
 from django.core.exceptions import PermissionDenied
 from django.db.models import Count, Q
 from django.http import HttpResponseNotAllowed, HttpResponseRedirect, JsonResponse
@@ -13,7 +12,7 @@ from django.utils.translation import ngettext
 
 from claims.models import Claim
 from core import queued_work
-from core.admin import AuditedModelAdmin, ReadOnlyAdminMixin
+from core.admin import AuditedModelAdmin, ReadOnlyAdminMixin, object_or_404
 from funding.admin import LapsedFilter, annotate_lapsed
 from funding.models import FundingSource
 
@@ -256,7 +255,9 @@ class CoverageAdmin(AuditedModelAdmin):
             worker=data["worker"], funding=data["funding_source"], start=data["start_date"], by=request.user, programs=programs
         )
         form.instance = created
-        obj.pk = created.pk
+        # The admin logs and links ``obj`` after this: give it the saved coverage's values (end date).
+        obj.__dict__.update({f.attname: getattr(created, f.attname) for f in created._meta.concrete_fields})
+        obj._state.adding = False
 
     def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
         try:
@@ -383,7 +384,7 @@ class CoverageAdmin(AuditedModelAdmin):
         """Enter the KPJ number BPJS assigned (usually done in bulk from BPJS's answer file)."""
         if not self.has_activate_permission(request):
             raise PermissionDenied
-        coverage = get_object_or_404(Coverage.objects.select_related("worker", "funding_source"), pk=unquote(object_id))
+        coverage = object_or_404(Coverage.objects.select_related("worker", "funding_source"), object_id)
         form = ActivateForm(request.POST or None)
         if request.method == "POST" and form.is_valid():
             try:
@@ -603,7 +604,7 @@ class CertificateBatchAdmin(admin.ModelAdmin):
     def change_view(self, request, object_id, form_url="", extra_context=None):
         if not self.has_view_permission(request):
             raise PermissionDenied
-        batch = get_object_or_404(CertificateBatch.objects.select_related("funding_source", "started_by"), pk=unquote(object_id))
+        batch = object_or_404(CertificateBatch.objects.select_related("funding_source", "started_by"), object_id)
         failures = (
             batch.items.filter(state="failed").select_related("certificate__coverage__worker").order_by("position")[:200]
         )

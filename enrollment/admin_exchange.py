@@ -9,10 +9,8 @@ from pathlib import Path
 
 from django import forms
 from django.contrib import admin, messages
-from django.contrib.admin.utils import unquote
 from django.core.exceptions import PermissionDenied
-from django.http import FileResponse, Http404, HttpResponseRedirect, JsonResponse
-from django.shortcuts import get_object_or_404
+from django.http import HttpResponseRedirect, JsonResponse
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.html import format_html
@@ -22,8 +20,9 @@ from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_POST
 
 from core import queued_work
-from core.admin import ReadOnlyAdminMixin
+from core.admin import ReadOnlyAdminMixin, object_or_404
 from core.models import ProgramRules
+from core.uploads import private_file_response
 from core.xlsx import FileProblem
 from funding.models import FundingSource
 
@@ -71,9 +70,7 @@ class ExportForm(forms.Form):
 
 
 def _download(field_file, filename):
-    if not field_file:
-        raise Http404
-    return FileResponse(field_file.open("rb"), as_attachment=True, filename=filename, content_type=XLSX)
+    return private_file_response(field_file, filename=filename, content_type=XLSX)
 
 
 @admin.register(ImportBatch)
@@ -121,7 +118,7 @@ class ImportBatchAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
         ]
 
     def _batch(self, request, object_id) -> ImportBatch:
-        batch = get_object_or_404(ImportBatch.objects.select_related("funding_source", "created_by"), pk=unquote(object_id))
+        batch = object_or_404(ImportBatch.objects.select_related("funding_source", "created_by"), object_id)
         if not (self.has_view_permission(request, batch) and import_batches.can_use(request.user, batch.kind)):
             raise PermissionDenied
         return batch
@@ -252,5 +249,5 @@ class BpjsExportAdmin(admin.ModelAdmin):
     def download_view(self, request, object_id):
         if not self.has_view_permission(request):
             raise PermissionDenied
-        export = get_object_or_404(BpjsExport.objects.select_related("funding_source"), pk=unquote(object_id))
+        export = object_or_404(BpjsExport.objects.select_related("funding_source"), object_id)
         return _download(export.file, export.download_name)

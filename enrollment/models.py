@@ -303,7 +303,11 @@ class Coverage(models.Model):
         ]
 
     def __str__(self):
-        return f"{self.worker} · {self.funding_source} ({self.start_date:%d-%m-%Y}–{self.end_date:%d-%m-%Y})"
+        # An unsaved coverage (the admin's add form) has no end date yet: its period shows "?".
+        start, end = (f"{day:%d-%m-%Y}" if day else "?" for day in (self.start_date, self.end_date))
+        worker = self.worker if self.worker_id else "?"
+        funding = self.funding_source if self.funding_source_id else "?"
+        return f"{worker} · {funding} ({start}–{end})"
 
     @property
     def programs(self) -> list[str]:

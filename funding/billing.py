@@ -26,6 +26,7 @@ from core.roles import require_permission
 from core.audit import record
 from core.money import ZERO, format_rupiah, rupiah
 from core.models import AuditEvent
+from core.uploads import UploadError, check_document
 
 from .contributions import RateError, RateTable, contribution_months, month_start
 from .models import BillLine, ContributionBill, ContributionPayment, FundingSource, Holiday, PaymentAllocation, Program
@@ -275,7 +276,11 @@ def record_payment(
         recorded_by=by if getattr(by, "pk", None) else None,
     )
     if proof is not None:
-        payment.proof.save(proof_name(funding, reference, proof.name), proof, save=False)
+        try:  # the one upload gate: stored with the extension of what the file is (core.uploads)
+            detected = check_document(proof)
+        except UploadError as exc:
+            raise BillingError(str(exc)) from None
+        payment.proof.save(proof_name(funding, reference, detected.extension), proof, save=False)
     payment.save()
     allocations = []
     left = amount
@@ -302,11 +307,11 @@ def record_payment(
     return payment
 
 
-def proof_name(funding: FundingSource, reference: str, original: str) -> str:
-    """A stored name that tells nothing beyond the payment itself (no uploader's file name)."""
-    suffix = (original.rsplit(".", 1)[-1] if "." in original else "bin").lower()[:5]
+def proof_name(funding: FundingSource, reference: str, extension: str) -> str:
+    """A stored name that tells nothing beyond the payment itself (no uploader's file name), with
+    the extension of the detected type (``.pdf``), never the uploader's (``poly.html``)."""
     safe = "".join(ch if ch.isalnum() else "-" for ch in reference)[:40].strip("-")
-    return f"{funding.code}-{safe}.{suffix}"
+    return f"{funding.code}-{safe}{extension}"
 
 
 # --- Which months are paid (R-PAY-1, R-PAY-2) ----------------------------------------------

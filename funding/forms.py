@@ -8,13 +8,12 @@ from django.utils.translation import gettext_lazy as _
 
 from core.models import ProgramRules
 from core.money import format_rupiah
+from core.uploads import UploadError, check_document
 
 from .models import MIN_INCOME_BASIS, ContributionBill, FundingSource
 
 MONTH_FORMATS = ["%Y-%m", "%m-%Y", "%m/%Y"]
 PROOF_MAX_MEGABYTES = 5
-# Signatures of the accepted proof files: what the file is, not what its name says.
-PROOF_SIGNATURES = {b"%PDF-": "pdf", b"\x89PNG\r\n\x1a\n": "png", b"\xff\xd8\xff": "jpg"}
 
 
 class MonthInput(forms.DateInput):
@@ -71,16 +70,10 @@ class PaymentForm(forms.Form):
 
     def clean_proof(self):
         proof = self.cleaned_data["proof"]
-        if proof.size > PROOF_MAX_MEGABYTES * 1024 * 1024:
-            raise forms.ValidationError(
-                _("Berkas %(name)s lebih dari %(max)d MB.") % {"name": proof.name, "max": PROOF_MAX_MEGABYTES}
-            )
-        head = proof.read(8)
-        proof.seek(0)
-        if not any(head.startswith(signature) for signature in PROOF_SIGNATURES):
-            raise forms.ValidationError(
-                _("Berkas %(name)s bukan PDF, JPG atau PNG.") % {"name": proof.name}
-            )
+        try:  # the one upload gate (core.uploads); record_payment checks again, whoever calls it
+            check_document(proof, max_bytes=PROOF_MAX_MEGABYTES * 1024 * 1024)
+        except UploadError as exc:
+            raise forms.ValidationError(str(exc)) from None
         return proof
 
 

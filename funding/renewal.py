@@ -179,6 +179,26 @@ def _listing_order(candidate: Candidate):
     return (worker.desa.kecamatan.code, worker.full_name, worker.pk)
 
 
+def check_renewal_target(*, by, target: FundingSource | None) -> None:
+    """Funding sources are the administrator's (``funding.add_fundingsource``): a renewal creates
+    next year's program only for such a user, and fills an existing one only if such a user (or the
+    system: a migration, ``seed_demo``) created it. Otherwise an operator could set any budget and
+    quota by renewing into a code of their choosing (issue 10)."""
+    may_create = by is None or by.has_perm("funding.add_fundingsource")
+    if target is None:
+        if not may_create:
+            raise RenewalError([_("Program tahun berikutnya belum ada. Sumber dana dibuat oleh administrator; "
+                                  "minta administrator membuatnya dulu, lalu perpanjang ke kode itu.")])
+        return
+    created = (AuditEvent.objects.filter(content_type__app_label="funding", content_type__model="fundingsource",
+                                         object_id=str(target.pk), action=AuditEvent.Action.CREATE)
+               .select_related("actor").order_by("at", "pk").first())
+    creator = created.actor if created else None
+    if creator is not None and not creator.has_perm("funding.add_fundingsource") and not may_create:
+        raise RenewalError([_("Program %(code)s tidak dibuat oleh administrator; perpanjangan hanya mengisi "
+                              "program yang dibuat administrator.") % {"code": target.code}])
+
+
 @transaction.atomic
 def renew_funding(*, source: FundingSource, target_values: dict, by, exclude=()) -> RenewalPlan:
     """Create next year's funding source from ``target_values`` (or use the one with that code if
@@ -190,6 +210,7 @@ def renew_funding(*, source: FundingSource, target_values: dict, by, exclude=())
 
     require_permission(by, "funding.renew_fundingsource")
     target = FundingSource.objects.select_for_update().filter(code=target_values["code"]).first()
+    check_renewal_target(by=by, target=target)
     if target is None:
         try:
             target = build_target(target_values)

@@ -12,6 +12,7 @@ from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from core import queued_work
+from core.uploads import private_file_response
 from core.xlsx import FileProblem
 
 from .billing import BillingError, cancel_bill, prepare_bill, record_payment
@@ -20,7 +21,7 @@ from .expiry import coverages_ending_soon
 from .forms import BillForm, InvoiceUploadForm, PaymentForm, RenewalForm
 from .invoices import bill_rows, comparison_from_dict, store_comparison, write_bill_workbook
 from .models import ContributionBill, ContributionPayment, FundingSource, InvoiceComparison, PaymentAllocation
-from .renewal import RenewalError, build_target, next_year_values, plan_renewal, renew_funding
+from .renewal import RenewalError, build_target, check_renewal_target, next_year_values, plan_renewal, renew_funding
 from .services import budget_tracking, counting_coverages, funding_summary, lapsed_months_by_coverage
 
 PAGE_SIZE = 100
@@ -221,7 +222,7 @@ def payment_proof(request, code, pk):
     payment = get_object_or_404(ContributionPayment, funding_source=funding, pk=pk)
     if not payment.proof:
         raise Http404(_("Bukti pembayaran tidak dilampirkan."))
-    return FileResponse(payment.proof.open("rb"), as_attachment=True, filename=payment.proof.name.rsplit("/", 1)[-1])
+    return private_file_response(payment.proof, filename=payment.proof.name.rsplit("/", 1)[-1])
 
 
 # --- Coverage: lapsed (R-PAY-2), ending soon -----------------------------------------------
@@ -270,6 +271,12 @@ def renew(request, code):
     form = RenewalForm(request.POST, source=source)
     if not form.is_valid():
         return render(request, "funding/renewal_form.html", {"source": source, "form": form}, status=400)
+    try:  # the same gate as renew_funding, so the preview already says who may create the program
+        check_renewal_target(by=request.user, target=form.existing)
+    except RenewalError as exc:
+        for message in exc.messages:
+            form.add_error(None, message)
+        return render(request, "funding/renewal_form.html", {"source": source, "form": form}, status=403)
     target = form.existing or build_target(form.target_values())
     exclude = [pk for pk in request.POST.getlist("exclude") if pk.isdigit()]
     if request.POST.get("step") == "confirm":

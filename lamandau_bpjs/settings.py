@@ -8,6 +8,7 @@ DATABASE_URL set) must give ``SECRET_KEY``, and the security headers are on, so
 Every variable is listed in ``.env.example`` and the README.
 """
 
+import datetime
 import os
 import secrets
 from pathlib import Path
@@ -78,6 +79,9 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "django.contrib.humanize",
+    "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
     "core",
     "funding",
     "enrollment",
@@ -90,11 +94,16 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "core.middleware.LanguageMiddleware",
+    "core.middleware.RejectBadInputMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "core.accounts.RequireTwoFactorMiddleware",
+    # Last, as django-axes asks: it answers the lockout page for a locked account or address.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "lamandau_bpjs.urls"
@@ -110,6 +119,7 @@ TEMPLATES = [
                 "django.template.context_processors.i18n",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "core.accounts.account_settings",
             ],
         },
     },
@@ -147,6 +157,51 @@ AUTH_PASSWORD_VALIDATORS = [
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
+
+# Accounts (issue 10; README "Security"). django-axes counts failed sign-ins (login page and admin)
+# and locks the account and, separately, the address after AXES_FAILURE_LIMIT failures for
+# AXES_COOLOFF_MINUTES; an administrator unlocks earlier (`manage.py unlock_account`, or the admin).
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
+AXES_COOLOFF_TIME = datetime.timedelta(minutes=env.int("AXES_COOLOFF_MINUTES", default=30))
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]  # each one locks by itself
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
+AXES_VERBOSE = False
+AXES_ENABLE_ACCESS_FAILURE_LOG = True  # every failure kept (admin: Axes › Access failures)
+# Behind the TLS proxy the client address is the last one it appended to X-Forwarded-For.
+if env_bool("BEHIND_TLS_PROXY", False):
+    AXES_IPWARE_PROXY_COUNT = 1
+    AXES_IPWARE_META_PRECEDENCE_ORDER = ["HTTP_X_FORWARDED_FOR", "REMOTE_ADDR"]
+else:
+    AXES_IPWARE_META_PRECEDENCE_ORDER = ["REMOTE_ADDR"]
+
+# Two-factor sign-in (django-otp TOTP) for superusers and the roles that move money or approve
+# claims (core.roles.TWO_FACTOR_PERMISSIONS): required unless DEBUG (the demo accounts of
+# `make run`) or OTP_REQUIRED=false.
+OTP_REQUIRED = env_bool("OTP_REQUIRED", not DEBUG)
+OTP_TOTP_ISSUER = env.str("OTP_TOTP_ISSUER", default="Lamandau BPJS")
+OTP_ADMIN_HIDE_SENSITIVE_DATA = True  # the admin never shows a user's TOTP secret or its QR code
+
+# Mail (password reset): EMAIL_URL (e.g. smtp+tls://user:pw@mail.lamandaukab.go.id:587) or the
+# usual EMAIL_HOST, EMAIL_PORT, EMAIL_HOST_USER, EMAIL_HOST_PASSWORD, EMAIL_USE_TLS. Without
+# either, no reset link is shown and the reset pages answer 404.
+EMAIL_URL = env.str("EMAIL_URL", default="")
+EMAIL_HOST = env.str("EMAIL_HOST", default="")
+if EMAIL_URL:
+    vars().update(env.email_url("EMAIL_URL"))
+elif EMAIL_HOST:
+    EMAIL_PORT = env.int("EMAIL_PORT", default=587)
+    EMAIL_HOST_USER = env.str("EMAIL_HOST_USER", default="")
+    EMAIL_HOST_PASSWORD = env.str("EMAIL_HOST_PASSWORD", default="")
+    EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", True)
+MAIL_CONFIGURED = bool(EMAIL_URL or EMAIL_HOST)
+if not MAIL_CONFIGURED:
+    EMAIL_BACKEND = "django.core.mail.backends.dummy.EmailBackend"
+DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="BPJS Lamandau <noreply@lamandaukab.go.id>")
 
 # Bahasa Indonesia first, English available; WIB (UTC+7).
 LANGUAGE_CODE = "id"
@@ -248,8 +303,9 @@ if CACHES["default"]["BACKEND"] == "django.core.cache.backends.redis.RedisCache"
     CACHES["default"]["BACKEND"] = "core.cache.ForgivingRedisCache"
     CACHES["default"].setdefault("OPTIONS", {}).update(
         socket_connect_timeout=CACHE_SOCKET_TIMEOUT, socket_timeout=CACHE_SOCKET_TIMEOUT)
-# A request whose database connection was cut answers 503 with a clear message (nothing saved).
-MIDDLEWARE.append("core.middleware.DatabaseUnavailableMiddleware")
+# A request whose database connection was cut answers 503 with a clear message (nothing saved);
+# inside axes, which stays last.
+MIDDLEWARE.insert(MIDDLEWARE.index("axes.middleware.AxesMiddleware"), "core.middleware.DatabaseUnavailableMiddleware")
 
 # Messages are acknowledged after the task ran: a worker that dies (or loses Redis) mid-task
 # leaves its message to be delivered again. Every task is safe to run twice.

@@ -10,7 +10,7 @@ from django.conf import settings
 from claims.documents import MAX_DOCUMENT_BYTES, missing_documents, required_documents, sniff_content_type
 from claims.models import Claim, ClaimDocument
 from claims.services import ClaimError, upload_document
-from claims.testing import JPEG_HEAD, file_claim, pdf_bytes, png_bytes, upload
+from claims.testing import JPEG_HEAD, file_claim, jpeg_bytes, pdf_bytes, png_bytes, upload
 
 Kind = ClaimDocument.Kind
 DEATH_DAY = datetime.date(2025, 6, 14)
@@ -37,7 +37,7 @@ def claim(coverage, spouse, official):
     [
         ("akta.pdf", pdf_bytes(), "application/pdf", ".pdf"),
         ("ktp.png", png_bytes(), "image/png", ".png"),
-        ("kk.jpeg", JPEG_HEAD + b"\x00" * 100, "image/jpeg", ".jpg"),
+        ("kk.jpeg", jpeg_bytes(), "image/jpeg", ".jpg"),
         ("scan-tanpa-ekstensi", pdf_bytes(), "application/pdf", ".pdf"),
         ("foto.pdf", png_bytes(), "image/png", ".png"),  # the content decides, not the name
     ],
@@ -68,7 +68,7 @@ def test_files_that_only_look_like_documents_by_name_are_refused(claim, official
 
 @pytest.mark.django_db
 def test_files_above_the_size_limit_are_refused(claim, official):
-    exactly = pdf_bytes() + b"0" * (MAX_DOCUMENT_BYTES - len(pdf_bytes()))
+    exactly = pdf_bytes() + b" " * (MAX_DOCUMENT_BYTES - len(pdf_bytes()))  # white space after %%EOF
     upload_document(claim=claim, kind=Kind.BANK_BOOK, uploaded=upload("pas.pdf", exactly), by=official)
     with pytest.raises(ClaimError, match=r"besar.pdf berukuran 5.0 MB; paling besar 5 MB"):
         upload_document(claim=claim, kind=Kind.BANK_BOOK, uploaded=upload("besar.pdf", exactly + b"0"), by=official)

@@ -180,6 +180,19 @@ def test_nobody_approves_a_claim_they_submitted(coverage, spouse, superuser, bpj
     approve_claim(claim=claim, by=bpjs_staff)
 
 
+def test_nobody_records_the_payment_of_a_claim_they_submitted(coverage, spouse, superuser, bpjs_staff):
+    """Four eyes on the money as on the approval (issue 10): pay_claim checked only its permission."""
+    claim = file_claim(coverage=coverage, by=superuser, event_date=DEATH_DAY, claimant=spouse)
+    upload_required(claim, by=superuser)
+    verify_claim(claim=claim, by=bpjs_staff)
+    approve_claim(claim=claim, by=bpjs_staff)
+    with pytest.raises(ClaimError, match="mengajukan klaim .* sendiri; pembayarannya"):
+        pay_in_full(claim, by=superuser, reference="TRF-SELF")
+    claim.refresh_from_db()
+    assert claim.status == Status.APPROVED
+    pay_in_full(claim, by=bpjs_staff, reference="TRF-OTHER")
+
+
 def test_the_database_refuses_self_approval(in_status, official):
     claim = in_status(Status.APPROVED)
     with pytest.raises(IntegrityError), transaction.atomic():

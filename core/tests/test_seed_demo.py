@@ -98,7 +98,8 @@ def test_demo_accounts_have_their_roles(seeded, client):
     assert [g.name for g in users["bpjs"].groups.all()] == ["Petugas BPJS"]
     assert [g.name for g in users["pimpinan"].groups.all()] == ["Pimpinan"]
     assert users["admin"].is_superuser
-    assert client.login(username="operator", password="demo-Pass-2025")
+    response = client.post("/accounts/login/", {"username": "operator", "password": "demo-Pass-2025"})  # through axes
+    assert response.status_code == 302 and response.wsgi_request.user.username == "operator"
 
 
 def test_seed_demo_is_idempotent(seeded):

@@ -1,6 +1,7 @@
 import pytest
 from django.contrib.auth import authenticate
 from django.core.management import CommandError, call_command
+from django.test import RequestFactory
 
 from enrollment.models import Worker
 
@@ -19,4 +20,5 @@ def test_a_random_password_is_printed_when_none_is_given(db, settings, capsys):
     out = capsys.readouterr().out
     line = next(line for line in out.splitlines() if line.strip().startswith("operator"))
     password = line.split("/")[1].split()[0]
-    assert authenticate(username="operator", password=password)
+    # django-axes counts sign-ins per request (client address), so authenticate is given one.
+    assert authenticate(RequestFactory().post("/accounts/login/"), username="operator", password=password)

@@ -60,11 +60,40 @@ def test_bills_and_payments_are_read_only_in_the_admin(admin_client):
 
 
 @pytest.mark.django_db
-def test_the_official_enters_holidays_and_it_is_audited(client, official):
-    client.force_login(official)
+def test_the_administrator_enters_holidays_and_it_is_audited(client, superuser):
+    client.force_login(superuser)
 
     response = client.post(reverse("admin:funding_holiday_add"), {"date": "2025-08-15", "name": "Cuti bersama"})
 
     assert response.status_code == 302
     holiday = Holiday.objects.get()
-    assert history(holiday).get().actor == official
+    assert history(holiday).get().actor == superuser
+
+
+@pytest.mark.django_db
+def test_the_official_reads_holidays_but_cannot_move_due_dates(client, official):
+    """Holidays move due dates, so lapse (R-PAY-2) and claim eligibility on claims the operator files."""
+    holiday = Holiday.objects.create(date=datetime.date(2025, 8, 15), name="Cuti bersama")
+    client.force_login(official)
+
+    assert client.get(reverse("admin:funding_holiday_changelist")).status_code == 200
+    assert client.post(reverse("admin:funding_holiday_add"), {"date": "2025-08-18", "name": "X"}).status_code == 403
+    assert client.post(reverse("admin:funding_holiday_delete", args=[holiday.pk]), {"post": "yes"}).status_code == 403
+    assert Holiday.objects.count() == 1
+
+
+@pytest.mark.django_db
+def test_an_existing_operator_group_loses_the_holiday_permissions_on_migrate(official):
+    """A database migrated with the old role map: sync_roles (run after every migrate) takes them back."""
+    from django.apps import apps
+    from django.contrib.auth.models import Group, Permission
+
+    from core import roles
+
+    group = Group.objects.get(name=roles.OPERATOR)
+    group.permissions.add(*Permission.objects.filter(codename__in=["add_holiday", "change_holiday", "delete_holiday"]))
+    roles.sync_roles(apps)
+
+    official = type(official).objects.get(pk=official.pk)
+    assert official.has_perm("funding.view_holiday")
+    assert not any(official.has_perm(f"funding.{verb}_holiday") for verb in ("add", "change", "delete"))

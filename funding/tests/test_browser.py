@@ -2,6 +2,8 @@
 
 import pytest
 
+from claims.testing import pdf_bytes
+
 from core.testing import make_funding
 from funding.models import ContributionBill, ContributionPayment
 
@@ -27,7 +29,7 @@ def test_official_bills_a_quarter_and_finance_pays_it_with_proof(page, live_serv
 
     page.context.clear_cookies()
     proof = tmp_path / "bukti-sp2d.pdf"
-    proof.write_bytes(b"%PDF-1.4\n% bukti\n")
+    proof.write_bytes(pdf_bytes("bukti"))
     login(page, finance_officer, f"/program/{funding.code}/pembayaran/catat/")
     page.fill("#id_paid_on", "2025-01-14")
     page.fill("#id_amount", "100800")

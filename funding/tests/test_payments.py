@@ -10,6 +10,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
 
 from core.audit import history
+from claims.testing import pdf_bytes
 from core.testing import make_funding
 from funding.billing import BillingError, prepare_bill, record_payment
 from funding.models import ContributionBill, ContributionPayment, PaymentAllocation
@@ -110,7 +111,7 @@ def test_bad_amounts_dates_and_references_are_refused(funding):
 @pytest.mark.django_db
 def test_only_the_finance_office_records_payments_and_it_is_audited(funding, official, finance_officer):
     bill = bill_of(funding)
-    proof = SimpleUploadedFile("bukti transfer.pdf", b"%PDF-1.4 bukti", content_type="application/pdf")
+    proof = SimpleUploadedFile("bukti transfer.pdf", pdf_bytes("bukti"), content_type="application/pdf")
 
     with pytest.raises(PermissionDenied):
         record_payment(funding=funding, paid_on=PAID_ON, amount=1000, reference="X", bills=[bill], by=official)
@@ -118,7 +119,7 @@ def test_only_the_finance_office_records_payments_and_it_is_audited(funding, off
                              by=finance_officer, proof=proof)
 
     assert payment.recorded_by == finance_officer
-    assert payment.proof.read() == b"%PDF-1.4 bukti"
+    assert payment.proof.read() == pdf_bytes("bukti")
     assert "bukti transfer" not in payment.proof.name  # stored under a name of our own
     event = history(payment).get()
     assert event.actor == finance_officer

@@ -24,6 +24,12 @@ def source():
 
 
 @pytest.fixture
+def administrator(superuser):
+    """Funding sources are the administrator's: only they may create next year's by renewing."""
+    return superuser
+
+
+@pytest.fixture
 def people(source):
     """Workers of 2025 in every situation a renewal meets."""
     regular = covered_workers(source, 2)
@@ -65,10 +71,10 @@ def _rates():
 
 
 @pytest.mark.django_db
-def test_renewal_carries_exactly_the_eligible_workers_and_explains_each_skip(source, people, official):
+def test_renewal_carries_exactly_the_eligible_workers_and_explains_each_skip(source, people, administrator):
     excluded = people["regular"][1]
 
-    plan = renew_funding(source=source, target_values=values(source), by=official, exclude=[excluded.worker_id])
+    plan = renew_funding(source=source, target_values=values(source), by=administrator, exclude=[excluded.worker_id])
 
     target = FundingSource.objects.get(code="DBH-SAWIT-2026")
     carried = {c.worker_id for c in Coverage.objects.filter(funding_source=target)}
@@ -89,34 +95,34 @@ def test_renewal_carries_exactly_the_eligible_workers_and_explains_each_skip(sou
 
 
 @pytest.mark.django_db
-def test_new_coverage_starts_the_day_after_the_old_one_ends(source, people, official):
-    renew_funding(source=source, target_values=values(source), by=official)
+def test_new_coverage_starts_the_day_after_the_old_one_ends(source, people, administrator):
+    renew_funding(source=source, target_values=values(source), by=administrator)
 
     for new in Coverage.objects.filter(funding_source__code="DBH-SAWIT-2026").select_related("worker"):
         old = Coverage.objects.get(worker=new.worker, funding_source=source)
         assert new.start_date == old.end_date + datetime.timedelta(days=1)  # no gap, no overlap
-        assert (new.end_date, new.status, new.created_by) == (datetime.date(2026, 12, 31), Coverage.Status.DRAFT, official)
+        assert (new.end_date, new.status, new.created_by) == (datetime.date(2026, 12, 31), Coverage.Status.DRAFT, administrator)
 
 
 @pytest.mark.django_db
-def test_each_worker_continues_from_their_own_end_date(official):
+def test_each_worker_continues_from_their_own_end_date(administrator):
     source = make_funding(coverage_months=6)
     early = covered_workers(source, 1, start=datetime.date(2025, 1, 1))[0]  # ends 30 Jun
     late = covered_workers(source, 1, start=datetime.date(2025, 3, 1))[0]  # ends 31 Aug
 
     renew_funding(source=source, target_values=values(source, period_start=datetime.date(2025, 7, 1),
-                                                      period_end=datetime.date(2026, 6, 30), coverage_months=6), by=official)
+                                                      period_end=datetime.date(2026, 6, 30), coverage_months=6), by=administrator)
 
     starts = dict(Coverage.objects.exclude(funding_source=source).values_list("worker_id", "start_date"))
     assert starts == {early.worker_id: datetime.date(2025, 7, 1), late.worker_id: datetime.date(2025, 9, 1)}
 
 
 @pytest.mark.django_db
-def test_a_start_outside_the_new_period_is_skipped(official):
+def test_a_start_outside_the_new_period_is_skipped(administrator):
     source = make_funding()
     covered_workers(source, 1)
 
-    plan = renew_funding(source=source, target_values=values(source, period_start=datetime.date(2026, 2, 1)), by=official)
+    plan = renew_funding(source=source, target_values=values(source, period_start=datetime.date(2026, 2, 1)), by=administrator)
 
     assert [c.skip for c in plan.skipped] == [Skip.PERIOD]
     assert "R-ENR-2" in plan.skipped[0].reason
@@ -139,35 +145,35 @@ def test_renewal_into_an_existing_funding_source_uses_it_and_runs_once(source, o
 
 
 @pytest.mark.django_db
-def test_a_renewal_over_the_new_quota_is_refused_as_a_whole(source, official):
+def test_a_renewal_over_the_new_quota_is_refused_as_a_whole(source, administrator):
     covered_workers(source, 3)
 
     with pytest.raises(RenewalError, match="Kuota"):
-        renew_funding(source=source, target_values=values(source, quota=2), by=official)
+        renew_funding(source=source, target_values=values(source, quota=2), by=administrator)
 
     assert not FundingSource.objects.filter(code="DBH-SAWIT-2026").exists()
     assert Coverage.objects.count() == 3
 
 
 @pytest.mark.django_db
-def test_invalid_new_values_are_refused(source, official):
+def test_invalid_new_values_are_refused(source, administrator):
     covered_workers(source, 1)
     with pytest.raises(RenewalError):
-        renew_funding(source=source, target_values=values(source, code="dbh sawit 2026"), by=official)
+        renew_funding(source=source, target_values=values(source, code="dbh sawit 2026"), by=administrator)
 
 
 @pytest.mark.django_db
-def test_renewal_needs_the_permission_and_is_audited(source, official, leader):
+def test_renewal_needs_the_permission_and_is_audited(source, administrator, leader):
     covered_workers(source, 1)
     with pytest.raises(PermissionDenied):
         renew_funding(source=source, target_values=values(source), by=leader)
 
-    renew_funding(source=source, target_values=values(source), by=official)
+    renew_funding(source=source, target_values=values(source), by=administrator)
 
     target = FundingSource.objects.get(code="DBH-SAWIT-2026")
     events = list(history(target))
     assert {e.action for e in events} == {"create", "update"}
-    assert all(e.actor == official for e in events)
+    assert all(e.actor == administrator for e in events)
     assert next(e for e in events if e.action == "update").changes["carried"] == [None, 1]
 
 
@@ -180,3 +186,46 @@ def test_the_preview_changes_nothing(source, people):
     assert len(plan.carry) == 3
     assert not FundingSource.objects.filter(code=target.code).exists()
     assert Coverage.objects.filter(funding_source=source).count() == 8
+
+
+@pytest.mark.django_db
+def test_the_official_cannot_create_next_years_program_by_renewing(source, official):
+    """Issue 10: posting next year's code created a funding source with any budget and quota."""
+    covered_workers(source, 1)
+
+    with pytest.raises(RenewalError, match="administrator"):
+        renew_funding(source=source, target_values=values(source, budget=10**12, quota=10**6), by=official)
+
+    assert not FundingSource.objects.filter(code="DBH-SAWIT-2026").exists()
+
+
+@pytest.mark.django_db
+def test_the_official_fills_next_years_program_that_the_administrator_created(source, official, administrator):
+    from core.audit import record
+    from core.models import AuditEvent
+
+    covered_workers(source, 2)
+    target = make_funding(code="DBH-SAWIT-2026", name="DBH Sawit 2026", fiscal_year=2026, period_start=NEW_YEAR,
+                          period_end=datetime.date(2026, 12, 31), quota=20, budget=Decimal("201600") * 20)
+    record(actor=administrator, obj=target, action=AuditEvent.Action.CREATE)  # as the admin's save_model does
+
+    plan = renew_funding(source=source, target_values=values(source), by=official)
+
+    assert len(plan.carry) == 2 and target.coverages.count() == 2
+
+
+@pytest.mark.django_db
+def test_the_official_cannot_fill_a_program_an_official_created(source, official, administrator):
+    from core.audit import record
+    from core.models import AuditEvent
+
+    covered_workers(source, 1)
+    target = make_funding(code="DBH-SAWIT-2026", name="DBH Sawit 2026", fiscal_year=2026, period_start=NEW_YEAR,
+                          period_end=datetime.date(2026, 12, 31), quota=10**6, budget=Decimal(10**12))
+    record(actor=official, obj=target, action=AuditEvent.Action.CREATE)  # as the old renewal did
+
+    with pytest.raises(RenewalError, match="tidak dibuat oleh administrator"):
+        renew_funding(source=source, target_values=values(source), by=official)
+    assert not target.coverages.exists()
+    renew_funding(source=source, target_values=values(source), by=administrator)
+    assert target.coverages.count() == 1

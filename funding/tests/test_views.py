@@ -12,15 +12,17 @@ from django.utils import timezone
 from dateutil.relativedelta import relativedelta
 from openpyxl import Workbook, load_workbook
 
+from claims.testing import pdf_bytes
 from core.testing import make_funding
 from funding.billing import prepare_bill, record_payment
 from funding.contributions import month_start
 from funding.models import ContributionBill, ContributionPayment, FundingSource, InvoiceComparison
+from funding.renewal import next_year_values
 
 from .conftest import covered_workers
 
 ROLES = ["official", "bpjs_staff", "leader", "finance_officer", "outsider"]
-PDF = b"%PDF-1.4\n% bukti transfer\n"
+PDF = pdf_bytes("bukti transfer")
 
 
 @pytest.fixture
@@ -136,7 +138,7 @@ def test_the_finance_officer_records_a_payment_with_its_proof(client, finance_of
     data = {"paid_on": "2025-01-14", "amount": "33600", "reference": "SP2D-9", "bills": [bill.pk]}
 
     not_a_pdf = client.post(url, {**data, "proof": SimpleUploadedFile("bukti.pdf", b"MZ\x90\x00 bukan pdf")})
-    assert not_a_pdf.status_code == 200 and "bukan PDF, JPG atau PNG" in not_a_pdf.content.decode()
+    assert not_a_pdf.status_code == 200 and "bukan PDF, JPEG atau PNG" in not_a_pdf.content.decode()
     assert not ContributionPayment.objects.exists()
 
     response = client.post(url, {**data, "proof": SimpleUploadedFile("bukti.pdf", PDF)})
@@ -273,8 +275,14 @@ def test_the_program_page_shows_the_budget_warning(client, official):
 
 
 @pytest.mark.django_db
+def target_of(response):
+    return FundingSource.objects.get(code=response.context["form"].cleaned_data["code"])
+
+
 def test_the_official_renews_the_program_in_two_steps(client, official):
     source = make_funding(code="DBH-SAWIT-2025", name="DBH Sawit 2025")
+    # Next year's program exists (the administrator creates funding sources); renewal fills it.
+    make_funding(**{**next_year_values(source), "income_basis": source.income_basis, "budget": source.budget})
     coverages = covered_workers(source, 3)
     client.force_login(official)
     url = reverse("funding:renew", args=[source.code])
@@ -283,7 +291,7 @@ def test_the_official_renews_the_program_in_two_steps(client, official):
               for key, value in form.context["form"].initial.items()}
 
     preview = client.post(url, {**values, "step": "preview"})
-    assert preview.status_code == 200 and preview.context["plan"].carry and not FundingSource.objects.filter(code="DBH-SAWIT-2026").exists()
+    assert preview.status_code == 200 and preview.context["plan"].carry and not target_of(preview).coverages.exists()
 
     done = client.post(url, {**values, "step": "confirm", "exclude": [coverages[0].worker_id]})
 
@@ -342,3 +350,18 @@ def test_the_renewal_form_shows_an_existing_target_with_its_own_numbers(client, 
 
     assert 'id="existing-note"' in response.content.decode()
     assert response.context["form"].initial["quota"] == 4000
+
+
+@pytest.mark.django_db
+def test_the_official_is_told_that_only_the_administrator_creates_next_years_program(client, official):
+    source = make_funding(code="DBH-SAWIT-2025", name="DBH Sawit 2025")
+    covered_workers(source, 1)
+    client.force_login(official)
+    url = reverse("funding:renew", args=[source.code])
+    values = {key: (value.isoformat() if hasattr(value, "isoformat") else value)
+              for key, value in client.get(url).context["form"].initial.items()}
+
+    for step in ("preview", "confirm"):
+        response = client.post(url, {**values, "budget": 10**12, "step": step})
+        assert response.status_code == 403 and "administrator" in response.content.decode()
+    assert not FundingSource.objects.filter(code="DBH-SAWIT-2026").exists()
