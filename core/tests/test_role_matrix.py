@@ -53,6 +53,7 @@ URLS = {
     "funding:bill_cancel": ("post", "OS"),
     "funding:bill_export": ("get", "OFS"),
     "funding:bill_compare": ("post", "OFS"),
+    "funding:bill_comparison": ("get", "OFS"),  # the background comparison's page (polls)
     "funding:payments": ("get", "OLFS"),
     "funding:payment_proof": ("get", "OLFS"),
     "funding:payment_create": ("get", "FS"),
@@ -301,6 +302,9 @@ def _verbs():
             coverage=w["coverage"], kpj_number="24000000077", registered_on=None, by=by)),
         "enrollment.services.activate_coverages": ("BS", lambda by, w: enrollment.activate_coverages(answers=[], by=by)),
         "enrollment.services.end_coverage": ("OS", lambda by, w: enrollment.end_coverage(coverage=w["coverage"], by=by)),
+        # A death ends the running coverage: the claim approver's act (claims.approve_claim, issue 15).
+        "enrollment.services.end_coverages_at_death": ("BS", lambda by, w: enrollment.end_coverages_at_death(
+            worker=w["coverage"].worker, died_on=datetime.date(2025, 6, 14), by=by)),
         "enrollment.services.cancel_coverage": ("OS", lambda by, w: enrollment.cancel_coverage(
             coverage=w["coverage"], by=by, reason="uji")),
         "enrollment.services.record_external_coverage": ("BS", lambda by, w: enrollment.record_external_coverage(
@@ -335,7 +339,7 @@ def _domain_errors():
     from enrollment.bpjs import ExportError
     from enrollment.certificates import CertificateError
     from enrollment.services import CoverageError, EnrollmentError
-    from enrollment.xlsx import FileProblem
+    from core.xlsx import FileProblem
     from funding.billing import BillingError
     from funding.renewal import RenewalError
 
