@@ -83,7 +83,9 @@ def export(request):
         scope = _scope(request)
     except FilterError as error:
         return HttpResponse(str(error), status=400, content_type="text/plain; charset=utf-8")
-    response = HttpResponse(build_dashboard_workbook(scope, build_dashboard(scope)), content_type=XLSX)
+    data = build_dashboard(scope)
+    data["per_year"] = year_figures(scope, data["summary"])
+    response = HttpResponse(build_dashboard_workbook(scope, data), content_type=XLSX)
     response["Content-Disposition"] = f'attachment; filename="{name_workbook(scope)}"'
     return response
 
@@ -131,10 +133,11 @@ def api_month(request):
 @permission_required("core.view_dashboard", raise_exception=True)
 def report_create(request):
     """Queue the monthly report of the chosen month for the dashboard's current filters."""
+    filters = Filters()
     try:
         filters = Filters.from_params(request.POST)
         month = parse_month(request.POST.get("month", ""))
-        report_day(month, timezone.localdate())
+        resolve_scope(filters, today=report_day(month, timezone.localdate()), hide_small=True)  # names exist
     except (FilterError, ReportError) as error:
         messages.error(request, str(error))
     else:
@@ -144,7 +147,7 @@ def report_create(request):
         )
         messages.success(request, _("Laporan bulanan %(month)s sedang dibuat; muat ulang halaman sebentar lagi.")
                          % {"month": month.strftime("%m-%Y")})
-    query = filters.query() if "filters" in locals() else ""
+    query = filters.query()
     return redirect(reverse("dashboard:index") + (f"?{query}" if query else "") + "#laporan")
 
 

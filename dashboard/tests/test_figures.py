@@ -226,3 +226,41 @@ def test_page_shows_the_same_headline_as_the_api(client, official, program):
     assert f'id="committed-cost">{format_rupiah(figures["committed_cost"])}<' in html
     assert 'id="benefits-paid">Rp84.000.000<' in html
     assert 'data-chart="kecamatan"' in html and 'data-chart="enrolments"' in html
+
+
+@pytest.mark.django_db
+def test_all_years_put_each_years_quota_side_by_side_and_never_add_them(client, official, program):
+    import io
+
+    import openpyxl
+
+    figures = summary(client, official, "year=all")
+    client.force_login(official)
+    html = client.get("/dashboard/?year=all").content.decode()
+    book = openpyxl.load_workbook(io.BytesIO(client.get("/dashboard/export.xlsx?year=all").content))
+
+    years = {row["year"]: row for row in figures["per_year"]}
+    assert set(years) == {program.today.year, program.today.year - 1}
+    assert (years[program.today.year]["quota"], years[program.today.year - 1]["quota"]) == (20, 10)
+    assert years[program.today.year]["covered"] == 4  # w1, w2, w3, w4
+    assert years[program.today.year - 1]["covered"] == 2  # w1, w9
+    assert years[program.today.year]["covered_share_of_quota"] == 20.0
+    assert figures["covered_share_of_quota"] is None
+    assert 'id="per-year"' in html and 'id="quota"' not in html
+    assert '<option value="all" selected>' in html
+    per_year = [row for row in book["Per tahun"].iter_rows(min_row=2, values_only=True)]
+    assert [(row[0], row[2]) for row in per_year] == [(program.today.year, 20), (program.today.year - 1, 10)]
+    ringkasan = {row[0]: row[1] for row in book["Ringkasan"].iter_rows(values_only=True) if row and row[0]}
+    assert ringkasan["Kuota pekerja"] == "per tahun: lihat lembar Per tahun"
+
+
+@pytest.mark.django_db
+def test_no_filter_opens_on_the_year_of_the_program_running_today(client, official, program):
+    figures = summary(client, official)
+    client.force_login(official)
+    html = client.get("/dashboard/").content.decode()
+
+    assert figures["filters"] == {"funding": None, "year": program.today.year, "kecamatan": None, "all_years": False}
+    assert [p["code"] for p in figures["programs"]] == ["NOW"] and figures["per_year"] == []
+    assert f'<option value="{program.today.year}" selected>' in html
+    assert figures["covered_share_of_quota"] == 20.0  # 4 of 20

@@ -233,7 +233,6 @@ class Command(BaseCommand):
                 list(target.coverages.filter(status=Coverage.Status.DRAFT)), target.period_start - datetime.timedelta(days=5)
             )
             factory = WorkerFactory(seed=year, serial_start=5000 + 97 * year)
-            factory.used = set()
             new = [
                 factory.worker(desas[(i * 7) % len(desas)])
                 for _kec, desas in sorted(desa_by_kecamatan.items()) for i in range(NEW_PER_KECAMATAN)
