@@ -69,3 +69,12 @@ def make_heir(worker, **overrides) -> Heir:
     )
     values.update(overrides)
     return Heir.objects.create(**values)
+
+
+def on_day(day: datetime.date, hour: int = 9):
+    """time-machine travel to ``day`` at ``hour`` WIB (the project's time zone): "today" pinned."""
+    import zoneinfo
+
+    import time_machine
+
+    return time_machine.travel(datetime.datetime(day.year, day.month, day.day, hour, tzinfo=zoneinfo.ZoneInfo("Asia/Pontianak")))

@@ -52,7 +52,8 @@ def build_dashboard_workbook(scope, data: dict) -> bytes:
     _row(sheet, [])
     figures = [
         (_("Pekerja tercakup"), summary["covered"]),
-        (_("Kuota pekerja"), summary["quota"]),
+        # Quotas of different fiscal years are never added up: the "Per tahun" sheet has each.
+        (_("Kuota pekerja"), _("per tahun: lihat lembar Per tahun") if data.get("per_year") else summary["quota"]),
         (_("Target kecamatan (panduan)"), summary["target"]),
         (_("Kepesertaan aktif"), summary["active"]),
         (_("Kepesertaan aktif JKK"), summary["active_jkk"]),
@@ -83,6 +84,16 @@ def build_dashboard_workbook(scope, data: dict) -> bytes:
           p["committed_cost"], p["paid_to_bpjs"]] for p in summary["programs"]],
         money=(6, 7, 8),
     )
+    if data.get("per_year"):
+        _table(
+            workbook,
+            _("Per tahun"),
+            [_("Tahun anggaran"), _("Pekerja tercakup"), _("Kuota"), _("% kuota"), _("Anggaran (Rp)"),
+             _("Iuran terkomitmen (Rp)"), _("Dibayar ke BPJS (Rp)")],
+            [[y["year"], y["covered"], y["quota"], y["covered_share_of_quota"], y["budget"], y["committed_cost"],
+              y["paid_to_bpjs"]] for y in data["per_year"]],
+            money=(4, 5, 6),
+        )
     region_headers = [_("Kode"), _("Nama"), _("Pekerja tercakup"), _("Target"), _("% target"), _("Klaim diajukan"),
                       _("Klaim dibayar"), _("Rendah")]
 

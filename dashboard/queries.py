@@ -26,7 +26,7 @@ database returns (one per kecamatan, month, group), never one per worker or cove
 """
 
 import datetime
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import cached_property
 from urllib.parse import urlencode
 
@@ -61,6 +61,21 @@ AGE_BANDS = [
     ("55–64", 55, 65),
     ("≥ 65", 65, None),
 ]
+
+
+ALL_YEARS = "all"
+
+
+def current_fiscal_year(sources, today: datetime.date) -> int | None:
+    """The fiscal year the dashboard opens on: of the program(s) running today, else of the
+    latest one that has started, else of the first one planned."""
+    running = [s.fiscal_year for s in sources if s.period_start <= today <= s.period_end]
+    started = [s for s in sources if s.period_start <= today]
+    if running:
+        return max(running)
+    if started:
+        return max(started, key=lambda s: (s.period_start, s.fiscal_year)).fiscal_year
+    return min((s.fiscal_year for s in sources), default=None)
 
 
 class FilterError(ValueError):
@@ -102,6 +117,9 @@ class Filters:
     funding: str = ""
     year: int | None = None
     kecamatan: str = ""
+    # "year=all": every fiscal year, chosen on purpose; with no funding and no year at all the
+    # dashboard opens on the year of the program(s) running today (resolve_scope).
+    all_years: bool = False
 
     @classmethod
     def from_params(cls, params) -> "Filters":
@@ -109,6 +127,8 @@ class Filters:
         kecamatan = (params.get("kecamatan") or "").strip()
         raw_year = (params.get("year") or "").strip()
         year = None
+        if raw_year.lower() == ALL_YEARS:
+            return cls(funding=funding, kecamatan=kecamatan, all_years=True)
         if raw_year:
             if not (raw_year.isdigit() and len(raw_year) == 4):
                 raise FilterError(
@@ -120,11 +140,13 @@ class Filters:
 
     def query(self, **changes) -> str:
         """The query string of these filters, with ``changes`` applied ("" removes a filter)."""
-        values = {"funding": self.funding, "year": self.year or "", "kecamatan": self.kecamatan, **changes}
+        values = {"funding": self.funding, "year": self.year or (ALL_YEARS if self.all_years else ""),
+                  "kecamatan": self.kecamatan, **changes}
         return urlencode({key: value for key, value in values.items() if value not in ("", None)})
 
     def as_dict(self) -> dict:
-        return {"funding": self.funding or None, "year": self.year, "kecamatan": self.kecamatan or None}
+        return {"funding": self.funding or None, "year": self.year, "kecamatan": self.kecamatan or None,
+                "all_years": self.all_years}
 
 
 @dataclass
@@ -230,6 +252,10 @@ def resolve_scope(filters: Filters, *, today: datetime.date, hide_small: bool) -
     scope = Scope(filters=filters, today=today, hide_small=hide_small)
     scope.all_sources = list(FundingSource.objects.order_by("-fiscal_year", "code"))
     scope.kecamatan_list = list(Kecamatan.objects.order_by("code"))
+    if not (filters.funding or filters.year or filters.all_years):
+        year = current_fiscal_year(scope.all_sources, today)
+        if year:
+            filters = scope.filters = replace(filters, year=year)
     sources = scope.all_sources
     if filters.funding:
         sources = [source for source in sources if source.code == filters.funding]

@@ -1,16 +1,22 @@
 """The dashboard's page, JSON API and Excel export: check access, read the filters, call
 dashboard.queries, render. The three show the same figures (one set of functions)."""
 
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
-from django.http import HttpResponse, JsonResponse
-from django.shortcuts import render
+from django.http import FileResponse, Http404, HttpResponse, JsonResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_GET, require_POST
 
 from .charts import draw_dashboard_charts
 from .exports import build_dashboard_workbook, name_workbook
+from .now import renewal_figures, year_figures
 from .queries import FilterError, Filters, build_dashboard, get_figures, resolve_scope
+from .report import ReportError, list_reports, month_events, open_report, parse_month, report_day
+from .tasks import render_monthly_report
 
 # Who may see personal data sees exact small counts; everyone else gets "<5" (UU 27/2022).
 PERSONAL_DATA_PERMISSION = "enrollment.view_worker"
@@ -37,6 +43,8 @@ def _figures_json(request, part, key=None):
     except FilterError as error:
         return JsonResponse({"error": str(error)}, status=400)
     data = get_figures(scope, part)
+    if part == "summary":  # added keys: the years side by side, next year's renewal (dashboard.now)
+        data = {**data, "per_year": year_figures(scope, data), "renewal": renewal_figures(scope)}
     return JsonResponse({"filters": scope.filters.as_dict(), "small_cells_hidden": scope.hide_small,
                          **({key: data} if key else data)})
 
@@ -50,6 +58,8 @@ def dashboard(request):
         scope = resolve_scope(Filters(), today=timezone.localdate(), hide_small=True)
         return render(request, "dashboard/dashboard.html", {"error": error, "scope": scope, "filters": scope.filters}, status=400)
     data = build_dashboard(scope)
+    data["per_year"] = year_figures(scope, data["summary"])
+    data["renewal"] = renewal_figures(scope)
     for row in data["regions"]["kecamatan"]:
         row["href"] = "?" + scope.filters.query(kecamatan=row["code"])  # "desa on click"
     return render(
@@ -61,6 +71,8 @@ def dashboard(request):
             "data": data,
             "charts": draw_dashboard_charts(data),
             "all_kecamatan": "?" + scope.filters.query(kecamatan=""),
+            "reports": list_reports(),
+            "this_month": scope.today.strftime("%Y-%m"),
         },
     )
 
@@ -71,7 +83,9 @@ def export(request):
         scope = _scope(request)
     except FilterError as error:
         return HttpResponse(str(error), status=400, content_type="text/plain; charset=utf-8")
-    response = HttpResponse(build_dashboard_workbook(scope, build_dashboard(scope)), content_type=XLSX)
+    data = build_dashboard(scope)
+    data["per_year"] = year_figures(scope, data["summary"])
+    response = HttpResponse(build_dashboard_workbook(scope, data), content_type=XLSX)
     response["Content-Disposition"] = f'attachment; filename="{name_workbook(scope)}"'
     return response
 
@@ -98,3 +112,49 @@ def api_groups(request):
 def api_monthly(request):
     """Enrolments and claims per month."""
     return _figures_json(request, "monthly", key="months")
+
+
+@dashboard_access
+def api_month(request):
+    """What happened in one month (?month=YYYY-MM, default this month): the monthly report's figures."""
+    try:
+        filters = Filters.from_params(request.GET)
+        month = parse_month(request.GET.get("month") or timezone.localdate().strftime("%Y-%m"))
+        scope = resolve_scope(filters, today=report_day(month, timezone.localdate()),
+                              hide_small=not request.user.has_perm(PERSONAL_DATA_PERMISSION))
+    except (FilterError, ReportError) as error:
+        return JsonResponse({"error": str(error)}, status=400)
+    return JsonResponse({"filters": scope.filters.as_dict(), "small_cells_hidden": scope.hide_small,
+                         **month_events(scope, month)})
+
+
+@require_POST
+@login_required
+@permission_required("core.view_dashboard", raise_exception=True)
+def report_create(request):
+    """Queue the monthly report of the chosen month for the dashboard's current filters."""
+    filters = Filters()
+    try:
+        filters = Filters.from_params(request.POST)
+        month = parse_month(request.POST.get("month", ""))
+        resolve_scope(filters, today=report_day(month, timezone.localdate()), hide_small=True)  # names exist
+    except (FilterError, ReportError) as error:
+        messages.error(request, str(error))
+    else:
+        render_monthly_report.delay_on_commit(
+            month.strftime("%Y-%m"), filters.funding, str(filters.year or ("all" if filters.all_years else "")),
+            filters.kecamatan,
+        )
+        messages.success(request, _("Laporan bulanan %(month)s sedang dibuat; muat ulang halaman sebentar lagi.")
+                         % {"month": month.strftime("%m-%Y")})
+    query = filters.query()
+    return redirect(reverse("dashboard:index") + (f"?{query}" if query else "") + "#laporan")
+
+
+@dashboard_access
+def report_download(request, name):
+    """A stored monthly report (small cells already applied: every dashboard role may read it)."""
+    stream = open_report(name)
+    if stream is None:
+        raise Http404(_("Laporan tidak ditemukan."))
+    return FileResponse(stream, as_attachment=True, filename=name, content_type="application/pdf")

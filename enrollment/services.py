@@ -491,6 +491,26 @@ def end_coverages_at_death(*, worker: Worker, died_on: datetime.date, by, note="
             fields = {"cancelled_at": timezone.now(), "cancel_reason": reason[:255]}
             changed.append(_move(coverage, Coverage.Status.CANCELLED, by=by, fields=fields, note=note or reason))
     return changed
+def end_coverages(*, coverages, by=None) -> list[Coverage]:
+    """Active -> ended for many coverages at once (the nightly end of coverage, in chunks).
+
+    The same move as ``end_coverage``: rows locked in primary-key order, Coverage.NEXT checked
+    under the lock, one audit row each. A coverage no longer active once locked (another run
+    ended it first) is left alone; returns the coverages this call ended.
+    """
+    if by is not None:
+        require_permission(by, "enrollment.cancel_coverage")
+    locked = [c for c in _locked_many([c.pk for c in coverages]) if not _transition_error(c, Coverage.Status.ENDED)]
+    now = timezone.now()
+    Coverage.objects.filter(pk__in=[c.pk for c in locked]).update(status=Coverage.Status.ENDED, ended_at=now, updated_at=now)
+    for coverage in locked:
+        coverage.status, coverage.ended_at = Coverage.Status.ENDED, now
+    record_many(
+        actor=by, objs=locked, action=AuditEvent.Action.TRANSITION,
+        changes_for=lambda c: {"status": [Coverage.Status.ACTIVE, Coverage.Status.ENDED], "ended_at": [None, now]},
+        parent_for=lambda c: c.worker,
+    )
+    return locked
 
 
 @transaction.atomic

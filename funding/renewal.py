@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from dateutil.relativedelta import relativedelta
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import Q
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -245,3 +246,69 @@ def renew_funding(*, source: FundingSource, target_values: dict, by, exclude=())
         note="\n".join(f"{c.worker.full_name} (#{c.worker.pk}): {c.reason}" for c in plan.skipped),
     )
     return plan
+
+
+# --- How far next year's renewal has come (dashboard and program page, from October) ----------
+
+# From this month on, the dashboard and the program page put the renewal of the running program
+# in front: its period ends with the year, and next year's program needs its workers.
+RENEWAL_SEASON_MONTH = 10
+
+
+def next_program(source: FundingSource) -> FundingSource | None:
+    """Next year's program of ``source``: the one with the code a renewal would give it, else the
+    first of the next fiscal year starting after it ends (one query)."""
+    code = next_year_values_code(source)
+    candidates = list(
+        FundingSource.objects.filter(
+            Q(code=code) | Q(fiscal_year=source.fiscal_year + 1, period_start__gt=source.period_end)
+        ).exclude(pk=source.pk).order_by("period_start", "code")
+    )
+    return next((c for c in candidates if c.code == code), candidates[0] if candidates else None)
+
+
+def next_year_values_code(source: FundingSource) -> str:
+    return _next_year_text(source.code, source.fiscal_year).upper()
+
+
+@dataclass
+class RenewalProgress:
+    """The workers of ``source`` against next year's ``target``: renewed (enrolled in it, any
+    status but cancelled), waiting (the renewal would carry them) and skipped by reason."""
+
+    source: FundingSource
+    target: FundingSource
+    renewed: int
+    waiting: int
+    skipped: dict  # Skip code -> count (died, age, covered, period)
+
+    @property
+    def skipped_total(self) -> int:
+        return sum(self.skipped.values())
+
+    def skipped_rows(self) -> list[tuple[str, str, int]]:
+        """(code, label, count) in the renewal's order of checks, zeros included."""
+        return [(code, str(Skip.LABELS[code]), self.skipped.get(code, 0))
+                for code in (Skip.DIED, Skip.AGE, Skip.COVERED, Skip.PERIOD)]
+
+
+def renewal_progress(*, source: FundingSource, target: FundingSource) -> RenewalProgress:
+    """How far the renewal of ``source`` into ``target`` has come. Reads only.
+
+    The reasons are the renewal's own (``plan_renewal``): the workers already in ``target`` are
+    passed as ``exclude``, so the plan's EXCLUDED ones are exactly the renewed; the plan's carry
+    is who still waits. A fixed number of queries whatever the size of the program.
+    """
+    from enrollment.models import Coverage
+
+    renewed_ids = (
+        Coverage.objects.filter(funding_source=target).exclude(status=Coverage.Status.CANCELLED).values_list("worker_id", flat=True)
+    )
+    plan = plan_renewal(source=source, target=target, exclude=set(renewed_ids))
+    counts = Counter(candidate.skip for candidate in plan.skipped)
+    renewed = counts.pop(Skip.EXCLUDED, 0)
+    return RenewalProgress(source=source, target=target, renewed=renewed, waiting=len(plan.carry), skipped=dict(counts))
+
+
+def in_renewal_season(today: datetime.date) -> bool:
+    return today.month >= RENEWAL_SEASON_MONTH

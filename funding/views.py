@@ -21,7 +21,10 @@ from .expiry import coverages_ending_soon
 from .forms import BillForm, InvoiceUploadForm, PaymentForm, RenewalForm
 from .invoices import bill_rows, comparison_from_dict, store_comparison, write_bill_workbook
 from .models import ContributionBill, ContributionPayment, FundingSource, InvoiceComparison, PaymentAllocation
-from .renewal import RenewalError, build_target, check_renewal_target, next_year_values, plan_renewal, renew_funding
+from .renewal import (
+    RenewalError, build_target, check_renewal_target, in_renewal_season, next_program, next_year_values, plan_renewal,
+    renew_funding, renewal_progress,
+)
 from .services import budget_tracking, counting_coverages, funding_summary, lapsed_months_by_coverage
 
 PAGE_SIZE = 100
@@ -49,8 +52,16 @@ def funding_list(request):
 def funding_detail(request, code):
     funding = get_object_or_404(FundingSource, code=code)
     rates = RateTable.load()
+    today = timezone.localdate()
+    renewal = target = None
+    # From October, the running program's renewal into next year's comes first (issue 16).
+    if in_renewal_season(today) and funding.period_start <= today <= funding.period_end:
+        target = next_program(funding)
+        renewal = renewal_progress(source=funding, target=target) if target else None
     return render(request, "funding/fundingsource_detail.html", {
         "funding": funding, "summary": funding_summary(funding, rates=rates), "tracking": budget_tracking(funding, rates=rates),
+        "renewal_season": in_renewal_season(today) and funding.period_start <= today <= funding.period_end,
+        "renewal": renewal, "days_left": (funding.period_end - today).days,
     })
 
 

@@ -264,6 +264,11 @@ CELERY_BEAT_SCHEDULE["end-expired-coverages"] = {
     "task": "funding.tasks.end_expired_coverages_task",
     "schedule": crontab(hour=0, minute=15),
 }
+# The monthly report (laporan bulanan) of the month just ended, on the 1st (dashboard.tasks).
+CELERY_BEAT_SCHEDULE["monthly-report"] = {
+    "task": "dashboard.tasks.render_last_months_report",
+    "schedule": crontab(day_of_month=1, hour=1, minute=0),
+}
 
 LOGGING = {
     "version": 1,

@@ -1,4 +1,5 @@
-"""seed_demo reproduces the program of the news item, with figures from the regulation's rates."""
+"""seed_demo reproduces the program of the news item, with figures from the regulation's rates,
+told up to the day it is seeded (pinned here to 5 December 2026; test_seed_demo_today.py moves it)."""
 
 import datetime
 from decimal import Decimal
@@ -11,8 +12,11 @@ from enrollment.models import Coverage, Heir, Worker
 from enrollment.nik import identity_errors, parse_nik
 from enrollment.services import age_error
 from core.models import ProgramRules
+from core.testing import on_day
 from funding.models import FundingSource
 from funding.services import committed_cost
+
+TODAY = datetime.date(2026, 12, 5)
 
 
 @pytest.fixture(scope="module")
@@ -22,7 +26,7 @@ def seeded_once(django_db_setup, django_db_blocker):
     # Like a TestCase's own transaction: the durable blocks of the claim verbs seed_demo calls
     # may run inside it (Django checks this flag).
     outer._from_testcase = True
-    with django_db_blocker.unblock(), outer:
+    with on_day(TODAY), django_db_blocker.unblock(), outer:
         call_command("seed_demo", password="demo-Pass-2025", force=True)
         yield
         transaction.set_rollback(True)
@@ -33,11 +37,24 @@ def seeded(seeded_once, db):
     return None
 
 
-def test_dbh_sawit_2025_has_3200_active_coverages_costing_645_120_000(seeded):
+def test_dbh_sawit_2025_has_3200_coverages_ended_by_the_nightly_verb_costing_645_120_000(seeded):
     funding = FundingSource.objects.get(code="DBH-SAWIT-2025")
-    assert funding.coverages.filter(status=Coverage.Status.ACTIVE).count() == 3200
+    assert funding.coverages.filter(status=Coverage.Status.ENDED).count() == 3200
     assert committed_cost(funding) == Decimal("645120000")  # 3,200 × Rp16.800 × 12 (R-COST-1)
     assert funding.budget == Decimal("645120000") and funding.quota == 3200
+    assert set(funding.coverages.values_list("start_date", "end_date")) == {
+        (datetime.date(2025, 1, 1), datetime.date(2025, 12, 31))
+    }
+    # Ended by funding.expiry.end_expired_coverages: each with the system's audit row.
+    from django.contrib.contenttypes.models import ContentType
+
+    from core.models import AuditEvent
+
+    ended = AuditEvent.objects.filter(
+        content_type=ContentType.objects.get_for_model(Coverage), action=AuditEvent.Action.TRANSITION,
+        changes__status=["active", "ended"], object_id__in=[str(pk) for pk in funding.coverages.values_list("pk", flat=True)],
+    )
+    assert ended.count() == 3200 and set(ended.values_list("actor", flat=True)) == {None}
 
 
 def test_every_kecamatan_has_250_to_400_workers_in_2025(seeded):
@@ -59,11 +76,23 @@ def test_dbh_sawit_2024_has_1885_ended_coverages_costing_158_340_000(seeded):
     }
 
 
-def test_dbh_sawit_2026_is_planned_without_workers(seeded):
+def test_dbh_sawit_2026_runs_with_last_years_workers_renewed_and_a_few_new(seeded):
     funding = FundingSource.objects.get(code="DBH-SAWIT-2026")
     assert (funding.period_start, funding.period_end, funding.quota) == (
         datetime.date(2026, 1, 1), datetime.date(2026, 12, 31), 4000)
-    assert funding.budget >= 4000 * Decimal("201600") and not funding.coverages.exists()
+    assert funding.coverages.filter(status=Coverage.Status.ACTIVE).count() >= 3300  # a death may end one
+    renewed = funding.coverages.filter(worker__coverages__funding_source__code="DBH-SAWIT-2025")
+    assert renewed.count() == 3200  # every 2025 worker was alive and under 65 on 1 January 2026
+    assert set(renewed.values_list("start_date", flat=True)) == {datetime.date(2026, 1, 1)}
+    new = funding.coverages.exclude(worker__coverages__funding_source__code="DBH-SAWIT-2025")
+    assert new.count() == 120 and set(new.values_list("start_date", flat=True)) == {datetime.date(2026, 4, 1)}
+
+
+def test_dbh_sawit_2027_exists_with_its_budget_awaiting_renewal(seeded):
+    funding = FundingSource.objects.get(code="DBH-SAWIT-2027")
+    assert (funding.period_start, funding.period_end, funding.quota) == (
+        datetime.date(2027, 1, 1), datetime.date(2027, 12, 31), 4000)
+    assert funding.budget == 4000 * Decimal("201600") and not funding.coverages.exists()
 
 
 def test_seeded_workers_pass_every_worker_rule(seeded):
@@ -80,14 +109,17 @@ def test_seeded_workers_pass_every_worker_rule(seeded):
 
 def test_renewed_workers_keep_their_kpj(seeded):
     worker = Worker.objects.filter(coverages__funding_source__code="DBH-SAWIT-2024").filter(
-        coverages__funding_source__code="DBH-SAWIT-2025").first()
+        coverages__funding_source__code="DBH-SAWIT-2025").filter(coverages__funding_source__code="DBH-SAWIT-2026").first()
+    assert worker.coverages.count() == 3
     assert len(set(worker.coverages.values_list("kpj_number", flat=True))) == 1
 
 
 def test_two_2024_workers_died_and_did_not_continue(seeded):
-    dead = Worker.objects.filter(died_on__isnull=False)
+    dead = Worker.objects.filter(died_on__in=[datetime.date(2024, 11, 18), datetime.date(2024, 12, 9)])
     assert dead.count() == 2
-    assert not Coverage.objects.filter(worker__in=dead, funding_source__code="DBH-SAWIT-2025").exists()
+    assert not Coverage.objects.filter(worker__in=dead, funding_source__fiscal_year__gte=2025).exists()
+    # This year a worker's death claim was approved (claims/demo.py): the renewal will skip them.
+    assert Worker.objects.filter(died_on__year=2026).count() == 1
 
 
 def test_demo_accounts_have_their_roles(seeded, client):
@@ -104,5 +136,6 @@ def test_demo_accounts_have_their_roles(seeded, client):
 
 def test_seed_demo_is_idempotent(seeded):
     before = (Worker.objects.count(), Coverage.objects.count(), Heir.objects.count(), FundingSource.objects.count())
-    call_command("seed_demo", password="demo-Pass-2025", force=True)
+    with on_day(TODAY):
+        call_command("seed_demo", password="demo-Pass-2025", force=True)
     assert (Worker.objects.count(), Coverage.objects.count(), Heir.objects.count(), FundingSource.objects.count()) == before

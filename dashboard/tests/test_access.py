@@ -10,6 +10,7 @@ URLS = [
     "/dashboard/api/regions",
     "/dashboard/api/groups",
     "/dashboard/api/monthly",
+    "/dashboard/api/month",
     "/dashboard/export.xlsx",
 ]
 

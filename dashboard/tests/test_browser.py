@@ -13,7 +13,7 @@ from playwright.sync_api import expect
 
 from claims.models import Claim
 from conftest import PASSWORD
-from enrollment.models import Worker
+from enrollment.models import Coverage, Worker
 
 from .builders import claim
 
@@ -40,11 +40,18 @@ def test_pimpinan_switches_the_funding_source_and_sees_figures_and_chart_change(
                   filed=timezone.make_aware(datetime.datetime(2025, 1, 6, 10)), paid_amount=42_000_000)
     pimpinan = get_user_model().objects.get(username="pimpinan")
 
+    # The demo lives in today's date (not pinned here: the browser's cookies follow the real clock).
+    year = timezone.localdate().year
+    running = Coverage.objects.filter(funding_source__fiscal_year=year, status="active").values("worker").distinct().count()
+
     login(page, pimpinan, "/dashboard/")
     expect(page.locator("h1")).to_have_text("Dasbor cakupan")
-    expect(page.locator("#covered")).to_have_text("3.202")
+    # It opens on the program running today, with its year chosen in the filter.
+    expect(page.locator("#filter-year")).to_have_value(str(year))
+    expect(page.locator("#covered")).to_have_text(f"{running:,}".replace(",", "."))
+    expect(page.locator("#quota")).to_have_text("4.000")
     everything = bar_values(page, "kecamatan")
-    page.screenshot(path=artifacts / "dashboard-semua-sumber-dana.png", full_page=True)
+    page.screenshot(path=artifacts / "dashboard-tahun-berjalan.png", full_page=True)
 
     page.select_option("#filter-funding", label="DBH Sawit 2024")  # the page reloads by itself
     page.wait_for_url(re.compile(r"funding=DBH-SAWIT-2024"))

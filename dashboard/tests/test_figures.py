@@ -50,7 +50,7 @@ def recount(program, *, sources=None, kecamatan=None):
 
 @pytest.mark.django_db
 def test_all_sources_count_a_worker_covered_twice_once(client, official, program):
-    figures = summary(client, official)
+    figures = summary(client, official, "year=all")  # every year, chosen on purpose
 
     assert figures["covered"] == 5  # w1 (both years), w2, w3, w4, w9
     assert figures["quota"] == 30
@@ -73,7 +73,7 @@ def test_yearly_scholarship_claims_count_with_the_claims_of_their_death_claims_p
     claim(coverage, status=Claim.Status.PAID, kind=Claim.Kind.SCHOLARSHIP, death_claim=death, paid_amount=2_000_000)
     claim(coverage, status=Claim.Status.SUBMITTED, kind=Claim.Kind.SCHOLARSHIP, death_claim=death)
 
-    figures = summary(client, official)
+    figures = summary(client, official, "year=all")
     assert (figures["claims_filed"], figures["claims_approved"], figures["claims_paid"], figures["claims_rejected"]) == (7, 4, 3, 1)
     assert figures["benefits_paid"] == 86_000_000
     assert {k: figures[k] for k in ("claims_filed", "claims_paid", "benefits_paid")} == {
@@ -134,11 +134,12 @@ def test_kecamatan_filter_narrows_people_and_claims_but_not_money(client, offici
 @pytest.mark.parametrize(
     "query, sources, kecamatan",
     [
-        ("", None, None),
+        ("", ["current"], None),  # no filter: the year of the program running today
+        ("year=all", None, None),
         ("funding=NOW", ["current"], None),
         ("funding=PAST", ["past"], None),
-        ("kecamatan=62.09.01", None, "62.09.01"),
-        ("kecamatan=62.09.02", None, "62.09.02"),
+        ("year=all&kecamatan=62.09.01", None, "62.09.01"),
+        ("kecamatan=62.09.02", ["current"], "62.09.02"),
         ("funding=PAST&kecamatan=62.09.02", ["past"], "62.09.02"),
     ],
 )
@@ -185,7 +186,7 @@ def test_kecamatan_below_80_percent_of_its_target_stands_out(client, official, p
 def test_groups_by_sex_age_band_and_occupation(client, official, program):
     client.force_login(official)
 
-    groups = client.get("/dashboard/api/groups").json()
+    groups = client.get("/dashboard/api/groups?year=all").json()
 
     assert {row["code"]: row["covered"] for row in groups["sex"]} == {"L": 3, "P": 2}
     assert {row["name"]: row["covered"] for row in groups["age_band"]} == {
@@ -199,7 +200,7 @@ def test_groups_by_sex_age_band_and_occupation(client, official, program):
 def test_months_count_enrolments_by_start_and_claims_by_filing(client, official, program):
     client.force_login(official)
 
-    months = client.get("/dashboard/api/monthly").json()["months"]
+    months = client.get("/dashboard/api/monthly?year=all").json()["months"]
 
     assert months[0]["month"] == f"{program.today.year - 1}-01"
     assert months[-1]["month"] == max(
@@ -225,3 +226,41 @@ def test_page_shows_the_same_headline_as_the_api(client, official, program):
     assert f'id="committed-cost">{format_rupiah(figures["committed_cost"])}<' in html
     assert 'id="benefits-paid">Rp84.000.000<' in html
     assert 'data-chart="kecamatan"' in html and 'data-chart="enrolments"' in html
+
+
+@pytest.mark.django_db
+def test_all_years_put_each_years_quota_side_by_side_and_never_add_them(client, official, program):
+    import io
+
+    import openpyxl
+
+    figures = summary(client, official, "year=all")
+    client.force_login(official)
+    html = client.get("/dashboard/?year=all").content.decode()
+    book = openpyxl.load_workbook(io.BytesIO(client.get("/dashboard/export.xlsx?year=all").content))
+
+    years = {row["year"]: row for row in figures["per_year"]}
+    assert set(years) == {program.today.year, program.today.year - 1}
+    assert (years[program.today.year]["quota"], years[program.today.year - 1]["quota"]) == (20, 10)
+    assert years[program.today.year]["covered"] == 4  # w1, w2, w3, w4
+    assert years[program.today.year - 1]["covered"] == 2  # w1, w9
+    assert years[program.today.year]["covered_share_of_quota"] == 20.0
+    assert figures["covered_share_of_quota"] is None
+    assert 'id="per-year"' in html and 'id="quota"' not in html
+    assert '<option value="all" selected>' in html
+    per_year = [row for row in book["Per tahun"].iter_rows(min_row=2, values_only=True)]
+    assert [(row[0], row[2]) for row in per_year] == [(program.today.year, 20), (program.today.year - 1, 10)]
+    ringkasan = {row[0]: row[1] for row in book["Ringkasan"].iter_rows(values_only=True) if row and row[0]}
+    assert ringkasan["Kuota pekerja"] == "per tahun: lihat lembar Per tahun"
+
+
+@pytest.mark.django_db
+def test_no_filter_opens_on_the_year_of_the_program_running_today(client, official, program):
+    figures = summary(client, official)
+    client.force_login(official)
+    html = client.get("/dashboard/").content.decode()
+
+    assert figures["filters"] == {"funding": None, "year": program.today.year, "kecamatan": None, "all_years": False}
+    assert [p["code"] for p in figures["programs"]] == ["NOW"] and figures["per_year"] == []
+    assert f'<option value="{program.today.year}" selected>' in html
+    assert figures["covered_share_of_quota"] == 20.0  # 4 of 20

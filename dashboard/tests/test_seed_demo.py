@@ -1,4 +1,5 @@
-"""The "Done when" of issue 6 on the demo data: the dashboard shows what seed_demo wrote."""
+"""The "Done when" of issue 6 on the demo data: the dashboard shows what seed_demo wrote (seeded
+and viewed on 5 December 2026; core/tests/test_seed_demo_today.py moves the day)."""
 
 import datetime
 import io
@@ -11,14 +12,24 @@ from django.utils import timezone
 
 from claims.models import Claim
 from conftest import PASSWORD
+from core.testing import on_day
 from enrollment.models import Worker
 from funding.models import ContributionPayment
 
 from .builders import claim
 
 
+TODAY = datetime.date(2026, 12, 5)
+
+
 @pytest.fixture
-def demo(db):
+def today():
+    with on_day(TODAY):
+        yield TODAY
+
+
+@pytest.fixture
+def demo(db, today):
     call_command("seed_demo", password=PASSWORD, force=True, stdout=io.StringIO())
     # The news item: BPJS paid JKM to the heirs of the two DBH Sawit 2024 workers who died
     # (R-JKM-1: Rp42.000.000 each). Added here unless seed_demo already records them.
@@ -60,12 +71,31 @@ def test_dbh_sawit_2024_shows_two_paid_jkm_claims_of_rp84_million(pimpinan):
     assert 'id="benefits-paid">Rp84.000.000<' in html
 
 
-def test_all_sources_count_the_workers_renewed_into_2025_once(pimpinan):
-    figures = pimpinan.get("/dashboard/api/summary").json()
+def test_all_years_count_the_workers_renewed_year_after_year_once(pimpinan):
+    figures = pimpinan.get("/dashboard/api/summary?year=all").json()
 
     covered = Worker.objects.filter(coverages__status__in=["active", "ended"]).distinct().count()
-    assert figures["covered"] == covered == 3202  # 3,200 of 2025 and the two who died in 2024
-    assert figures["committed_cost"] == 645_120_000 + 158_340_000
+    assert figures["covered"] == covered == 3322  # 3,200 of 2025 (renewed into 2026), 120 new in 2026, two who died in 2024
+    assert figures["committed_cost"] == sum(row["committed_cost"] for row in figures["per_year"])
+    assert {row["year"]: row["covered"] for row in figures["per_year"]} == {2027: 0, 2026: 3320, 2025: 3200, 2024: 1885}
+    assert figures["covered_share_of_quota"] is None  # quotas of different years are never added into one ratio
+    html = pimpinan.get("/dashboard/?year=all").content.decode()
+    assert 'id="per-year"' in html and 'id="quota"' not in html
+
+
+def test_the_dashboard_opens_on_the_program_running_today_with_its_renewal(pimpinan):
+    figures = pimpinan.get("/dashboard/api/summary").json()
+    html = pimpinan.get("/dashboard/").content.decode()
+
+    assert (figures["year"], [p["code"] for p in figures["programs"]]) == (2026, ["DBH-SAWIT-2026"])
+    assert (figures["quota"], figures["covered_share_of_quota"]) == (4000, round(100 * figures["covered"] / 4000, 1))
+    assert '<option value="2026" selected>' in html and '<option value="all">' in html
+    (renewal,) = figures["renewal"]
+    assert (renewal["code"], renewal["next_code"], renewal["days_left"]) == ("DBH-SAWIT-2026", "DBH-SAWIT-2027", 26)
+    assert renewal["renewed"] == 0 and renewal["waiting"] == 3320 - 1 - 16 - 3
+    # Pimpinan sees the small reasons as "<5" (UU 27/2022): one death, three covered elsewhere.
+    assert {row["reason"]: row["count"] for row in renewal["skipped"]} == {"died": "<5", "age": 16, "covered": "<5", "period": 0}
+    assert 'id="renewal-DBH-SAWIT-2026"' in html
 
 
 def test_excel_export_holds_the_figures_of_the_page(pimpinan):

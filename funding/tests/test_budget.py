@@ -6,7 +6,7 @@ from decimal import Decimal
 import pytest
 from django.core.management import call_command
 
-from core.testing import make_funding, make_worker
+from core.testing import make_funding, make_worker, on_day
 from enrollment.services import EnrollmentError, cancel_coverage, enroll_workers
 from funding.billing import prepare_bill, record_payment
 from funding.models import BillLine, ContributionBill, ContributionPayment, FundingSource
@@ -84,21 +84,29 @@ def test_the_months_add_up_to_the_committed_cost(funding):
 
 @pytest.mark.django_db
 def test_seed_demo_bills_and_pays_dbh_sawit_consistently_with_its_budget():
-    call_command("seed_demo", password="demo-Kata-Sandi-1", force=True, verbosity=0)
-    call_command("seed_demo", password="demo-Kata-Sandi-1", force=True, verbosity=0)  # idempotent
+    with on_day(datetime.date(2026, 12, 5)):
+        call_command("seed_demo", password="demo-Kata-Sandi-1", force=True, verbosity=0)
+        call_command("seed_demo", password="demo-Kata-Sandi-1", force=True, verbosity=0)  # idempotent
 
     source_2024 = FundingSource.objects.get(code="DBH-SAWIT-2024")
     source_2025 = FundingSource.objects.get(code="DBH-SAWIT-2025")
     bills = ContributionBill.objects.filter(funding_source=source_2025).with_paid()
     assert [b.total for b in bills] == [Decimal("161280000")] * 4
     assert sum(b.total for b in bills) == source_2025.budget == Decimal("645120000")
-    assert [b.status for b in bills] == ["paid", "paid", "paid", "partly_paid"]
+    assert [b.status for b in bills] == ["paid", "paid", "paid", "paid"]
     assert BillLine.objects.filter(bill__funding_source=source_2025).count() == 3200 * 12
     tracking = budget_tracking(source_2025, today=datetime.date(2026, 1, 5))
-    assert tracking["committed"] == tracking["billed"] == tracking["forecast"] == source_2025.budget
-    assert tracking["paid"] == Decimal("591360000")
-    assert tracking["lapsed_count"] == 0  # only December is unpaid
+    assert tracking["committed"] == tracking["billed"] == tracking["forecast"] == tracking["paid"] == source_2025.budget
+    assert tracking["lapsed_count"] == 0
     assert ContributionPayment.objects.filter(funding_source=source_2024).get().amount == Decimal("158340000")
+    # The running program: billed up to December, paid in advance up to October; November is past
+    # due (one month: not lapsed, R-PAY-2), December not yet.
+    source_2026 = FundingSource.objects.get(code="DBH-SAWIT-2026")
+    tracking = budget_tracking(source_2026, today=datetime.date(2026, 12, 5))
+    states = {row["month"].month: row["state"] for row in tracking["months"]}
+    assert [states[m] for m in range(1, 11)] == ["paid"] * 10
+    assert (states[11], states[12]) == ("overdue", "billed")
+    assert tracking["forecast"] == tracking["committed"] <= source_2026.budget and tracking["lapsed_count"] == 0
     from django.contrib.auth import get_user_model
 
     assert get_user_model().objects.get(username="keuangan").has_perm("funding.record_payment")
