@@ -79,6 +79,10 @@ URLS = {
     "dashboard:api-regions": ("get", STAFF),
     "dashboard:api-groups": ("get", STAFF),
     "dashboard:api-monthly": ("get", STAFF),
+    "dashboard:api-month": ("get", STAFF),
+    # The monthly report (issue 16): every dashboard role may ask for one and read it (small cells applied).
+    "dashboard:report-create": ("post", STAFF),
+    "dashboard:report-download": ("get", STAFF),
     # The admin site's own pages.
     "admin:index": ("get", STAFF),
     "admin:login": ("get", "XA"),  # signed-in staff are sent on to the index
@@ -302,6 +306,8 @@ def _verbs():
             coverage=w["coverage"], kpj_number="24000000077", registered_on=None, by=by)),
         "enrollment.services.activate_coverages": ("BS", lambda by, w: enrollment.activate_coverages(answers=[], by=by)),
         "enrollment.services.end_coverage": ("OS", lambda by, w: enrollment.end_coverage(coverage=w["coverage"], by=by)),
+        # The nightly end of coverage, in chunks (also by hand: whoever may end or cancel coverage).
+        "enrollment.services.end_coverages": ("OS", lambda by, w: enrollment.end_coverages(coverages=[w["coverage"]], by=by)),
         # A death ends the running coverage: the claim approver's act (claims.approve_claim, issue 15).
         "enrollment.services.end_coverages_at_death": ("BS", lambda by, w: enrollment.end_coverages_at_death(
             worker=w["coverage"].worker, died_on=datetime.date(2025, 6, 14), by=by)),
