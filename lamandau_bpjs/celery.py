@@ -10,7 +10,6 @@ app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
 
 
-
 def _closed_channel_is_a_connection_error():
     """A worker must survive Redis going away (issue 11), and in kombu 5.7 it did not always.
 
@@ -19,7 +18,8 @@ def _closed_channel_is_a_connection_error():
     that finished after the reconnect is acknowledged on that old channel. Both reach
     ``Channel._connparams`` with the connection (or its client) gone and raise AttributeError
     ("'NoneType' object has no attribute 'hostname'" / "'client'"), which the consumer does not
-    expect: the whole worker exits ("Unrecoverable error"). Seen in enrollment/tests/test_redis_outage.py.
+    expect: the whole worker exits ("Unrecoverable error"). Seen in enrollment/tests/test_redis_outage.py;
+    the same AttributeError in ``_connparams`` is reported upstream as celery/kombu#582.
 
     It is a lost connection, so say so: raise redis's ConnectionError, which kombu and Celery
     already handle there (the channel is dropped, "Couldn't ack" is logged). Nothing is lost: the
