@@ -33,9 +33,9 @@ from core.xlsx import worksheets
 from funding.models import FundingSource
 
 from . import normalize
-from .import_rows import is_footer_text, is_nik_like
 from .imports import COLUMN_ALIASES as WORKER_ALIASES
 from .imports import HEADER_SEARCH_ROWS, ImportResult, Problem
+from .imports.rows import is_footer_text, is_nik_like
 from .models import BpjsExport, Coverage, Worker
 from .nik import clean_nik
 from .services import (
@@ -264,7 +264,7 @@ def read_answer(path, *, rules, today=None, display_name=None) -> tuple[AnswerRe
 
 
 def _is_answer_row(nik, kpj, payer) -> bool:
-    """R-IMP-3 as for the workers' lists (enrollment.import_rows): a NIK-like value, or any other NIK
+    """R-IMP-3 as for the workers' lists (enrollment.imports.rows): a NIK-like value, or any other NIK
     cell beside a KPJ number or another payer (a row BPJS filled in whose NIK is wrong). Not the
     branch's place and date, NIP or totals under the list."""
     if is_nik_like(nik):

@@ -11,12 +11,11 @@ from django.utils.translation import gettext as _
 from core.models import ProgramRules
 from core.xlsx import TEXT, FileProblem, estimated_rows, header_key, iter_rows, open_workbook, worksheets
 
-from ..import_rows import DATA, LONE_NAME, classify_row
 from .columns import (
     HEADER_SEARCH_ROWS, REQUIRED_COLUMNS, ROW_NUMBER_HEADERS, SEX_MARK, Sheet, grouped_field, groups_over, header_field,
 )
 from .result import ImportResult, Problem
-from .rows import Occupations, Regions, RowReader
+from .rows import DATA, LONE_NAME, Occupations, Regions, RowReader, classify_row
 
 
 class WorkerFile:
@@ -180,7 +179,7 @@ class WorkerFile:
             ))
 
     def _is_data(self, sheet, number, cells):
-        """R-IMP-3 (the rule is in enrollment.import_rows): a lone name is not read but named in a warning."""
+        """R-IMP-3 (the rule is in imports.rows): a lone name is not read but named in a warning."""
         kind, sheet.in_footer = classify_row(
             cells, nik_column=sheet.field_columns["nik"], name_column=sheet.field_columns["name"],
             data_columns=sheet.columns, number_columns=sheet.number_columns, header_field=header_field,
