@@ -40,6 +40,10 @@ COLUMN_ALIASES = {
     # A "no"/"no urut" column is ignored; so are the columns our own error file adds.
     "ignored": ["no", "no urut", "kesalahan", "lembar asal", "baris asal"],
 }
+# The BPJS participant number (KPJ) as BPJS's answer (enrollment.bpjs) and invoice (funding.invoices) name it.
+KPJ_ALIASES = [
+    "kpj", "no kpj", "nomor kpj", "nomor peserta", "no peserta", "nomor kartu", "no kartu peserta", "nomor kartu peserta",
+]
 HEADER_FIELDS = {header_key(alias): name for name, aliases in COLUMN_ALIASES.items() for alias in aliases}
 ROW_NUMBER_HEADERS = {header_key("no"), header_key("no urut")}
 SEX_MARK = "sex_mark"  # a column of marks under "L" or "P" (two-row header)
