@@ -1,5 +1,6 @@
-"""Step 2 of the import: the rows against the database (registered workers, overlaps, deaths)
-and the batch against the funding source's quota and budget (R-ENR-3..5)."""
+"""Step 2 of the import: the rows through the enrolment gate (enrollment.services.check_enrollment:
+R-AGE-1, R-ENR-2, deaths, R-ENR-3/R-ENR-5 overlaps, R-ENR-4 quota and budget for the whole batch),
+after finding which NIKs are workers already registered."""
 
 from django.utils.translation import gettext as _
 
@@ -7,15 +8,14 @@ from funding.contributions import RateTable
 from funding.models import FundingSource
 
 from ..models import Worker
-from ..services import (
-    EnrollmentError, capacity_problems, chunked, coverage_end_for, death_error, enrollment_cost, overlap_problems_by_nik,
-)
+from ..services import AGE, COVERED, DEATH, Applicant, check_enrollment, chunked
 from .reading import WorkerFile
 from .result import Candidate, Problem
 
 
 def check_database(file: WorkerFile, *, funding: FundingSource, start, rates: RateTable, lock=False) -> bool:
-    """Existing workers, R-ENR-3/R-ENR-5 overlaps, deaths, then R-ENR-4 for the whole batch.
+    """Existing workers, then the enrolment gate for every row: its age (R-AGE-1), a death, an
+    R-ENR-3/R-ENR-5 overlap, and R-ENR-4 for the whole batch.
 
     With ``lock`` (inside the commit's transaction, after the funding source's lock) the
     registered workers among the rows are locked too, in primary-key order as enroll_workers
@@ -23,22 +23,6 @@ def check_database(file: WorkerFile, *, funding: FundingSource, start, rates: Ra
     cannot be enrolled (period, rates, quota or budget).
     """
     result = file.result
-    programs = funding.programs
-    try:
-        end = coverage_end_for(funding, start, programs)  # R-ENR-2
-    except EnrollmentError as exc:
-        for message in exc.messages:
-            result.errors.append(Problem(None, None, None, None, message))
-        result.valid = sum(1 for c in file.candidates if c.ok)
-        return False
-
-    def rows():
-        for entry in file.nik_rows:
-            if isinstance(entry, Candidate):
-                yield entry.nik, entry.sheet, entry.row, entry.nik_column, entry
-            else:
-                yield (*entry, None)
-
     niks = [entry.nik if isinstance(entry, Candidate) else entry[0] for entry in file.nik_rows]
     existing = {}
     for chunk in chunked(niks):
@@ -51,42 +35,70 @@ def check_database(file: WorkerFile, *, funding: FundingSource, start, rates: Ra
             query = query.select_for_update(of=("self",))
         for nik, pk, name, died_on in query.values_list("nik", "pk", "full_name", "died_on"):
             registered[nik] = (pk, name, died_on)
-    covered = overlap_problems_by_nik(niks, start, end, programs)
-    for nik, sheet, row, column, candidate in rows():
+
+    # Every row the gate sees: (nik, sheet, row, NIK header, candidate or None) as item.
+    applicants = []
+    for entry in file.nik_rows:
+        if isinstance(entry, Candidate):
+            nik, item, birth_date, age_at = entry.nik, (entry.nik, entry.sheet, entry.row, entry.nik_column, entry), \
+                entry.birth_date, entry.age_at
+        else:
+            nik, sheet, row, column, birth_date, age_at = entry
+            item = (nik, sheet, row, column, None)
+        died_on = registered[nik][2] if nik in registered else None
+        applicants.append(Applicant(
+            nik=nik, birth_date=birth_date, died_on=died_on, transport=item[4].transport if item[4] else False,
+            counted=bool(item[4] and item[4].ok), item=(item, age_at),
+        ))
+    for sheet, row, birth_date, age_at in file.age_rows:  # rows without a NIK to check: their age only
+        applicants.append(Applicant(birth_date=birth_date, counted=False, item=((None, sheet, row, None, None), age_at)))
+    check = check_enrollment(funding=funding, applicants=applicants, start=start, programs=funding.programs,
+                             rules=file.rules, rates=rates)
+
+    def refuse(sheet, row, column, value, message, candidate):
+        result.errors.append(Problem(sheet, row, column, value, message))
+        result.rejected.setdefault((sheet, row), []).append(message)
+        if candidate is not None:
+            candidate.ok = False
+
+    # R-AGE-1, named at the birth date's column (or the NIK's, when the date came from the NIK).
+    for applicant in applicants:
+        for rule, message in check.problems_of(applicant):
+            if rule == AGE:
+                (_nik, sheet, row, _column, candidate), (column, cell) = applicant.item
+                refuse(sheet, row, column, cell.display() if cell is not None else "", message, candidate)
+    if check.end is None:  # R-ENR-2: the batch cannot start then
+        for _none, message in check.batch:
+            result.errors.append(Problem(None, None, None, None, message))
+        result.valid = sum(1 for c in file.candidates if c.ok)
+        return False
+
+    for applicant in applicants:
+        nik, sheet, row, column, candidate = applicant.item[0]
+        if nik is None:
+            continue
+        problems = dict(check.problems_of(applicant))
         messages = []
-        if nik in covered:
+        if COVERED in problems:
             result.duplicates += 1
-            messages.append(covered[nik])
-        if nik in registered:
-            pk, name, died_on = registered[nik]
-            error = death_error(died_on, start)
-            if error:
-                messages.append(error)
-            if candidate is not None and not messages:
-                candidate.worker_id = pk
-                if name != candidate.full_name:
-                    result.warnings.append(Problem(sheet, row, column, nik, _(
-                        "NIK ini sudah terdaftar atas nama %(name)s; data pekerja yang ada dipakai dan tidak diubah."
-                    ) % {"name": name}))
-                if candidate.heir is not None:
-                    result.warnings.append(Problem(sheet, row, column, nik, _(
-                        "Pekerja sudah terdaftar; ahli waris di berkas tidak ditambahkan. Ubah ahli waris di halaman pekerja."
-                    )))
+            messages.append(problems[COVERED])
+        if DEATH in problems:
+            messages.append(problems[DEATH])
+        if nik in registered and candidate is not None and not messages:
+            pk, name, _died_on = registered[nik]
+            candidate.worker_id = pk
+            if name != candidate.full_name:
+                result.warnings.append(Problem(sheet, row, column, nik, _(
+                    "NIK ini sudah terdaftar atas nama %(name)s; data pekerja yang ada dipakai dan tidak diubah."
+                ) % {"name": name}))
+            if candidate.heir is not None:
+                result.warnings.append(Problem(sheet, row, column, nik, _(
+                    "Pekerja sudah terdaftar; ahli waris di berkas tidak ditambahkan. Ubah ahli waris di halaman pekerja."
+                )))
         for message in messages:
-            result.errors.append(Problem(sheet, row, column, nik, message))
-            result.rejected.setdefault((sheet, row), []).append(message)
-            if candidate is not None:
-                candidate.ok = False
-    valid = [c for c in file.candidates if c.ok]
-    result.valid = len(valid)
-    problems = []
-    try:
-        cost = enrollment_cost(funding, start=start, end=end, programs=programs, rates=rates,
-                               transports=[c.transport for c in valid])
-        problems = capacity_problems(funding, len(valid), cost, rates=rates)  # R-ENR-4
-    except EnrollmentError as exc:
-        problems = exc.problems
-    for _worker, message in problems:
+            refuse(sheet, row, column, nik, message, candidate)
+    result.valid = sum(1 for c in file.candidates if c.ok)
+    for _none, message in check.batch:  # R-ENR-4 (or the rates table)
         result.errors.append(Problem(None, None, None, None, message))
-    file.end = end
-    return not problems
+    file.end = check.end
+    return not check.batch

@@ -35,8 +35,9 @@ class WorkerFile:
         self.sheets = self.result.layouts  # title -> Sheet
         self.first_row_of = {}  # nik -> (sheet, row): R-IMP-5 duplicates name the first row
         # The rows to check against the database, one per valid NIK (first occurrences): the
-        # Candidate, or (nik, sheet, row, NIK header) for a row refused for another reason.
+        # Candidate, or (nik, sheet, row, NIK header, birth date, (header, cell) for R-AGE-1) for a row refused for another reason.
         self.nik_rows = []
+        self.age_rows = []  # (sheet, row, birth date, (header, cell)) of rows without a NIK to check: R-AGE-1 only
         self._texts = {}  # one string object per repeated value (birth places, addresses): memory
         self.end = None  # the coverage end date, once the funding period is checked
         self._row_errors = None

@@ -65,6 +65,7 @@ class Candidate:
     __slots__ = (
         "sheet", "row", "nik_column", "nik", "full_name", "birth_place", "birth_date", "sex", "address", "desa_id",
         "phone", "kk_number", "monthly_income", "occupation_ids", "transport", "heir", "worker_id", "ok",
+        "age_at",  # (header, cell) naming an R-AGE-1 error of the gate (imports.check)
     )
 
     def __init__(self, **values):

@@ -27,7 +27,8 @@ to be a worker's row, since the signers' names and titles have none; a worker ad
 block is still read.
 
 R-IMP-4 and R-IMP-5: the values of a data row are normalised and checked, each with the rule
-functions the admin form uses (R-NIK-*, R-AGE-1, R-ENR-1, R-ENR-6): ``nik.parse_nik``, ``nik.identity_errors``, ``services.age_error``, ...
+functions the admin form uses (R-NIK-*, R-AGE-1, R-ENR-1, R-ENR-6): ``nik.parse_nik``, ``nik.identity_errors``, ``services.occupations_error``, ...; R-AGE-1 and
+the database rules are the enrolment gate's (``imports.check``)
 """
 
 import datetime
@@ -47,7 +48,7 @@ from ..normalize import MONTHS
 from ..models import Desa, Heir, Kecamatan, Occupation, Worker
 from ..nik import clean_nik, heir_nik_error, identity_errors, parse_nik, validate_kk_number
 from ..reference import OCCUPATION_ALIASES
-from ..services import age_error, occupations_error
+from ..services import occupations_error
 from .columns import Sheet
 from .result import Candidate
 
@@ -346,7 +347,7 @@ class RowReader:
         return None
 
     def read(self) -> Candidate | None:
-        file, rules = self.file, self.file.rules
+        file = self.file
         sheet, number = self.sheet, self.number
 
         # NIK (R-NIK-1, R-IMP-4) and name.
@@ -431,10 +432,9 @@ class RowReader:
             sex = sex or info.sex
             if birth_date is None and date_field != "invalid":
                 birth_date = info.birth_date
-        if birth_date is not None and date_field != "invalid":
-            error = age_error(birth_date, file.start, rules)  # R-AGE-1
-            if error:
-                self.error(date_field or "nik", error)
+        # R-AGE-1 is the enrolment gate's (imports.check): where to name its error, and the date it checks.
+        checked_birth = birth_date if date_field != "invalid" else None
+        age_at = (self.header(date_field or "nik"), self.cell(date_field or "nik"))
 
         desa = self.desa()
         address = self.text("address", Worker._meta.get_field("address").max_length)
@@ -463,15 +463,18 @@ class RowReader:
         heir = self.heir(info)
 
         if info is None or first is not None:
+            if checked_birth is not None:
+                file.age_rows.append((sheet.title, number, checked_birth, age_at))
             return None
         if not full_name or desa is None or birth_date is None:
-            file.nik_rows.append((info.nik, sheet.title, number, self.header("nik")))
+            file.nik_rows.append((info.nik, sheet.title, number, self.header("nik"), checked_birth, age_at))
             return None
         candidate = Candidate(
             sheet=sheet.title, row=number, nik_column=self.header("nik"), nik=info.nik, full_name=full_name,
             birth_place=file.shared(birth_place), birth_date=birth_date, sex=sex, address=file.shared(address),
             desa_id=desa.pk, phone=phone, kk_number=kk_number, monthly_income=income,
             occupation_ids=tuple(o.pk for o in occupations), transport=any(o.is_transport for o in occupations), heir=heir,
+            age_at=age_at,
         )
         file.nik_rows.append(candidate)
         return candidate
