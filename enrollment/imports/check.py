@@ -36,22 +36,17 @@ def check_database(file: WorkerFile, *, funding: FundingSource, start, rates: Ra
         for nik, pk, name, died_on in query.values_list("nik", "pk", "full_name", "died_on"):
             registered[nik] = (pk, name, died_on)
 
-    # Every row the gate sees: (nik, sheet, row, NIK header, candidate or None) as item.
+    # Every row the gate sees; its item is the reader's entry (see _where), to keep memory flat.
     applicants = []
     for entry in file.nik_rows:
         if isinstance(entry, Candidate):
-            nik, item, birth_date, age_at = entry.nik, (entry.nik, entry.sheet, entry.row, entry.nik_column, entry), \
-                entry.birth_date, entry.age_at
+            applicants.append(Applicant(nik=entry.nik, birth_date=entry.birth_date, died_on=_death_date(registered, entry.nik),
+                                        transport=entry.transport, counted=entry.ok, item=entry))
         else:
-            nik, sheet, row, column, birth_date, age_at = entry
-            item = (nik, sheet, row, column, None)
-        died_on = registered[nik][2] if nik in registered else None
-        applicants.append(Applicant(
-            nik=nik, birth_date=birth_date, died_on=died_on, transport=item[4].transport if item[4] else False,
-            counted=bool(item[4] and item[4].ok), item=(item, age_at),
-        ))
-    for sheet, row, birth_date, age_at in file.age_rows:  # rows without a NIK to check: their age only
-        applicants.append(Applicant(birth_date=birth_date, counted=False, item=((None, sheet, row, None, None), age_at)))
+            applicants.append(Applicant(nik=entry[0], birth_date=entry[4], died_on=_death_date(registered, entry[0]),
+                                        counted=False, item=entry))
+    for entry in file.age_rows:  # rows without a NIK to check: their age only
+        applicants.append(Applicant(birth_date=entry[2], counted=False, item=entry))
     check = check_enrollment(funding=funding, applicants=applicants, start=start, programs=funding.programs,
                              rules=file.rules, rates=rates)
 
@@ -62,10 +57,10 @@ def check_database(file: WorkerFile, *, funding: FundingSource, start, rates: Ra
             candidate.ok = False
 
     # R-AGE-1, named at the birth date's column (or the NIK's, when the date came from the NIK).
-    for applicant in applicants:
+    for applicant in (a for a in applicants if a in check.refused):
         for rule, message in check.problems_of(applicant):
             if rule == AGE:
-                (_nik, sheet, row, _column, candidate), (column, cell) = applicant.item
+                _nik, sheet, row, _column, candidate, (column, cell) = _where(applicant.item)
                 refuse(sheet, row, column, cell.display() if cell is not None else "", message, candidate)
     if check.end is None:  # R-ENR-2: the batch cannot start then
         for _none, message in check.batch:
@@ -73,10 +68,11 @@ def check_database(file: WorkerFile, *, funding: FundingSource, start, rates: Ra
         result.valid = sum(1 for c in file.candidates if c.ok)
         return False
 
+    refused = check.refused
     for applicant in applicants:
-        nik, sheet, row, column, candidate = applicant.item[0]
-        if nik is None:
-            continue
+        if not applicant.nik or (applicant not in refused and applicant.nik not in registered):
+            continue  # nothing to say about this row: most of them
+        nik, sheet, row, column, candidate, _age_at = _where(applicant.item)
         problems = dict(check.problems_of(applicant))
         messages = []
         if COVERED in problems:
@@ -102,3 +98,20 @@ def check_database(file: WorkerFile, *, funding: FundingSource, start, rates: Ra
         result.errors.append(Problem(None, None, None, None, message))
     file.end = check.end
     return not check.batch
+
+
+def _death_date(registered, nik):
+    return registered[nik][2] if nik in registered else None
+
+
+def _where(entry):
+    """(nik or None, sheet, row, NIK header, candidate or None, (header, cell) of the birth date) of a
+    reader's entry: a Candidate, a (nik, sheet, row, NIK header, birth date, age_at) row refused for
+    another reason, or a (sheet, row, birth date, age_at) row without a NIK to check."""
+    if isinstance(entry, Candidate):
+        return entry.nik, entry.sheet, entry.row, entry.nik_column, entry, entry.age_at
+    if len(entry) == 6:
+        nik, sheet, row, column, _birth_date, age_at = entry
+        return nik, sheet, row, column, None, age_at
+    sheet, row, _birth_date, age_at = entry
+    return None, sheet, row, None, None, age_at

@@ -68,8 +68,12 @@ class Candidate:
         "age_at",  # (header, cell) naming an R-AGE-1 error of the gate (imports.check)
     )
 
-    def __init__(self, **values):
+    def __init__(self, *, sheet, row, nik_column, nik, full_name, birth_place, birth_date, sex, address, desa_id, phone,
+                 kk_number, monthly_income, occupation_ids, transport, heir, age_at):
+        # Spelled out rather than a setattr loop: one of these per row, 100,000 in a big list.
+        self.sheet, self.row, self.nik_column, self.nik, self.full_name = sheet, row, nik_column, nik, full_name
+        self.birth_place, self.birth_date, self.sex, self.address, self.desa_id = birth_place, birth_date, sex, address, desa_id
+        self.phone, self.kk_number, self.monthly_income, self.occupation_ids = phone, kk_number, monthly_income, occupation_ids
+        self.transport, self.heir, self.age_at = transport, heir, age_at
         self.worker_id = None
         self.ok = True
-        for name, value in values.items():
-            setattr(self, name, value)

@@ -205,6 +205,7 @@ _NO_MARK = {"0", "-", "–"}  # how templates say "not this one" in a column of 
 KK_LABEL = gettext_lazy("Nomor KK")
 HEIR_NIK_LABEL = gettext_lazy("NIK ahli waris")
 
+_SPACES = re.compile(r"\s+")
 _OCCUPATION_SEPARATORS = re.compile(r"\s*(?:[,;&+]|/|\bdan\b)\s*", re.IGNORECASE)
 
 
@@ -310,7 +311,7 @@ class RowReader:
         cell = self.usable(name)
         if cell is None:
             return ""
-        text = re.sub(r"\s+", " ", cell.display()).strip()
+        text = _SPACES.sub(" ", cell.display()).strip()
         if max_length and len(text) > max_length:
             self.error(name, _("Isian terlalu panjang: %(length)d karakter, paling banyak %(max)d.") % {
                 "length": len(text), "max": max_length})

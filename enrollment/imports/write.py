@@ -78,17 +78,22 @@ def write_candidates(file: WorkerFile, *, funding: FundingSource, start, by, bat
     def note(c):
         return note_text % {"file": file.name, "sheet": c.sheet, "row": c.row}
 
+    dumps = json.dumps
+
     def events():
         # object_repr as the models' __str__ write it; heirs and coverage name their worker as parent.
         worker_type = types[Worker].pk
+        # The changes hold only text: the plain C JSON encoder dumps them (RawJson), not one
+        # DjangoJSONEncoder made per row.
         for c in new:
             yield (now, actor_id, action, worker_type, str(c.worker_id), c.full_name[:200], None, "",
-                   {"nik": [None, c.nik], "full_name": [None, c.full_name], "desa": [None, desa_names.get(c.desa_id)]},
+                   RawJson(dumps({"nik": [None, c.nik], "full_name": [None, c.full_name],
+                                  "desa": [None, desa_names.get(c.desa_id)]})),
                    note(c))
         for c, pk in zip(with_heir, heir_ids):
             yield (now, actor_id, action, types[Heir].pk, str(pk), f"{c.heir[1]} ({relationship_label[c.heir[0]]})"[:200],
-                   worker_type, str(c.worker_id), {"relationship": [None, c.heir[0]], "full_name": [None, c.heir[1]]},
-                   note(c))
+                   worker_type, str(c.worker_id),
+                   RawJson(dumps({"relationship": [None, c.heir[0]], "full_name": [None, c.heir[1]]})), note(c))
         period = f"({start:%d-%m-%Y}–{file.end:%d-%m-%Y})"
         for c, pk in zip(valid, coverage_ids):
             yield (now, actor_id, action, types[Coverage].pk, str(pk), f"{c.full_name} · {funding} {period}"[:200],
