@@ -33,9 +33,10 @@ from core.xlsx import worksheets
 from funding.models import FundingSource
 
 from . import normalize
-from .import_rows import is_footer_text, is_nik_like
-from .imports import COLUMN_ALIASES as WORKER_ALIASES
-from .imports import HEADER_SEARCH_ROWS, ImportResult, Problem
+from .imports import ImportResult, Problem
+from .imports.columns import COLUMN_ALIASES as WORKER_ALIASES
+from .imports.columns import HEADER_SEARCH_ROWS, KPJ_ALIASES
+from .imports.rows import is_footer_text, is_nik_like
 from .models import BpjsExport, Coverage, Worker
 from .nik import clean_nik
 from .services import (
@@ -149,7 +150,7 @@ def export_bpjs(*, funding: FundingSource, by, coverage_ids=None) -> BpjsExport:
 ANSWER_ALIASES = {
     "nik": WORKER_ALIASES["nik"],
     "name": WORKER_ALIASES["name"],
-    "kpj": ["kpj", "no kpj", "nomor kpj", "nomor peserta", "no peserta", "nomor kartu", "no kartu peserta"],
+    "kpj": KPJ_ALIASES,
     "registered_on": [
         "tanggal terdaftar", "tgl terdaftar", "tanggal registrasi", "tgl registrasi", "tanggal daftar", "tgl daftar",
         "tanggal kepesertaan", "tgl kepesertaan", "tmt", "tmt kepesertaan",
@@ -264,7 +265,7 @@ def read_answer(path, *, rules, today=None, display_name=None) -> tuple[AnswerRe
 
 
 def _is_answer_row(nik, kpj, payer) -> bool:
-    """R-IMP-3 as for the workers' lists (enrollment.import_rows): a NIK-like value, or any other NIK
+    """R-IMP-3 as for the workers' lists (enrollment.imports.rows): a NIK-like value, or any other NIK
     cell beside a KPJ number or another payer (a row BPJS filled in whose NIK is wrong). Not the
     branch's place and date, NIP or totals under the list."""
     if is_nik_like(nik):

@@ -245,9 +245,14 @@ class Coverage(models.Model):
         Status.ACTIVE: {Status.ENDED, Status.CANCELLED},
     }
 
-    worker = models.ForeignKey(Worker, verbose_name=_("pekerja"), on_delete=models.PROTECT, related_name="coverages")
+    # No index of their own: coverage_worker_period_idx and coverage_funding_status_idx lead with them,
+    # and every coverage the import writes would keep two more indexes up to date.
+    worker = models.ForeignKey(
+        Worker, verbose_name=_("pekerja"), on_delete=models.PROTECT, related_name="coverages", db_index=False
+    )
     funding_source = models.ForeignKey(
-        "funding.FundingSource", verbose_name=_("sumber dana"), on_delete=models.PROTECT, related_name="coverages"
+        "funding.FundingSource", verbose_name=_("sumber dana"), on_delete=models.PROTECT, related_name="coverages",
+        db_index=False,
     )
     jkk = models.BooleanField(_("JKK"), default=True)
     jkm = models.BooleanField(_("JKM"), default=True)

@@ -203,6 +203,88 @@ def lock_funding(funding: FundingSource) -> FundingSource:
     return FundingSource.objects.select_for_update().get(pk=funding.pk)
 
 
+# --- The enrolment gate ------------------------------------------------------------------------
+#
+# The admin (plan_enrollment, under enroll_workers), the Excel import (imports.check) and the renewal
+# (funding.renewal.plan_renewal) all call check_enrollment: a rule added here holds on every path.
+
+AGE, DEATH, COVERED = "R-AGE-1", "death", "R-ENR-3"
+
+
+@dataclass(eq=False, slots=True)
+class Applicant:
+    """One person the gate checks: a saved worker (admin, renewal) or a row of an import.
+
+    ``nik`` is empty for a row without a usable NIK (only the personal rules apply); ``birth_date``
+    None when it is unknown. ``counted``: whether, if the gate lets the person in, they take a place
+    and budget (R-ENR-4); the import says False for a row already refused for a file error.
+    ``item`` is the caller's own object (the Worker, the import's Candidate, ...).
+    """
+
+    nik: str = ""
+    birth_date: datetime.date | None = None
+    died_on: datetime.date | None = None
+    transport: bool = False
+    counted: bool = True
+    item: object = None
+
+
+@dataclass
+class EnrollmentCheck:
+    """What the gate found. ``refused``: applicant -> [(rule, message)], in the order AGE, DEATH,
+    COVERED; ``covered``: {nik: message} in the order found (R-ENR-3/5); ``batch``: (None, message)
+    problems of the whole batch: the period and programs (R-ENR-2; nothing else is then checked
+    but the age) or the quota and budget (R-ENR-4)."""
+
+    end: datetime.date | None
+    refused: dict
+    covered: dict
+    batch: list
+    cost: object  # Decimal
+    count: int
+
+    def problems_of(self, applicant) -> list:
+        return self.refused.get(applicant, [])
+
+
+def check_enrollment(*, funding: FundingSource, applicants, start: datetime.date, programs=None, rules=None,
+                     rates=None, capacity=True, count_refused=False) -> EnrollmentCheck:
+    """THE enrolment gate: R-AGE-1, R-ENR-2, death, R-ENR-3, R-ENR-5 for each applicant and R-ENR-4
+    (quota and budget) for the batch, set-based (two queries per 5,000 NIKs, two for the capacity),
+    so the import checks 100,000 rows in a few dozen queries. Reads only.
+
+    The quota and budget count the applicants with ``counted`` and, unless ``count_refused`` (the
+    admin refuses the whole selection on any problem, so it counts it whole), no problem of their
+    own. RateError of the rates table is raised as EnrollmentError, as enrollment_cost does.
+    """
+    rules = rules or ProgramRules.current()
+    programs = programs or funding.programs
+    applicants = list(applicants)
+    refused = {}
+    for applicant in applicants:
+        if applicant.birth_date is not None and (error := age_error(applicant.birth_date, start, rules)):
+            refused[applicant] = [(AGE, error)]
+    try:
+        end = coverage_end_for(funding, start, programs)  # R-ENR-2
+    except EnrollmentError as exc:
+        return EnrollmentCheck(end=None, refused=refused, covered={}, batch=exc.problems, cost=ZERO, count=0)
+    for applicant in applicants:
+        if error := death_error(applicant.died_on, start):
+            refused.setdefault(applicant, []).append((DEATH, error))
+    with_nik = [a for a in applicants if a.nik]
+    covered = overlap_problems_by_nik([a.nik for a in with_nik], start, end, programs)  # R-ENR-3, R-ENR-5
+    for applicant in with_nik:
+        if applicant.nik in covered:
+            refused.setdefault(applicant, []).append((COVERED, covered[applicant.nik]))
+    counted = [a for a in applicants if a.counted and (count_refused or a not in refused)]
+    cost, batch = ZERO, []
+    if capacity:
+        cost = enrollment_cost(funding, start=start, end=end, programs=programs, rates=rates or RateTable.load(),
+                               transports=[a.transport for a in counted])
+        batch = capacity_problems(funding, len(counted), cost, rates=rates)  # R-ENR-4
+    return EnrollmentCheck(end=end, refused=refused, covered=covered, batch=batch, cost=cost, count=len(counted))
+
+
 @dataclass
 class EnrollmentPlan:
     """What enrolling these workers would create, before anything is written."""
@@ -216,42 +298,38 @@ class EnrollmentPlan:
 
 
 def plan_enrollment(*, funding: FundingSource, workers, start: datetime.date, programs=None, rates=None) -> EnrollmentPlan:
-    """Check every rule for enrolling ``workers`` from ``start``; raise EnrollmentError listing all problems.
+    """Check every rule for enrolling ``workers`` from ``start`` (the gate, check_enrollment); raise
+    EnrollmentError listing all problems.
 
     Reads only; ``enroll_workers`` calls it under locks, and the admin form and the import's
     preview call it to explain problems before the user commits.
     """
-    rules = ProgramRules.current()
     rates = rates or RateTable.load()
     programs = programs or funding.programs
     problems = []
-    end = coverage_end_for(funding, start, programs)
     workers = list(workers)
     seen = set()
     for worker in workers:
         if worker.pk in seen:
             problems.append((worker, _("%(name)s dipilih lebih dari sekali.") % {"name": worker.full_name}))
         seen.add(worker.pk)
-    for worker in workers:
-        error = age_error(worker.birth_date, start, rules)
-        if error:
-            problems.append((worker, error))
-        error = death_error(worker.died_on, start)
-        if error:
-            problems.append((worker, error))
-    by_pk = {w.pk: w for w in workers}
-    for pk, message in overlap_problems(workers, start, end, programs).items():
-        problems.append((by_pk[pk], message))
-    fields = draft_coverage_fields(funding, start, end, programs)
-    coverages = [Coverage(worker=worker, **fields) for worker in workers]
-    cost = enrollment_cost(
-        funding, start=start, end=end, programs=programs, rates=rates,
-        transports=[_is_transport(c.worker, funding) for c in coverages],
-    )
-    problems.extend(capacity_problems(funding, len(coverages), cost, rates=rates))
+    applicants = [
+        Applicant(nik=w.nik, birth_date=w.birth_date, died_on=w.died_on, transport=_is_transport(w, funding), item=w)
+        for w in workers
+    ]
+    check = check_enrollment(funding=funding, applicants=applicants, start=start, programs=programs, rates=rates,
+                             count_refused=True)
+    if check.end is None:
+        raise EnrollmentError(check.batch)
+    for applicant in applicants:
+        problems.extend((applicant.item, message) for rule, message in check.problems_of(applicant) if rule != COVERED)
+    by_nik = {w.nik: w for w in workers}
+    problems.extend((by_nik[nik], message) for nik, message in check.covered.items())
+    problems.extend(check.batch)
     if problems:
         raise EnrollmentError(problems)
-    return EnrollmentPlan(coverages=coverages, cost=cost)
+    fields = draft_coverage_fields(funding, start, check.end, programs)
+    return EnrollmentPlan(coverages=[Coverage(worker=worker, **fields) for worker in workers], cost=check.cost)
 
 
 def _is_transport(worker, funding) -> bool:

@@ -9,7 +9,6 @@ in a Celery task (``funding.tasks.compare_invoice_task``), never in the web requ
 """
 
 import datetime
-import re
 from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
@@ -25,6 +24,9 @@ from core.models import ProgramRules
 from core.money import ZERO, rupiah
 from core.xlsx import FileProblem, FileRefused, Limits, check_upload, header_key, iter_rows, open_workbook, safe_cell
 from core.xlsx import worksheets
+from enrollment.imports.columns import COLUMN_ALIASES, HEADER_SEARCH_ROWS, KPJ_ALIASES
+from enrollment.nik import clean_nik
+from enrollment.normalize import rupiah_amount
 
 from .billing import Credit, death_credits
 from .models import BillLine, ContributionBill, InvoiceComparison
@@ -125,8 +127,8 @@ def write_bill_workbook(bill: ContributionBill, stream) -> int:
 
 
 HEADER_ALIASES = {
-    "kpj": ["kpj", "no kpj", "nomor kpj", "no peserta", "nomor peserta", "no kartu peserta", "nomor kartu peserta"],
-    "nik": ["nik", "no nik", "nomor nik", "nomor induk kependudukan", "no ktp", "nomor ktp"],
+    "kpj": KPJ_ALIASES,
+    "nik": COLUMN_ALIASES["nik"],
     "name": ["nama", "nama lengkap", "nama pekerja", "nama peserta", "nama tenaga kerja"],
     "amount": ["iuran", "jumlah iuran", "total iuran", "jumlah", "total", "nominal", "tagihan", "jumlah tagihan",
                "total tagihan", "iuran jkk jkm", "jumlah iuran jkk jkm"],
@@ -134,7 +136,7 @@ HEADER_ALIASES = {
     "jkm": ["jkm", "iuran jkm"],
 }
 HEADER_LOOKUP = {header_key(alias): column for column, aliases in HEADER_ALIASES.items() for alias in aliases}
-HEADER_ROWS = 20  # as R-IMP-1: the header is one of a sheet's first 20 rows
+HEADER_ROWS = HEADER_SEARCH_ROWS  # R-IMP-1: the header is one of a sheet's first 20 rows
 
 
 @dataclass
@@ -172,26 +174,13 @@ class Invoice:
     refused: str = ""  # "Berkas ditolak: …" when the reading gate refused the whole file
 
 
-def clean_number_text(value) -> str:
-    """NIK/KPJ text as typed: spaces, dots, dashes and a leading apostrophe removed (R-IMP-4)."""
-    return re.sub(r"[\s.\-']", "", str(value))
 
 
 def parse_amount(value) -> Decimal:
-    """An amount cell: a number, or text like 'Rp16.800', '16.800', '16,800' or '16.800,00'."""
-    if isinstance(value, bool):
-        raise ValueError(value)
-    if isinstance(value, (int, float, Decimal)):
-        amount = Decimal(str(value))
-    else:
-        text = re.sub(r"(?i)^rp\.?", "", str(value).strip()).replace(" ", "")
-        if re.fullmatch(r"\d{1,3}(\.\d{3})+(,0+)?|\d+(,0+)?", text):  # Indonesian: 16.800,00
-            amount = Decimal(text.split(",")[0].replace(".", ""))
-        elif re.fullmatch(r"\d{1,3}(,\d{3})+(\.0+)?|\d+\.0+", text):  # English: 16,800.00
-            amount = Decimal(text.split(".")[0].replace(",", ""))
-        else:
-            raise ValueError(value)
-    if amount < 0 or rupiah(amount) != amount:
+    """An amount cell: a number, or text like 'Rp16.800', '16.800', '16,800' or '16.800,00', read as the
+    import reads an income (enrollment.normalize.rupiah_amount); ValueError unless whole, positive rupiah."""
+    amount = rupiah_amount(value)
+    if amount is None or amount < 0 or rupiah(amount) != amount:
         raise ValueError(value)
     return amount
 
@@ -318,7 +307,7 @@ def _identifier(invoice, sheet, row, column, raw, label, length):
             "%(label)s %(value)s tersimpan sebagai angka; format kolom sebagai Teks lalu ketik ulang (R-IMP-4)."
         ) % {"label": label, "value": raw}))
         return ""
-    value = clean_number_text(raw)
+    value = clean_nik(raw)  # R-IMP-4, as the import cleans a NIK
     if not value.isdigit() or len(value) != length:
         invoice.errors.append(InvoiceError(sheet, row, column, _(
             "%(label)s %(value)s harus %(length)d angka."

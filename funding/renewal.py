@@ -138,8 +138,12 @@ def renewal_candidates(source: FundingSource):
 
 
 def plan_renewal(*, source: FundingSource, target: FundingSource, exclude=()) -> RenewalPlan:
-    """Who would be carried over into ``target`` (saved or not) and why the others are skipped. Reads only."""
-    from enrollment.services import age_error, overlap_problems, period_error
+    """Who would be carried over into ``target`` (saved or not) and why the others are skipped. Reads only.
+
+    The rules are the enrolment gate's (``enrollment.services.check_enrollment``), asked once per new
+    start date; a worker who died is not carried whatever the date, and nor is one the official left out.
+    """
+    from enrollment.services import AGE, Applicant, check_enrollment
 
     rules = ProgramRules.current()
     exclude = {int(pk) for pk in exclude}
@@ -150,23 +154,26 @@ def plan_renewal(*, source: FundingSource, target: FundingSource, exclude=()) ->
         worker = coverage.worker
         if worker.pk in exclude:
             candidate.skip, candidate.reason = Skip.EXCLUDED, _("Tidak dipilih untuk dilanjutkan oleh petugas.")
+            plan.skipped.append(candidate)
         elif worker.died_on:
             candidate.skip, candidate.reason = Skip.DIED, _("Meninggal pada %(date)s.") % {
                 "date": worker.died_on.strftime("%d-%m-%Y")}
-        elif error := period_error(target, candidate.start):
-            candidate.skip, candidate.reason = Skip.PERIOD, error
-        elif error := age_error(worker.birth_date, candidate.start, rules):
-            candidate.skip, candidate.reason = Skip.AGE, error
+            plan.skipped.append(candidate)
         else:
             checking[candidate.start].append(candidate)
-        if candidate.skip:
-            plan.skipped.append(candidate)
     for start, candidates in checking.items():
-        end = coverage_end(start, target.coverage_months, target.period_end)
-        problems = overlap_problems([c.worker for c in candidates], start, end, target.programs)
-        for candidate in candidates:
-            if candidate.worker.pk in problems:
-                candidate.skip, candidate.reason = Skip.COVERED, problems[candidate.worker.pk]
+        applicants = [Applicant(nik=c.worker.nik, birth_date=c.worker.birth_date, item=c) for c in candidates]
+        check = check_enrollment(funding=target, applicants=applicants, start=start, programs=target.programs,
+                                 rules=rules, capacity=False)  # R-ENR-4 is enroll_workers', for the whole renewal
+        for applicant in applicants:
+            candidate = applicant.item
+            problems = check.problems_of(applicant)
+            if check.end is None:  # R-ENR-2: the new start falls outside the new period
+                candidate.skip, candidate.reason = Skip.PERIOD, check.batch[0][1]
+            elif problems:
+                rule, message = problems[0]
+                candidate.skip, candidate.reason = (Skip.AGE if rule == AGE else Skip.COVERED), message
+            if candidate.skip:
                 plan.skipped.append(candidate)
             else:
                 plan.carry.append(candidate)

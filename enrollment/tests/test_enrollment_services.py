@@ -103,3 +103,36 @@ def test_the_any_lookup_matches_like_in(kawa):
     assert set(Worker.objects.filter(nik__any=niks)) == {workers[0], workers[2]}
     assert set(Worker.objects.filter(pk__any=[workers[1].pk])) == {workers[1]}
     assert list(Worker.objects.filter(nik__any=[])) == []
+
+
+@pytest.mark.django_db
+def test_the_gate_checks_any_number_of_applicants_in_the_same_few_queries(funding, kawa, django_assert_num_queries):
+    # The one enrolment gate (check_enrollment) that the admin, the import and renewal call: set-based,
+    # so the import's 100,000 rows cost what 10 cost. Queries: overlaps (coverages, BPJS's other
+    # payers), then R-ENR-4's places taken and committed cost.
+    from core.models import ProgramRules
+    from enrollment.services import AGE, COVERED, DEATH, Applicant, check_enrollment
+    from funding.contributions import RateTable
+
+    rules, rates = ProgramRules.current(), RateTable.load()
+
+    def applicants(count):
+        return [Applicant(nik=make_nik(serial=5000 + i), birth_date=datetime.date(1985, 5, 12)) for i in range(count)]
+
+    for count in (10, 1000):
+        people = applicants(count)
+        with django_assert_num_queries(4):
+            check = check_enrollment(funding=funding, applicants=people, start=funding.period_start, rules=rules,
+                                     rates=rates)
+        assert check.refused == {} and check.count == count
+
+    covered = make_worker(desa=kawa)
+    enroll_workers(funding=funding, workers=[covered], start=funding.period_start, by=None)
+    young = Applicant(nik=make_nik(serial=5900), birth_date=datetime.date(2010, 1, 1))
+    dead = Applicant(nik=make_nik(serial=5901), birth_date=datetime.date(1985, 5, 12), died_on=datetime.date(2024, 11, 18))
+    again = Applicant(nik=covered.nik, birth_date=covered.birth_date)
+    check = check_enrollment(funding=funding, applicants=[young, dead, again], start=funding.period_start)
+    assert [rule for rule, _message in check.refused[young]] == [AGE]
+    assert [rule for rule, _message in check.refused[dead]] == [DEATH]
+    assert [rule for rule, _message in check.refused[again]] == [COVERED]
+    assert check.count == 0 and check.batch == []  # refused applicants take no place (R-ENR-4)

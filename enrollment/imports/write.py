@@ -1,0 +1,108 @@
+"""Step 3 of the import (commit only): workers, occupations, heirs, draft coverage and the audit
+trail, written with COPY in the commit's transaction."""
+
+import json
+
+from django.contrib.contenttypes.models import ContentType
+from django.core.serializers.json import DjangoJSONEncoder
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from core.audit import record
+from core.bulk import RawJson, insert_rows, reserve_ids
+from core.models import AuditEvent
+from funding.models import FundingSource
+
+from ..models import Coverage, Heir, Worker
+from ..services import coverage_created_changes, draft_coverage_fields
+from .reading import WorkerFile
+
+
+WORKER_COLUMNS = [
+    "id", "nik", "kk_number", "full_name", "birth_place", "birth_date", "sex", "address", "desa_id", "phone",
+    "monthly_income", "created_at", "updated_at",
+]
+HEIR_COLUMNS = [
+    "id", "worker_id", "relationship", "full_name", "nik", "birth_date", "phone", "bank_name", "bank_account_number",
+    "bank_account_holder", "created_at", "updated_at",
+]
+COVERAGE_COLUMNS = [
+    "id", "worker_id", "funding_source_id", "jkk", "jkm", "start_date", "end_date", "income_basis", "status",
+    "kpj_number", "cancel_reason", "created_by_id", "created_at", "updated_at",
+]
+AUDIT_COLUMNS = [
+    "at", "actor_id", "action", "content_type_id", "object_id", "object_repr", "parent_type_id", "parent_id", "changes", "note",
+]
+
+
+def write_candidates(file: WorkerFile, *, funding: FundingSource, start, by, batch=None) -> None:
+    """Write the valid rows: workers, occupations, heirs, draft coverage and their audit rows."""
+    result = file.result
+    valid = [c for c in file.candidates if c.ok]
+    now = timezone.now()
+    actor_id = by.pk if getattr(by, "pk", None) else None
+    new = [c for c in valid if c.worker_id is None]
+    for candidate, pk in zip(new, reserve_ids(Worker, len(new))):
+        candidate.worker_id = pk
+    insert_rows(Worker, WORKER_COLUMNS, (
+        (c.worker_id, c.nik, c.kk_number, c.full_name, c.birth_place, c.birth_date, c.sex, c.address, c.desa_id,
+         c.phone, c.monthly_income, now, now)
+        for c in new
+    ))
+    insert_rows(Worker.occupations.through, ["worker_id", "occupation_id"], (
+        (c.worker_id, occupation_id) for c in new for occupation_id in c.occupation_ids
+    ))
+    with_heir = [c for c in new if c.heir is not None]
+    heir_ids = reserve_ids(Heir, len(with_heir))
+    insert_rows(Heir, HEIR_COLUMNS, (
+        (pk, c.worker_id, c.heir[0], c.heir[1], c.heir[2], None, "", "", "", "", now, now)
+        for c, pk in zip(with_heir, heir_ids)
+    ))
+    coverage_ids = reserve_ids(Coverage, len(valid))
+    fields = draft_coverage_fields(funding, start, file.end, funding.programs)
+    insert_rows(Coverage, COVERAGE_COLUMNS, (
+        (pk, c.worker_id, funding.pk, fields["jkk"], fields["jkm"], start, file.end, fields["income_basis"],
+         fields["status"], "", "", actor_id, now, now)
+        for c, pk in zip(valid, coverage_ids)
+    ))
+
+    # The audit trail: one row per worker, heir and coverage, each naming its file row.
+    types = ContentType.objects.get_for_models(Worker, Heir, Coverage)
+    action = AuditEvent.Action.IMPORT
+    relationship_label = dict(Heir.Relationship.choices)
+    coverage_changes = RawJson(json.dumps(coverage_created_changes(funding, Coverage(**fields)), cls=DjangoJSONEncoder))
+    desa_names = {d.pk: d.name for desas in file.regions.desa.values() for d in desas}
+
+    note_text = _("Impor Excel %(file)s, lembar \"%(sheet)s\" baris %(row)d")
+
+    def note(c):
+        return note_text % {"file": file.name, "sheet": c.sheet, "row": c.row}
+
+    dumps = json.dumps
+
+    def events():
+        # object_repr as the models' __str__ write it; heirs and coverage name their worker as parent.
+        worker_type = types[Worker].pk
+        # The changes hold only text: the plain C JSON encoder dumps them (RawJson), not one
+        # DjangoJSONEncoder made per row.
+        for c in new:
+            yield (now, actor_id, action, worker_type, str(c.worker_id), c.full_name[:200], None, "",
+                   RawJson(dumps({"nik": [None, c.nik], "full_name": [None, c.full_name],
+                                  "desa": [None, desa_names.get(c.desa_id)]})),
+                   note(c))
+        for c, pk in zip(with_heir, heir_ids):
+            yield (now, actor_id, action, types[Heir].pk, str(pk), f"{c.heir[1]} ({relationship_label[c.heir[0]]})"[:200],
+                   worker_type, str(c.worker_id),
+                   RawJson(dumps({"relationship": [None, c.heir[0]], "full_name": [None, c.heir[1]]})), note(c))
+        period = f"({start:%d-%m-%Y}–{file.end:%d-%m-%Y})"
+        for c, pk in zip(valid, coverage_ids):
+            yield (now, actor_id, action, types[Coverage].pk, str(pk), f"{c.full_name} · {funding} {period}"[:200],
+                   worker_type, str(c.worker_id), coverage_changes, note(c))
+
+    insert_rows(AuditEvent, AUDIT_COLUMNS, events())
+    if batch is not None:
+        record(actor=by, obj=batch, action=action, note=file.name, changes={
+            "workers_created": [None, len(new)], "coverages_created": [None, len(valid)], "funding_source": [None, funding.code]})
+    result.created = len(new)
+    result.enrolled = len(valid)
+    result.committed = True
