@@ -70,7 +70,7 @@ def test_all_sources_cost_the_same_queries_as_one_source(client, leader):
 
     populate(second, 200)
 
-    assert all_sources == one + 1  # all years add the per-year table (issue 16), never one per source
+    assert all_sources == one  # the per-year table (issue 16) comes from the same coverage pass
     assert queries_for(client, "/dashboard/api/summary?year=all") == all_sources
 
 

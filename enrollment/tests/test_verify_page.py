@@ -74,4 +74,6 @@ def test_a_garbage_forwarded_header_falls_back_to_the_remote_address(client, ren
                                   "/verify/'%20OR%201=1/"])
 def test_a_code_that_cannot_exist_is_not_found_never_a_server_error(client, path):
     response = client.get(path, REMOTE_ADDR="203.0.113.11")
-    assert response.status_code == 404
+    # NUL bytes and non-ASCII digits are refused by the input gate (400, core.middleware) before
+    # the view; the others reach the view and are not found.
+    assert response.status_code == (400 if "%00" in path or "%C2%B2" in path else 404)
