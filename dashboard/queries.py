@@ -40,6 +40,7 @@ from django.utils.translation import gettext as _
 
 from claims.models import Claim
 from core.models import AuditEvent
+from dashboard import summary as summary_rows
 from enrollment.models import Coverage, Desa, Kecamatan, Occupation, Worker
 from funding.contributions import RateTable
 from funding.models import ContributionPayment, FundingSource, KecamatanTarget
@@ -270,9 +271,14 @@ class Aggregates:
     def __init__(self, scope: Scope):
         self.scope = scope
 
+    # On PostgreSQL the covered workers, the occupations and the coverage rows are read from the
+    # summary rows kept exact by triggers (dashboard.summary): a few thousand rows at any size.
+    # Elsewhere (SQLite, make run) they are aggregated from the tables, as the reference.
+
     @cached_property
     def covered_cube(self) -> list[dict]:
-        """Covered workers per (desa, sex, age band): at most 88 × 2 × 6 rows.
+        """Covered workers per (desa, sex, age band) from the tables (SQLite): at most
+        88 × 2 × 6 rows.
 
         Driven from the worker table with a semi-join, so each worker is one row: the groups
         add up to the distinct total, and PostgreSQL can hash-aggregate (a COUNT(DISTINCT)
@@ -287,12 +293,43 @@ class Aggregates:
         return list(workers.values("desa_id", "sex", band=_age_band_case(scope.today)).annotate(n=Count("id")).order_by())
 
     @cached_property
+    def covered_summary(self) -> tuple[list[dict], list[dict]]:
+        """(per desa and sex, per birth year or edge-year birth date) from the summary rows."""
+        lowest_ages = [lower for _label, lower, _upper in AGE_BANDS if lower is not None]
+        return summary_rows.covered_workers(self.scope, lowest_ages)
+
+    @cached_property
+    def covered_places(self) -> list[dict]:
+        """Covered workers per (desa, sex) in scope, each worker once."""
+        if summary_rows.in_use():
+            return self.covered_summary[0]
+        places = {}
+        for group in self.covered_cube:
+            key = (group["desa_id"], group["sex"])
+            places[key] = places.get(key, 0) + group["n"]
+        return [{"desa_id": desa_id, "sex": sex, "n": n} for (desa_id, sex), n in places.items()]
+
+    @cached_property
+    def covered_bands(self) -> dict:
+        """Covered workers per age band index on today's date."""
+        bands = {}
+        if summary_rows.in_use():
+            for row in self.covered_summary[1]:
+                born = row["birth_date"] or datetime.date(row["birth_year"], 1, 1)  # any day of a non-edge year
+                band = age_band_of(born, self.scope.today)
+                bands[band] = bands.get(band, 0) + row["n"]
+            return bands
+        for group in self.covered_cube:
+            bands[group["band"]] = bands.get(group["band"], 0) + group["n"]
+        return bands
+
+    @cached_property
     def covered(self) -> int:
-        """Distinct covered workers: the cube's total when a page computed it, else (the JSON
-        summary) one distinct count over the covering coverages, which skips the worker table
-        unless a kecamatan is in scope."""
-        if "covered_cube" in self.__dict__:
-            return sum(group["n"] for group in self.covered_cube)
+        """Distinct covered workers: from the summary rows, or (SQLite) the cube's total when a
+        page computed it, else (the JSON summary) one distinct count over the covering
+        coverages, which skips the worker table unless a kecamatan is in scope."""
+        if summary_rows.in_use() or "covered_cube" in self.__dict__:
+            return sum(group["n"] for group in self.covered_places)
         return self.scope.covered_coverages().values("worker_id").distinct().count()
 
     @cached_property
@@ -307,6 +344,8 @@ class Aggregates:
         scan of the coverage table plus one per source.
         """
         scope = self.scope
+        if summary_rows.in_use():
+            return summary_rows.coverage_rows(scope)
         queryset = Coverage.objects.all()
         if scope.restricted_to_sources:
             queryset = queryset.filter(funding_source_id__in=scope.source_ids)
@@ -394,6 +433,8 @@ class Aggregates:
     def occupations(self) -> dict:
         """Covered workers per occupation. A worker holds an occupation once (M2M), so COUNT(*)
         is already distinct."""
+        if summary_rows.in_use():
+            return summary_rows.covered_occupations(self.scope)
         through = Worker.occupations.through
         return dict(
             through.objects.filter(worker_id__in=self.scope.covered_coverages().values("worker_id"))
@@ -492,18 +533,26 @@ def summarize(scope: Scope) -> dict:
 # --- Covered workers by place, sex and age -------------------------------------------------
 
 
+def _born_on_or_before(today: datetime.date, age: int) -> datetime.date:
+    """age >= N  <=>  born on or before today minus N years (29 Feb falls back to 28 Feb)."""
+    try:
+        return today.replace(year=today.year - age)
+    except ValueError:
+        return today.replace(year=today.year - age, day=28)
+
+
+def age_band_of(birth_date: datetime.date, today: datetime.date) -> int:
+    """The band index of an age today (the same edges as _age_band_case)."""
+    for index, (_label, _lower, upper) in enumerate(AGE_BANDS):
+        if upper is not None and birth_date > _born_on_or_before(today, upper):
+            return index
+    return len(AGE_BANDS) - 1
+
+
 def _age_band_case(today: datetime.date):
     """The band index of a worker's age today, from the birth date (no per-row Python)."""
-
-    def born_on_or_before(age):
-        # age >= N  <=>  born on or before today minus N years (29 Feb falls back to 28 Feb).
-        try:
-            return today.replace(year=today.year - age)
-        except ValueError:
-            return today.replace(year=today.year - age, day=28)
-
     whens = [
-        When(birth_date__gt=born_on_or_before(upper), then=Value(index))
+        When(birth_date__gt=_born_on_or_before(today, upper), then=Value(index))
         for index, (_label, _lower, upper) in enumerate(AGE_BANDS)
         if upper is not None
     ]
@@ -528,7 +577,7 @@ def count_by_region(scope: Scope) -> dict:
     desa_list = list(Desa.objects.values("id", "code", "name", "kecamatan_id", "is_kelurahan").order_by("code"))
     desa_kecamatan = {desa["id"]: desa["kecamatan_id"] for desa in desa_list}
     covered_desa, covered_kecamatan = {}, {}
-    for group in data.covered_cube:
+    for group in data.covered_places:
         desa_id = group["desa_id"]
         covered_desa[desa_id] = covered_desa.get(desa_id, 0) + group["n"]
         kecamatan_id = desa_kecamatan[desa_id]
@@ -585,10 +634,9 @@ def count_by_group(scope: Scope) -> dict:
     than the covered workers.
     """
     data = scope.aggregates
-    sex, bands = {}, {}
-    for group in data.covered_cube:
+    sex, bands = {}, data.covered_bands
+    for group in data.covered_places:
         sex[group["sex"]] = sex.get(group["sex"], 0) + group["n"]
-        bands[group["band"]] = bands.get(group["band"], 0) + group["n"]
     hide = scope.hide_small
     occupations = sorted(
         (

@@ -1,0 +1,123 @@
+"""The summary rows behind the dashboard on PostgreSQL (issue 13): read them, rebuild them.
+
+The rows and the triggers that keep them exact are created by
+``dashboard/migrations/0001_summary_tables_and_triggers.py`` (its docstring describes them).
+Every read here returns a few hundred to a few thousand rows whatever the number of workers.
+Whether a worker is covered depends on today and on the sources in scope, so the reads filter
+the workers' "signature" (the sources where they hold an active and an ended coverage) at query
+time: covered = an active coverage of a source in scope, or an ended one of a source in scope
+whose period is over (``Scope.covered_condition``).
+
+SQLite (the ``make run`` demo) has no triggers: ``in_use()`` is False there and
+``dashboard.queries`` computes from the tables as before.
+"""
+
+import datetime
+
+from django.db import connection
+
+# The workers an aggregate counts: those covered in the scope (see the module docstring).
+COVERED = "n <> 0 AND (active && %(sources)s::bigint[] OR ended && %(over)s::bigint[])"
+
+
+def in_use() -> bool:
+    return connection.vendor == "postgresql"
+
+
+def rebuild():
+    """Everything again from the tables: after loading rows with the triggers disabled (the
+    benchmark's COPY seeding does not need them) or to check the rows against the tables."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT dashboard_summary_rebuild()")
+
+
+def _rows(sql, params):
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        columns = [column.name for column in cursor.description]
+        return [dict(zip(columns, row)) for row in cursor.fetchall()]
+
+
+def _params(scope, **extra):
+    return {"sources": scope.source_ids, "over": scope.over_source_ids,
+            "kecamatan": scope.kecamatan.pk if scope.kecamatan else None, **extra}
+
+
+def edge_years(today: datetime.date, lowest_ages) -> list[int]:
+    """Birth years whose workers straddle a band's lower edge today: born in today.year - N, a
+    worker is N or N - 1 depending on the day. Every other birth year falls in one band."""
+    return sorted(today.year - age for age in lowest_ages)
+
+
+def covered_workers(scope, lowest_ages) -> tuple[list[dict], list[dict]]:
+    """Covered workers in scope, each once, in one query: per (desa, sex), and by birth year
+    except the edge years, which come by birth date (``lowest_ages``: the bands' lower edges).
+
+    Returns (places, births): places {"desa_id", "sex", "n"}; births {"birth_year", "birth_date", "n"}
+    with one of birth_year and birth_date set.
+    """
+    years = edge_years(scope.today, lowest_ages)
+    ranges = " OR ".join(
+        f"(birth_date >= '{year:04d}-01-01'::date AND birth_date < '{year + 1:04d}-01-01'::date)" for year in years
+    ) or "false"
+    in_kecamatan = "(%(kecamatan)s::bigint IS NULL OR kecamatan_id = %(kecamatan)s::bigint)"
+    rows = _rows(
+        f"""SELECT 'place' AS part, desa_id, sex, NULL::integer AS birth_year, NULL::date AS birth_date,
+                   sum(n)::integer AS n
+            FROM dashboard_tally_place
+            WHERE {COVERED} AND (%(kecamatan)s::bigint IS NULL
+                  OR desa_id IN (SELECT id FROM enrollment_desa WHERE kecamatan_id = %(kecamatan)s::bigint))
+            GROUP BY desa_id, sex HAVING sum(n) <> 0
+            UNION ALL
+            SELECT 'birth', NULL, NULL, birth_year, NULL, sum(n)::integer FROM dashboard_tally_birth_year
+            WHERE {COVERED} AND {in_kecamatan} AND NOT (birth_year = ANY(%(edges)s::integer[]))
+            GROUP BY birth_year HAVING sum(n) <> 0
+            UNION ALL
+            SELECT 'birth', NULL, NULL, NULL, birth_date, sum(n)::integer FROM dashboard_tally_birth_date
+            WHERE ({ranges}) AND {COVERED} AND {in_kecamatan}
+            GROUP BY birth_date HAVING sum(n) <> 0""",  # noqa: S608 (constant SQL; years are integers)
+        _params(scope, edges=years),
+    )
+    places = [{"desa_id": r["desa_id"], "sex": r["sex"], "n": r["n"]} for r in rows if r["part"] == "place"]
+    births = [{"birth_year": r["birth_year"], "birth_date": r["birth_date"], "n": r["n"]} for r in rows if r["part"] == "birth"]
+    return places, births
+
+
+def covered_occupations(scope) -> dict:
+    """Covered workers per occupation id in scope."""
+    rows = _rows(
+        f"""SELECT occupation_id, sum(n)::integer AS n FROM dashboard_tally_occupation
+            WHERE {COVERED} AND (%(kecamatan)s::bigint IS NULL OR kecamatan_id = %(kecamatan)s::bigint)
+            GROUP BY occupation_id HAVING sum(n) <> 0""",  # noqa: S608 (constant SQL)
+        _params(scope),
+    )
+    return {row["occupation_id"]: row["n"] for row in rows}
+
+
+def coverage_rows(scope) -> list[dict]:
+    """Coverages of the sources in scope per (source, status, start, end, programs, income
+    basis, kecamatan, transport), in the shape of ``Aggregates.coverage_rows``: ``in_place``
+    when a kecamatan is in scope, ``transport`` for the non-public payers of R-COST-1."""
+    rows = _rows(
+        """SELECT funding_source_id, status, start_date, end_date, jkk, jkm, income_basis, kecamatan_id, transport,
+                  sum(n)::integer AS n
+           FROM dashboard_tally_coverage
+           WHERE n <> 0 AND funding_source_id = ANY(%(sources)s::bigint[])
+           GROUP BY 1, 2, 3, 4, 5, 6, 7, 8, 9 HAVING sum(n) <> 0""",
+        _params(scope),
+    )
+    not_public = {source.pk for source in scope.sources if not source.is_public_funds}
+    keys = ("funding_source_id", "status", "start_date", "end_date", "jkk", "jkm", "income_basis")
+    groups = {}
+    for row in rows:
+        extra = {}
+        if scope.kecamatan:
+            extra["in_place"] = row["kecamatan_id"] == scope.kecamatan.pk
+        if not_public:
+            extra["transport"] = row["transport"] and row["funding_source_id"] in not_public
+        key = (*(row[name] for name in keys), *extra.items())
+        groups[key] = groups.get(key, 0) + row["n"]
+    return [
+        {**dict(zip(keys, key[: len(keys)])), **dict(key[len(keys):]), "n": n}
+        for key, n in groups.items()
+    ]
