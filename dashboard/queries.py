@@ -396,6 +396,31 @@ class Aggregates:
         )
 
     @cached_property
+    def claim_parts(self) -> dict:
+        """The claims as the figures read them: "desa" [{status, desa_id, n, amount}], "filed"
+        [{filed (month), n}] and "paid" [{paid (month), n}] of paid claims. On PostgreSQL one
+        query with GROUPING SETS (a few hundred rows: the joint groups of claim_groups are
+        nearly one per claim at 2,000 claims and cost ~30 ms to build); elsewhere summed from
+        claim_groups."""
+        if summary_rows.in_use():
+            return summary_rows.claim_parts(self.scope)
+        parts = {"desa": {}, "filed": {}, "paid": {}}
+        for group in self.claim_groups:
+            desa = parts["desa"].setdefault((group["status"], group["desa_id"]), {"n": 0, "amount": 0})
+            desa["n"] += group["n"]
+            desa["amount"] += group["amount"] or 0
+            month = _as_date(group["filed"])
+            parts["filed"][month] = parts["filed"].get(month, 0) + group["n"]
+            if group["status"] == Claim.Status.PAID and group["paid"]:
+                month = _as_date(group["paid"])
+                parts["paid"][month] = parts["paid"].get(month, 0) + group["n"]
+        return {
+            "desa": [{"status": status, "desa_id": desa_id, **sums} for (status, desa_id), sums in parts["desa"].items()],
+            "filed": [{"filed": month, "n": n} for month, n in parts["filed"].items()],
+            "paid": [{"paid": month, "n": n} for month, n in parts["paid"].items()],
+        }
+
+    @cached_property
     def committed(self) -> dict:
         """R-COST-1 per source (funding.services.committed_cost's pricing) from coverage_rows:
         the counting coverages (all but cancelled) of the whole source, any kecamatan."""
@@ -474,7 +499,7 @@ def summarize(scope: Scope) -> dict:
 
     claims = {status: 0 for status in Claim.Status.values}
     benefits_paid = 0
-    for group in data.claim_groups:
+    for group in data.claim_parts["desa"]:
         claims[group["status"]] += group["n"]
         if group["status"] == Claim.Status.PAID:
             benefits_paid += group["amount"] or 0
@@ -583,7 +608,7 @@ def count_by_region(scope: Scope) -> dict:
         kecamatan_id = desa_kecamatan[desa_id]
         covered_kecamatan[kecamatan_id] = covered_kecamatan.get(kecamatan_id, 0) + group["n"]
     claims_desa, claims_kecamatan = {}, {}
-    for group in data.claim_groups:
+    for group in data.claim_parts["desa"]:
         paid = group["n"] if group["status"] == Claim.Status.PAID else 0
         for totals in (
             claims_desa.setdefault(group["desa_id"], {"filed": 0, "paid": 0}),
@@ -686,12 +711,10 @@ def count_by_month(scope: Scope) -> list[dict]:
         if scope.is_covering(group["funding_source_id"], group["status"]):
             month = group["start_date"].replace(day=1)
             enrolments[month] = enrolments.get(month, 0) + group["n"]
-    for group in data.claim_groups:
-        month = _as_date(group["filed"])
-        filed[month] = filed.get(month, 0) + group["n"]
-        if group["status"] == Claim.Status.PAID and group["paid"]:
-            paid_month = _as_date(group["paid"])
-            paid[paid_month] = paid.get(paid_month, 0) + group["n"]
+    for group in data.claim_parts["filed"]:
+        filed[group["filed"]] = filed.get(group["filed"], 0) + group["n"]
+    for group in data.claim_parts["paid"]:
+        paid[group["paid"]] = paid.get(group["paid"], 0) + group["n"]
     known = set(enrolments) | set(filed) | set(paid)
     if not known:
         return []

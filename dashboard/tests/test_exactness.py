@@ -404,7 +404,7 @@ def assert_every_figure_is_exact(today):
 def summary_tables():
     """The summary rows as they stand (no zero rows), to compare with a rebuild from the tables."""
     tables = ["dashboard_worker_state", "dashboard_tally_place", "dashboard_tally_birth_year", "dashboard_tally_birth_date",
-              "dashboard_tally_occupation", "dashboard_tally_coverage"]
+              "dashboard_tally_occupation", "dashboard_tally_coverage", "dashboard_tally_claim"]
     with connection.cursor() as cursor:
         rows = {}
         for table in tables:
@@ -454,6 +454,10 @@ def test_the_figures_stay_exact_after_an_excel_import_and_bulk_updates_no_verb_m
     Coverage.objects.filter(pk__in=active[1::3]).update(end_date=today + datetime.timedelta(days=20))
     drafts = list(Coverage.objects.filter(status=Coverage.Status.DRAFT).order_by("pk").values_list("pk", flat=True))
     Coverage.objects.filter(pk__in=drafts[:3]).delete()
+    claims = list(Claim.objects.exclude(status=Claim.Status.PAID).order_by("pk").values_list("pk", flat=True))  # paid: immutable
+    Claim.objects.filter(pk__in=claims[::2]).update(submitted_at=F("submitted_at") - datetime.timedelta(days=40))
+    with_claims = Coverage.objects.filter(claims__isnull=False, funding_source=current).order_by("pk").first()
+    Coverage.objects.filter(pk=with_claims.pk).update(funding_source=changes.sources[1])  # a data fix: other payer
     moved = Desa.objects.filter(kecamatan__code=KEC_B).order_by("code").first()
     Desa.objects.filter(pk=moved.pk).update(kecamatan=Kecamatan.objects.get(code=KEC_A))  # a boundary change
     assert_every_figure_is_exact(today)
