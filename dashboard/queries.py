@@ -258,11 +258,11 @@ def resolve_scope(filters: Filters, *, today: datetime.date, hide_small: bool) -
 
 # --- The base aggregates: each runs once per request, every figure is derived from them --------
 #
-# A page or export scans the large tables 3 times whatever the number of funding sources: the
-# coverage rows (every coverage figure and every source's committed cost), the covered workers
-# by place, sex and age, and the occupations of covered workers. The JSON summary scans twice:
-# the coverage rows and one distinct count of covered workers. Everything else (claims,
-# payments, targets, reference lists) reads a few rows.
+# On PostgreSQL (dashboard.summary) a page reads four groups of summary rows: coverage rows (every
+# coverage figure and every source's committed cost), covered workers by place, sex and birth,
+# covered workers by occupation, and claims; the JSON summary all but the occupations. On SQLite
+# the same aggregates scan the tables: the coverage rows, covered workers by place, sex and age,
+# occupations of covered workers, claims with their desa and source looked up one by one.
 
 
 class Aggregates:
@@ -732,14 +732,12 @@ def count_by_month(scope: Scope) -> list[dict]:
 
 # --- Serving: the same figures for the page, the JSON API and the Excel export ---------------
 #
-# Every figure touches every covered worker: at 100,000 workers each of those scans costs 20–50 ms
-# of PostgreSQL CPU on the 2-core server (hash aggregation of 100,000+ rows; GROUPING SETS,
-# covering indexes and merge joins measured no faster, see README "Dashboard"). Computed
-# figures are kept in the cache for DASHBOARD_CACHE_SECONDS (default 60) under a key made of the
-# filters, the day, the small-cell flag and the newest audit event: a change made through the
-# application (services, admin, imports: all audited by core.audit) shows at once, any other
-# change (a bulk update in a shell) within that time. DASHBOARD_CACHE_SECONDS=0 computes every
-# request.
+# On PostgreSQL every figure reads the summary rows (dashboard.summary): computed, the page costs
+# ~100 ms at 100,000 workers under load (README "Benchmarks"). Computed figures are still kept in
+# the cache for DASHBOARD_CACHE_SECONDS (default 60) under a key made of the filters, the day, the
+# small-cell flag and the newest audit event: a change made through the application (services,
+# admin, imports: all audited by core.audit) shows at once, any other change (a bulk update in a
+# shell) within that time. DASHBOARD_CACHE_SECONDS=0 computes every request.
 
 FIGURES = {"summary": summarize, "regions": count_by_region, "groups": count_by_group, "monthly": count_by_month}
 
