@@ -294,7 +294,7 @@ class Aggregates:
 
     @cached_property
     def covered_summary(self) -> tuple[list[dict], list[dict]]:
-        """(per desa and sex, per birth year or edge-year birth date) from the summary rows."""
+        """(per desa and sex, per birth date standing for one age band) from the summary rows."""
         lowest_ages = [lower for _label, lower, _upper in AGE_BANDS if lower is not None]
         return summary_rows.covered_workers(self.scope, lowest_ages)
 
@@ -315,8 +315,7 @@ class Aggregates:
         bands = {}
         if summary_rows.in_use():
             for row in self.covered_summary[1]:
-                born = row["birth_date"] or datetime.date(row["birth_year"], 1, 1)  # any day of a non-edge year
-                band = age_band_of(born, self.scope.today)
+                band = age_band_of(row["birth_date"], self.scope.today)
                 bands[band] = bands.get(band, 0) + row["n"]
             return bands
         for group in self.covered_cube:

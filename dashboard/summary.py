@@ -46,43 +46,56 @@ def _params(scope, **extra):
             "kecamatan": scope.kecamatan.pk if scope.kecamatan else None, **extra}
 
 
-def edge_years(today: datetime.date, lowest_ages) -> list[int]:
-    """Birth years whose workers straddle a band's lower edge today: born in today.year - N, a
-    worker is N or N - 1 depending on the day. Every other birth year falls in one band."""
-    return sorted(today.year - age for age in lowest_ages)
+def edge_years(today: datetime.date, lowest_ages) -> dict[int, datetime.date]:
+    """Birth years whose workers straddle a band's lower edge today, each with its cut-off:
+    born in today.year - N, a worker is N when born on or before the cut-off (today's day and
+    month that year; 29 February falls back to 28 February), else N - 1. Every other birth year
+    falls in one band."""
+    edges = {}
+    for age in lowest_ages:
+        year = today.year - age
+        try:
+            edges[year] = today.replace(year=year)
+        except ValueError:
+            edges[year] = today.replace(year=year, day=28)
+    return edges
 
 
 def covered_workers(scope, lowest_ages) -> tuple[list[dict], list[dict]]:
-    """Covered workers in scope, each once, in one query: per (desa, sex), and by birth year
-    except the edge years, which come by birth date (``lowest_ages``: the bands' lower edges).
+    """Covered workers in scope, each once, in one query: per (desa, sex), and per birth date
+    that stands for a group of workers of one age band: the first day of every birth year but
+    the edge years, and for an edge year the earliest birth date on each side of its cut-off
+    (``lowest_ages``: the bands' lower edges). About 60 rows of births whatever the size.
 
-    Returns (places, births): places {"desa_id", "sex", "n"}; births {"birth_year", "birth_date", "n"}
-    with one of birth_year and birth_date set.
+    Returns (places, births): places {"desa_id", "sex", "n"}; births {"birth_date", "n"}.
     """
-    years = edge_years(scope.today, lowest_ages)
+    edges = edge_years(scope.today, lowest_ages)
     ranges = " OR ".join(
-        f"(birth_date >= '{year:04d}-01-01'::date AND birth_date < '{year + 1:04d}-01-01'::date)" for year in years
+        f"(birth_date >= '{year:04d}-01-01'::date AND birth_date < '{year + 1:04d}-01-01'::date)" for year in edges
     ) or "false"
+    side = "CASE " + " ".join(
+        f"WHEN birth_date < '{year + 1:04d}-01-01'::date AND birth_date >= '{year:04d}-01-01'::date "
+        f"THEN birth_date <= '{cutoff.isoformat()}'::date" for year, cutoff in edges.items()
+    ) + " END" if edges else "NULL"
     in_kecamatan = "(%(kecamatan)s::bigint IS NULL OR kecamatan_id = %(kecamatan)s::bigint)"
     rows = _rows(
-        f"""SELECT 'place' AS part, desa_id, sex, NULL::integer AS birth_year, NULL::date AS birth_date,
-                   sum(n)::integer AS n
+        f"""SELECT 'place' AS part, desa_id, sex, NULL::date AS birth_date, sum(n)::integer AS n
             FROM dashboard_tally_place
             WHERE {COVERED} AND (%(kecamatan)s::bigint IS NULL
                   OR desa_id IN (SELECT id FROM enrollment_desa WHERE kecamatan_id = %(kecamatan)s::bigint))
             GROUP BY desa_id, sex HAVING sum(n) <> 0
             UNION ALL
-            SELECT 'birth', NULL, NULL, birth_year, NULL, sum(n)::integer FROM dashboard_tally_birth_year
+            SELECT 'birth', NULL, NULL, make_date(birth_year, 1, 1), sum(n)::integer FROM dashboard_tally_birth_year
             WHERE {COVERED} AND {in_kecamatan} AND NOT (birth_year = ANY(%(edges)s::integer[]))
             GROUP BY birth_year HAVING sum(n) <> 0
             UNION ALL
-            SELECT 'birth', NULL, NULL, NULL, birth_date, sum(n)::integer FROM dashboard_tally_birth_date
+            SELECT 'birth', NULL, NULL, min(birth_date), sum(n)::integer FROM dashboard_tally_birth_date
             WHERE ({ranges}) AND {COVERED} AND {in_kecamatan}
-            GROUP BY birth_date HAVING sum(n) <> 0""",  # noqa: S608 (constant SQL; years are integers)
-        _params(scope, edges=years),
+            GROUP BY extract(year FROM birth_date), {side} HAVING sum(n) <> 0""",  # noqa: S608 (dates from Python)
+        _params(scope, edges=list(edges)),
     )
     places = [{"desa_id": r["desa_id"], "sex": r["sex"], "n": r["n"]} for r in rows if r["part"] == "place"]
-    births = [{"birth_year": r["birth_year"], "birth_date": r["birth_date"], "n": r["n"]} for r in rows if r["part"] == "birth"]
+    births = [{"birth_date": r["birth_date"], "n": r["n"]} for r in rows if r["part"] == "birth"]
     return places, births
 
 
