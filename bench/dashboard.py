@@ -6,7 +6,9 @@
 Seeds a separate benchmark database (``lamandau_bench_dashboard`` by default, dropped and created
 again, never the developer's data) with PostgreSQL COPY: DBH Sawit 2024/2025/2026 as in seed_demo,
 every worker with an active 2025 coverage, 35% of them also an ended 2024 one, and claims (2% of
-the workers, in every status). Then, logged in as a Pimpinan user, it times the server side of
+the workers, in every status). The COPY goes through the dashboard's summary triggers as an Excel
+import does (dashboard/migrations/0001_summary_tables_and_triggers.py): the time to seed includes
+keeping the summary rows, which are checked against the coverages after every size. Then, logged in as a Pimpinan user, it times the server side of
 each URL (Django's test client: middleware, view, queries, template; no network) over
 ``--requests`` requests after a warm-up, at 3,200 workers (the baseline of this run), at 100,000
 and, with ``--workers 1000000``, at 1,000,000 workers, twice: "computed" with the dashboard cache
@@ -180,6 +182,12 @@ class Seeder:
 
         with connection.cursor() as cursor:
             cursor.execute("ANALYZE")  # as autovacuum would after a bulk load
+            # The dashboard's summary rows (dashboard/summary.py) were kept by the triggers during
+            # the COPY: they count every worker with an active or ended coverage exactly once.
+            cursor.execute("SELECT COALESCE(sum(n), 0) FROM dashboard_tally_place")
+            counted = cursor.fetchone()[0]
+            cursor.execute("SELECT count(DISTINCT worker_id) FROM enrollment_coverage WHERE status IN ('active', 'ended')")
+            assert counted == cursor.fetchone()[0], "summary rows out of step with the coverages"
 
     def _coverage(self, worker, source, status):
         from enrollment.models import Coverage

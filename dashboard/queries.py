@@ -40,6 +40,7 @@ from django.utils.translation import gettext as _
 
 from claims.models import Claim
 from core.models import AuditEvent
+from dashboard import summary as summary_rows
 from enrollment.models import Coverage, Desa, Kecamatan, Occupation, Worker
 from funding.contributions import RateTable
 from funding.models import ContributionPayment, FundingSource, KecamatanTarget
@@ -283,11 +284,11 @@ def resolve_scope(filters: Filters, *, today: datetime.date, hide_small: bool) -
 
 # --- The base aggregates: each runs once per request, every figure is derived from them --------
 #
-# A page or export scans the large tables 3 times whatever the number of funding sources: the
-# coverage rows (every coverage figure and every source's committed cost), the covered workers
-# by place, sex and age, and the occupations of covered workers. The JSON summary scans twice:
-# the coverage rows and one distinct count of covered workers. Everything else (claims,
-# payments, targets, reference lists) reads a few rows.
+# On PostgreSQL (dashboard.summary) a page reads four groups of summary rows: coverage rows (every
+# coverage figure and every source's committed cost), covered workers by place, sex and birth,
+# covered workers by occupation, and claims; the JSON summary all but the occupations. On SQLite
+# the same aggregates scan the tables: the coverage rows, covered workers by place, sex and age,
+# occupations of covered workers, claims with their desa and source looked up one by one.
 
 
 class Aggregates:
@@ -296,9 +297,14 @@ class Aggregates:
     def __init__(self, scope: Scope):
         self.scope = scope
 
+    # On PostgreSQL the covered workers, the occupations and the coverage rows are read from the
+    # summary rows kept exact by triggers (dashboard.summary): a few thousand rows at any size.
+    # Elsewhere (SQLite, make run) they are aggregated from the tables, as the reference.
+
     @cached_property
     def covered_cube(self) -> list[dict]:
-        """Covered workers per (desa, sex, age band): at most 88 × 2 × 6 rows.
+        """Covered workers per (desa, sex, age band) from the tables (SQLite): at most
+        88 × 2 × 6 rows.
 
         Driven from the worker table with a semi-join, so each worker is one row: the groups
         add up to the distinct total, and PostgreSQL can hash-aggregate (a COUNT(DISTINCT)
@@ -313,12 +319,42 @@ class Aggregates:
         return list(workers.values("desa_id", "sex", band=_age_band_case(scope.today)).annotate(n=Count("id")).order_by())
 
     @cached_property
+    def covered_summary(self) -> tuple[list[dict], list[dict]]:
+        """(per desa and sex, per birth date standing for one age band) from the summary rows."""
+        lowest_ages = [lower for _label, lower, _upper in AGE_BANDS if lower is not None]
+        return summary_rows.covered_workers(self.scope, lowest_ages)
+
+    @cached_property
+    def covered_places(self) -> list[dict]:
+        """Covered workers per (desa, sex) in scope, each worker once."""
+        if summary_rows.in_use():
+            return self.covered_summary[0]
+        places = {}
+        for group in self.covered_cube:
+            key = (group["desa_id"], group["sex"])
+            places[key] = places.get(key, 0) + group["n"]
+        return [{"desa_id": desa_id, "sex": sex, "n": n} for (desa_id, sex), n in places.items()]
+
+    @cached_property
+    def covered_bands(self) -> dict:
+        """Covered workers per age band index on today's date."""
+        bands = {}
+        if summary_rows.in_use():
+            for row in self.covered_summary[1]:
+                band = age_band_of(row["birth_date"], self.scope.today)
+                bands[band] = bands.get(band, 0) + row["n"]
+            return bands
+        for group in self.covered_cube:
+            bands[group["band"]] = bands.get(group["band"], 0) + group["n"]
+        return bands
+
+    @cached_property
     def covered(self) -> int:
-        """Distinct covered workers: the cube's total when a page computed it, else (the JSON
-        summary) one distinct count over the covering coverages, which skips the worker table
-        unless a kecamatan is in scope."""
-        if "covered_cube" in self.__dict__:
-            return sum(group["n"] for group in self.covered_cube)
+        """Distinct covered workers: from the summary rows, or (SQLite) the cube's total when a
+        page computed it, else (the JSON summary) one distinct count over the covering
+        coverages, which skips the worker table unless a kecamatan is in scope."""
+        if summary_rows.in_use() or "covered_cube" in self.__dict__:
+            return sum(group["n"] for group in self.covered_places)
         return self.scope.covered_coverages().values("worker_id").distinct().count()
 
     @cached_property
@@ -333,6 +369,8 @@ class Aggregates:
         scan of the coverage table plus one per source.
         """
         scope = self.scope
+        if summary_rows.in_use():
+            return summary_rows.coverage_rows(scope)
         queryset = Coverage.objects.all()
         if scope.restricted_to_sources:
             queryset = queryset.filter(funding_source_id__in=scope.source_ids)
@@ -383,6 +421,31 @@ class Aggregates:
         )
 
     @cached_property
+    def claim_parts(self) -> dict:
+        """The claims as the figures read them: "desa" [{status, desa_id, n, amount}], "filed"
+        [{filed (month), n}] and "paid" [{paid (month), n}] of paid claims. On PostgreSQL one
+        query with GROUPING SETS (a few hundred rows: the joint groups of claim_groups are
+        nearly one per claim at 2,000 claims and cost ~30 ms to build); elsewhere summed from
+        claim_groups."""
+        if summary_rows.in_use():
+            return summary_rows.claim_parts(self.scope)
+        parts = {"desa": {}, "filed": {}, "paid": {}}
+        for group in self.claim_groups:
+            desa = parts["desa"].setdefault((group["status"], group["desa_id"]), {"n": 0, "amount": 0})
+            desa["n"] += group["n"]
+            desa["amount"] += group["amount"] or 0
+            month = _as_date(group["filed"])
+            parts["filed"][month] = parts["filed"].get(month, 0) + group["n"]
+            if group["status"] == Claim.Status.PAID and group["paid"]:
+                month = _as_date(group["paid"])
+                parts["paid"][month] = parts["paid"].get(month, 0) + group["n"]
+        return {
+            "desa": [{"status": status, "desa_id": desa_id, **sums} for (status, desa_id), sums in parts["desa"].items()],
+            "filed": [{"filed": month, "n": n} for month, n in parts["filed"].items()],
+            "paid": [{"paid": month, "n": n} for month, n in parts["paid"].items()],
+        }
+
+    @cached_property
     def committed(self) -> dict:
         """R-COST-1 per source (funding.services.committed_cost's pricing) from coverage_rows:
         the counting coverages (all but cancelled) of the whole source, any kecamatan."""
@@ -420,6 +483,8 @@ class Aggregates:
     def occupations(self) -> dict:
         """Covered workers per occupation. A worker holds an occupation once (M2M), so COUNT(*)
         is already distinct."""
+        if summary_rows.in_use():
+            return summary_rows.covered_occupations(self.scope)
         through = Worker.occupations.through
         return dict(
             through.objects.filter(worker_id__in=self.scope.covered_coverages().values("worker_id"))
@@ -459,7 +524,7 @@ def summarize(scope: Scope) -> dict:
 
     claims = {status: 0 for status in Claim.Status.values}
     benefits_paid = 0
-    for group in data.claim_groups:
+    for group in data.claim_parts["desa"]:
         claims[group["status"]] += group["n"]
         if group["status"] == Claim.Status.PAID:
             benefits_paid += group["amount"] or 0
@@ -518,18 +583,26 @@ def summarize(scope: Scope) -> dict:
 # --- Covered workers by place, sex and age -------------------------------------------------
 
 
+def _born_on_or_before(today: datetime.date, age: int) -> datetime.date:
+    """age >= N  <=>  born on or before today minus N years (29 Feb falls back to 28 Feb)."""
+    try:
+        return today.replace(year=today.year - age)
+    except ValueError:
+        return today.replace(year=today.year - age, day=28)
+
+
+def age_band_of(birth_date: datetime.date, today: datetime.date) -> int:
+    """The band index of an age today (the same edges as _age_band_case)."""
+    for index, (_label, _lower, upper) in enumerate(AGE_BANDS):
+        if upper is not None and birth_date > _born_on_or_before(today, upper):
+            return index
+    return len(AGE_BANDS) - 1
+
+
 def _age_band_case(today: datetime.date):
     """The band index of a worker's age today, from the birth date (no per-row Python)."""
-
-    def born_on_or_before(age):
-        # age >= N  <=>  born on or before today minus N years (29 Feb falls back to 28 Feb).
-        try:
-            return today.replace(year=today.year - age)
-        except ValueError:
-            return today.replace(year=today.year - age, day=28)
-
     whens = [
-        When(birth_date__gt=born_on_or_before(upper), then=Value(index))
+        When(birth_date__gt=_born_on_or_before(today, upper), then=Value(index))
         for index, (_label, _lower, upper) in enumerate(AGE_BANDS)
         if upper is not None
     ]
@@ -554,13 +627,13 @@ def count_by_region(scope: Scope) -> dict:
     desa_list = list(Desa.objects.values("id", "code", "name", "kecamatan_id", "is_kelurahan").order_by("code"))
     desa_kecamatan = {desa["id"]: desa["kecamatan_id"] for desa in desa_list}
     covered_desa, covered_kecamatan = {}, {}
-    for group in data.covered_cube:
+    for group in data.covered_places:
         desa_id = group["desa_id"]
         covered_desa[desa_id] = covered_desa.get(desa_id, 0) + group["n"]
         kecamatan_id = desa_kecamatan[desa_id]
         covered_kecamatan[kecamatan_id] = covered_kecamatan.get(kecamatan_id, 0) + group["n"]
     claims_desa, claims_kecamatan = {}, {}
-    for group in data.claim_groups:
+    for group in data.claim_parts["desa"]:
         paid = group["n"] if group["status"] == Claim.Status.PAID else 0
         for totals in (
             claims_desa.setdefault(group["desa_id"], {"filed": 0, "paid": 0}),
@@ -611,10 +684,9 @@ def count_by_group(scope: Scope) -> dict:
     than the covered workers.
     """
     data = scope.aggregates
-    sex, bands = {}, {}
-    for group in data.covered_cube:
+    sex, bands = {}, data.covered_bands
+    for group in data.covered_places:
         sex[group["sex"]] = sex.get(group["sex"], 0) + group["n"]
-        bands[group["band"]] = bands.get(group["band"], 0) + group["n"]
     hide = scope.hide_small
     occupations = sorted(
         (
@@ -664,12 +736,10 @@ def count_by_month(scope: Scope) -> list[dict]:
         if scope.is_covering(group["funding_source_id"], group["status"]):
             month = group["start_date"].replace(day=1)
             enrolments[month] = enrolments.get(month, 0) + group["n"]
-    for group in data.claim_groups:
-        month = _as_date(group["filed"])
-        filed[month] = filed.get(month, 0) + group["n"]
-        if group["status"] == Claim.Status.PAID and group["paid"]:
-            paid_month = _as_date(group["paid"])
-            paid[paid_month] = paid.get(paid_month, 0) + group["n"]
+    for group in data.claim_parts["filed"]:
+        filed[group["filed"]] = filed.get(group["filed"], 0) + group["n"]
+    for group in data.claim_parts["paid"]:
+        paid[group["paid"]] = paid.get(group["paid"], 0) + group["n"]
     known = set(enrolments) | set(filed) | set(paid)
     if not known:
         return []
@@ -687,14 +757,12 @@ def count_by_month(scope: Scope) -> list[dict]:
 
 # --- Serving: the same figures for the page, the JSON API and the Excel export ---------------
 #
-# Every figure touches every covered worker: at 100,000 workers each of those scans costs 20–50 ms
-# of PostgreSQL CPU on the 2-core server (hash aggregation of 100,000+ rows; GROUPING SETS,
-# covering indexes and merge joins measured no faster, see README "Dashboard"). Computed
-# figures are kept in the cache for DASHBOARD_CACHE_SECONDS (default 60) under a key made of the
-# filters, the day, the small-cell flag and the newest audit event: a change made through the
-# application (services, admin, imports: all audited by core.audit) shows at once, any other
-# change (a bulk update in a shell) within that time. DASHBOARD_CACHE_SECONDS=0 computes every
-# request.
+# On PostgreSQL every figure reads the summary rows (dashboard.summary): computed, the page costs
+# ~100 ms at 100,000 workers under load (README "Benchmarks"). Computed figures are still kept in
+# the cache for DASHBOARD_CACHE_SECONDS (default 60) under a key made of the filters, the day, the
+# small-cell flag and the newest audit event: a change made through the application (services,
+# admin, imports: all audited by core.audit) shows at once, any other change (a bulk update in a
+# shell) within that time. DASHBOARD_CACHE_SECONDS=0 computes every request.
 
 FIGURES = {"summary": summarize, "regions": count_by_region, "groups": count_by_group, "monthly": count_by_month}
 
