@@ -13,7 +13,6 @@ from django.utils.translation import ngettext
 from claims.models import Claim
 from core import queued_work
 from core.admin import AuditedModelAdmin, ReadOnlyAdminMixin, object_or_404
-from funding.admin import LapsedFilter, annotate_lapsed
 from funding.models import FundingSource
 
 from . import batches
@@ -183,10 +182,12 @@ class WorkerAdmin(AuditedModelAdmin):
         return request.user.has_perm("enrollment.add_coverage")
 
 
-@admin.register(Coverage)
 class CoverageAdmin(AuditedModelAdmin):
-    list_display = ["worker_name", "worker_nik", "funding_source", "programs_display", "start_date", "end_date", "status", "kpj_number", "contribution_state"]
-    list_filter = ["status", "funding_source", ("worker__desa__kecamatan", admin.RelatedOnlyFieldListFilter), "jkk", "jkm", LapsedFilter]
+    """The coverage list and page. Registered by ``funding.admin`` with the lapse column and filter
+    (R-PAY-2): lapse is funding's billing knowledge, a layer above enrollment (README, layers)."""
+
+    list_display = ["worker_name", "worker_nik", "funding_source", "programs_display", "start_date", "end_date", "status", "kpj_number"]
+    list_filter = ["status", "funding_source", ("worker__desa__kecamatan", admin.RelatedOnlyFieldListFilter), "jkk", "jkm"]
     search_fields = ["=worker__nik", "worker__full_name", "=kpj_number"]
     search_help_text = _("Cari NIK, nama, atau nomor KPJ.")
     list_select_related = ["worker", "funding_source"]
@@ -213,22 +214,6 @@ class CoverageAdmin(AuditedModelAdmin):
     @admin.display(description=_("program"))
     def programs_display(self, obj):
         return "+".join(obj.programs)
-
-    @admin.display(description=_("iuran"))
-    def contribution_state(self, obj):
-        """R-PAY-2: lapsed months of this page's coverages, computed for the whole page at once."""
-        months = getattr(obj, "lapsed_months", None)
-        if not months:
-            return "—"
-        return _("Nonaktif %(months)s") % {"months": ", ".join(f"{m:%m-%Y}" for m in months)}
-
-    def get_changelist(self, request, **kwargs):
-        class LapseChangeList(super().get_changelist(request, **kwargs)):
-            def get_results(self, request):
-                super().get_results(request)
-                annotate_lapsed(list(self.result_list))
-
-        return LapseChangeList
 
     def get_form(self, request, obj=None, **kwargs):
         if obj is None:
