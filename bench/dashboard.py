@@ -78,7 +78,7 @@ class Seeder:
     """Bulk inserts of synthetic workers, coverages and claims (no heirs: the dashboard never reads them)."""
 
     def __init__(self):
-        from enrollment.demo import WorkerFactory
+        from demo.builders import WorkerFactory
 
         self.factory = WorkerFactory(seed=6)
         self.random = random.Random(6)
@@ -94,7 +94,7 @@ class Seeder:
         from core import roles
         from funding.models import FundingSource
 
-        from core.management.commands.seed_demo import PROGRAMS
+        from demo.management.commands.seed_demo import PROGRAMS
         from enrollment.models import Desa
 
         call_command("migrate", verbosity=0)

@@ -87,6 +87,7 @@ INSTALLED_APPS = [
     "enrollment",
     "claims",
     "dashboard",
+    "demo",
 ]
 
 MIDDLEWARE = [

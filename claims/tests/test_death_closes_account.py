@@ -15,10 +15,10 @@ from django.urls import reverse
 
 from claims.models import Claim
 from claims.services import approve_claim, reject_claim, verify_claim
-from claims.testing import file_claim, make_coverage, upload_required
+from demo.builders import file_claim, make_coverage, upload_required
 from core.audit import history
 from core.models import AuditEvent
-from core.testing import make_funding, make_heir, make_worker
+from demo.builders import make_funding, make_heir, make_worker
 from enrollment.certificates import (
     build_certificate_pdf, certificate_for, is_outdated, load_certificate, save_certificate_pdf, verify_certificate,
 )

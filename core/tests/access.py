@@ -25,9 +25,9 @@ def build_world(official, bpjs_staff, superuser):
     from django_otp.plugins.otp_totp.models import TOTPDevice
 
     from claims.models import ClaimDocument
-    from claims.testing import file_claim, make_coverage, pdf_bytes, upload_required
+    from demo.builders import file_claim, make_coverage, pdf_bytes, upload_required
     from core.models import AuditEvent, ProgramRules
-    from core.testing import make_funding, make_heir, make_worker
+    from demo.builders import make_funding, make_heir, make_worker
     from enrollment.models import (BpjsExport, Certificate, CertificateBatch, Desa, ExternalCoverage, Heir, ImportBatch,
                                    Kecamatan, Occupation)
     from funding.models import (ContributionBill, ContributionDiscount, ContributionPayment, ContributionRate, Holiday,

@@ -10,7 +10,7 @@ import pytest
 from django.urls import reverse
 
 from enrollment.certificates import certificate_for, render_certificate_document
-from enrollment.tests.certificate_builders import make_active_coverage
+from demo.builders import make_active_coverage
 
 from .faults import spare_port
 

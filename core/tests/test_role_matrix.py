@@ -277,8 +277,8 @@ def _garbage_file():
 
 def _verbs():
     from claims import services as claims
-    from claims.testing import file_claim, upload
-    from core.testing import make_worker
+    from demo.builders import file_claim, upload
+    from demo.builders import make_worker
     from enrollment import batches, bpjs, certificates, import_batches, imports
     from enrollment import services as enrollment
     from enrollment.models import ImportBatch

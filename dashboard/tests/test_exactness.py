@@ -14,9 +14,9 @@ from django.utils import timezone
 
 from claims.models import Claim
 from claims.services import ClaimError, approve_claim, reject_claim, verify_claim
-from claims.testing import file_claim, pay_contributions, pay_in_full, upload_required
+from demo.builders import file_claim, pay_contributions, pay_in_full, upload_required
 from core.models import ProgramRules
-from core.testing import make_funding, make_heir, make_worker
+from demo.builders import make_funding, make_heir, make_worker
 from dashboard.queries import AGE_BANDS, ENDING_WINDOWS, Filters, build_dashboard, mask_small, resolve_scope, summarize
 from enrollment.models import Coverage, Desa, Kecamatan, Occupation, Worker
 from enrollment.nik import FEMALE, MALE
@@ -33,7 +33,7 @@ from funding.billing import BillingError
 from funding.models import ContributionPayment, FundingSource
 from funding.services import committed_cost
 
-from .builders import cover
+from demo.builders import cover
 
 STEPS = 300
 SEED = 13

@@ -10,7 +10,7 @@ from enrollment.batches import assemble_batch, start_certificate_batch
 from enrollment.certificates import certificate_for, render_certificate_document
 from enrollment.models import CertificateBatch, Coverage
 
-from .certificate_builders import make_active_coverage, make_paid_claim
+from demo.builders import make_active_coverage, paid_death_claim
 
 pytestmark = pytest.mark.django_db
 
@@ -55,7 +55,7 @@ def test_verify_page_says_active_ended_or_cancelled(client, funding):
 
 
 def test_verify_page_of_a_benefit_certificate_names_the_worker_masked(client, funding):
-    claim = make_paid_claim(make_active_coverage(funding, full_name="AGUS PURBA"))
+    claim = paid_death_claim(make_active_coverage(funding, full_name="AGUS PURBA"))
     certificate = render_certificate_document(certificate_for("benefit", claim).pk)
 
     page = _verify(client, certificate.code).content.decode()
@@ -141,7 +141,7 @@ def test_certificate_list_keeps_a_constant_number_of_queries(client, official, f
     url = reverse("admin:enrollment_certificate_changelist")
     for size in (3, 30):
         for _ in range(size - (3 if size == 30 else 0)):
-            claim = make_paid_claim(make_active_coverage(funding))
+            claim = paid_death_claim(make_active_coverage(funding))
             render_certificate_document(certificate_for("benefit", claim).pk)
             render_certificate_document(certificate_for("participation", claim.coverage).pk)
         with django_assert_max_num_queries(12):

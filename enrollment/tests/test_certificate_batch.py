@@ -9,7 +9,7 @@ from django.utils import timezone
 from enrollment import batches
 from enrollment.models import Certificate, CertificateBatch, CertificateBatchItem, Coverage
 
-from .certificate_builders import make_active_coverage, pdf_pages, wait_for
+from demo.builders import make_active_coverage, pdf_pages, wait_for
 
 Item = CertificateBatchItem
 
@@ -106,7 +106,7 @@ def test_only_roles_that_render_may_start_a_batch(funding, bpjs_staff, leader):
 
 
 def _numbered_pdfs(folder, count):
-    from claims.testing import pdf_bytes
+    from demo.builders import pdf_bytes
 
     paths = []
     for n in range(1, count + 1):

@@ -5,7 +5,7 @@ from playwright.sync_api import expect
 
 from enrollment.models import Certificate
 
-from .certificate_builders import make_active_coverage, pdf_pages
+from demo.builders import make_active_coverage, pdf_pages
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True), pytest.mark.usefixtures("celery_worker")]
 

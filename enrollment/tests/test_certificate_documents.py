@@ -16,7 +16,7 @@ from enrollment.certificates import (
 )
 from enrollment.models import Certificate, Coverage, Desa
 
-from .certificate_builders import decode_qr, flat, make_active_coverage, make_paid_claim, pdf_pages
+from demo.builders import decode_qr, flat, make_active_coverage, paid_death_claim, pdf_pages
 
 pytestmark = pytest.mark.django_db
 
@@ -98,7 +98,7 @@ def test_handover_record_lists_workers_by_kecamatan_with_figures_page_numbers_an
 
 def test_benefit_certificate_itemises_the_paid_benefit(funding):
     coverage = make_active_coverage(funding, full_name="MARKUS SINAGA")
-    claim = make_paid_claim(coverage)
+    claim = paid_death_claim(coverage)
     certificate = _certificate(Certificate.Kind.BENEFIT, claim)
 
     rendered = build_certificate_pdf(certificate)
@@ -152,7 +152,7 @@ def test_draft_coverage_gets_no_certificate(funding):
 
 
 def test_a_benefit_amount_that_is_not_whole_rupiah_is_refused_with_the_row(funding):
-    claim = make_paid_claim(make_active_coverage(funding), breakdown=[
+    claim = paid_death_claim(make_active_coverage(funding), breakdown=[
         {"code": "funeral", "label": "Biaya pemakaman", "amount": "10000000"},
         {"code": "periodic", "label": "Santunan berkala", "amount": "12.000.000,50"},
     ])

@@ -9,7 +9,7 @@ from enrollment.certificates import request_certificate
 from enrollment.models import Certificate
 from enrollment.tasks import MAX_RETRIES
 
-from .certificate_builders import make_active_coverage, make_paid_claim, pdf_pages, wait_for
+from demo.builders import make_active_coverage, paid_death_claim, pdf_pages, wait_for
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.usefixtures("celery_worker")]
 
@@ -71,7 +71,7 @@ def test_a_storage_failure_is_retried_then_recorded_with_a_readable_reason(fundi
 
 
 def test_data_that_cannot_be_printed_is_recorded_at_once_without_retrying(funding, official):
-    claim = make_paid_claim(make_active_coverage(funding), breakdown=[
+    claim = paid_death_claim(make_active_coverage(funding), breakdown=[
         {"code": "funeral", "label": "Biaya pemakaman", "amount": "sepuluh juta"},
     ])
 
@@ -83,7 +83,7 @@ def test_data_that_cannot_be_printed_is_recorded_at_once_without_retrying(fundin
 
 
 def test_benefit_certificate_of_a_paid_claim_is_rendered_by_the_worker(funding, official):
-    claim = make_paid_claim(make_active_coverage(funding))
+    claim = paid_death_claim(make_active_coverage(funding))
 
     certificate = _settled(request_certificate(kind="benefit", subject=claim, by=official))
 

@@ -22,7 +22,7 @@ from django.db.models import Count
 from enrollment import batches
 from enrollment.models import Certificate, CertificateBatch, CertificateBatchItem
 
-from .certificate_builders import make_active_coverage, pdf_pages, wait_for
+from demo.builders import make_active_coverage, pdf_pages, wait_for
 
 ROOT = Path(__file__).resolve().parents[2]
 LEASE_SECONDS = 3

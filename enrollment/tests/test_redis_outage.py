@@ -16,8 +16,8 @@ from core.tests.faults import PrivateRedis, PrivateWorker, broker, wait_until
 from enrollment import batches
 from enrollment.models import Certificate, CertificateBatch, CertificateBatchItem, Coverage, ImportBatch, Worker
 
-from .certificate_builders import make_active_coverage, pdf_pages
-from .xlsx_builders import person, simple_file
+from demo.builders import make_active_coverage, pdf_pages
+from demo.builders import person, simple_file
 
 
 @pytest.fixture

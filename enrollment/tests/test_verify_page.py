@@ -10,7 +10,7 @@ from django.urls import reverse
 
 from enrollment.certificates import certificate_for, render_certificate_document
 
-from .certificate_builders import make_active_coverage
+from demo.builders import make_active_coverage
 
 pytestmark = pytest.mark.django_db
 

@@ -17,13 +17,13 @@ from django.contrib.auth import get_user_model
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
+from claims.documents import document_label, required_documents
+from claims.models import Claim
+from claims.services import approve_claim, pay_claim, payment_terms, reject_claim, submit_claim, upload_document, verify_claim
 from enrollment.heirs import entitled_heirs
 from enrollment.models import Coverage, Heir
 
-from .documents import document_label, required_documents
-from .models import Claim
-from .services import approve_claim, pay_claim, payment_terms, reject_claim, submit_claim, upload_document, verify_claim
-from .testing import pdf_bytes
+from .builders import pdf_bytes
 
 Kind = Claim.Kind
 Status = Claim.Status

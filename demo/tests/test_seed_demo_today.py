@@ -13,7 +13,7 @@ from django.core.management import call_command
 from django.db.models import Count
 
 from claims.models import Claim
-from core.testing import on_day
+from demo.builders import on_day
 from enrollment.models import Coverage
 from funding.models import ContributionBill, FundingSource
 

@@ -12,7 +12,7 @@ from enrollment.models import Coverage, Heir, Worker
 from enrollment.nik import identity_errors, parse_nik
 from enrollment.services import age_error
 from core.models import ProgramRules
-from core.testing import on_day
+from demo.builders import on_day
 from funding.models import FundingSource
 from funding.services import committed_cost
 

@@ -38,17 +38,18 @@ from django.db.models import CharField, Value
 from django.db.models.functions import Cast, Concat, LPad
 from django.utils import timezone
 
-from claims.demo import seed_claims
 from core import roles
 from core.audit import record_many
 from core.models import AuditEvent
-from enrollment.demo import WorkerFactory, save_workers
 from enrollment.models import Coverage, Desa, ExternalCoverage, Kecamatan
 from enrollment.services import enroll_workers
-from funding.demo import seed_billing
 from funding.expiry import end_expired_coverages
 from funding.models import FundingSource, KecamatanTarget
 from funding.renewal import next_year_values, renew_funding
+
+from demo.billing import seed_billing
+from demo.builders import WorkerFactory, save_workers
+from demo.claims import seed_claims
 
 ACCOUNTS = [
     ("operator", roles.OPERATOR, "Operator Disnakertrans", False),

@@ -17,8 +17,8 @@ from decimal import Decimal
 
 from dateutil.relativedelta import relativedelta
 
-from .billing import prepare_bill, record_payment
-from .models import ContributionBill
+from funding.billing import prepare_bill, record_payment
+from funding.models import ContributionBill
 
 QUARTERS_2025 = [(1, 3), (4, 6), (7, 9), (10, 12)]
 
