@@ -35,10 +35,10 @@ ROLE_PERMISSIONS = {
         "funding.view_fundingsource",
         "core.view_dashboard",
         # Certificates (issue 5): the district office renders and prints them.
-        "enrollment.view_certificate",
-        "enrollment.render_certificate",
-        "enrollment.download_certificate",
-        "enrollment.view_certificatebatch",
+        "certificates.view_certificate",
+        "certificates.render_certificate",
+        "certificates.download_certificate",
+        "certificates.view_certificatebatch",
         # Claims (claims/services.py): file claims and upload their documents.
         "claims.view_claim",
         "claims.add_claim",
@@ -71,9 +71,9 @@ ROLE_PERMISSIONS = {
         "funding.view_fundingsource",
         "core.view_dashboard",
         # Certificates (issue 5): BPJS hands them over, so it may download them, not make them.
-        "enrollment.view_certificate",
-        "enrollment.download_certificate",
-        "enrollment.view_certificatebatch",
+        "certificates.view_certificate",
+        "certificates.download_certificate",
+        "certificates.view_certificatebatch",
         # Claims: check, decide and record payment (never approving a claim they filed).
         "claims.view_claim",
         "claims.verify_claim",

@@ -9,7 +9,7 @@ import time
 import pytest
 from django.urls import reverse
 
-from enrollment.certificates import certificate_for, render_certificate_document
+from certificates.rendering import certificate_for, render_certificate_document
 from demo.builders import make_active_coverage
 
 from .faults import spare_port

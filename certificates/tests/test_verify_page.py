@@ -8,7 +8,7 @@ same proxy address, and nobody can choose a key by sending the header themselves
 import pytest
 from django.urls import reverse
 
-from enrollment.certificates import certificate_for, render_certificate_document
+from certificates.rendering import certificate_for, render_certificate_document
 
 from demo.builders import make_active_coverage
 

@@ -19,8 +19,8 @@ from django.conf import settings as django_settings
 from django.db import connection
 from django.db.models import Count
 
-from enrollment import batches
-from enrollment.models import Certificate, CertificateBatch, CertificateBatchItem
+from certificates import batches
+from certificates.models import Certificate, CertificateBatch, CertificateBatchItem
 
 from demo.builders import make_active_coverage, pdf_pages, wait_for
 

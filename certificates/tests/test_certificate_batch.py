@@ -6,8 +6,9 @@ import zipfile
 import pytest
 from django.utils import timezone
 
-from enrollment import batches
-from enrollment.models import Certificate, CertificateBatch, CertificateBatchItem, Coverage
+from certificates import batches
+from certificates.models import Certificate, CertificateBatch, CertificateBatchItem
+from enrollment.models import Coverage
 
 from demo.builders import make_active_coverage, pdf_pages, wait_for
 
@@ -119,7 +120,7 @@ def _numbered_pdfs(folder, count):
 def test_merging_in_chunks_with_pdfunite_keeps_every_document_once_in_order(tmp_path):
     import shutil
 
-    from enrollment.batches import merge_with_pdfunite
+    from certificates.batches import merge_with_pdfunite
 
     sources = _numbered_pdfs(tmp_path, 7)
     target = tmp_path / "merged.pdf"
@@ -128,7 +129,7 @@ def test_merging_in_chunks_with_pdfunite_keeps_every_document_once_in_order(tmp_
 
 
 def test_merging_with_pypdf_gives_the_same_document(tmp_path):
-    from enrollment.batches import merge_with_pypdf
+    from certificates.batches import merge_with_pypdf
 
     sources = _numbered_pdfs(tmp_path, 3)
     target = tmp_path / "merged.pdf"

@@ -47,7 +47,11 @@ from core.models import AuditEvent
 from core.money import format_rupiah, rupiah
 from core.privacy import mask_name, mask_nik
 
-from .models import Certificate, Coverage
+from claims.models import Claim
+from enrollment.models import Coverage
+from funding.services import funding_summary
+
+from .models import Certificate
 
 log = logging.getLogger(__name__)
 
@@ -59,9 +63,9 @@ BRANCH_HEAD_TITLE = "Kepala Kantor Cabang BPJS Ketenagakerjaan Pangkalan Bun"
 LAYOUT_VERSION = 1
 
 TEMPLATES = {
-    Certificate.Kind.PARTICIPATION: "enrollment/certificate_participation.html",
-    Certificate.Kind.HANDOVER: "enrollment/certificate_handover.html",
-    Certificate.Kind.BENEFIT: "enrollment/certificate_benefit.html",
+    Certificate.Kind.PARTICIPATION: "certificates/certificate_participation.html",
+    Certificate.Kind.HANDOVER: "certificates/certificate_handover.html",
+    Certificate.Kind.BENEFIT: "certificates/certificate_benefit.html",
 }
 # A participation certificate proves registration with BPJS: only coverage with a KPJ number.
 CERTIFIABLE_COVERAGE = (Coverage.Status.ACTIVE, Coverage.Status.ENDED)
@@ -127,8 +131,6 @@ def handover_coverages(funding):
 
 
 def handover_data(funding) -> dict:
-    from funding.services import funding_summary
-
     summary = funding_summary(funding)
     groups, current = [], None
     for number, coverage in enumerate(handover_coverages(funding), start=1):
@@ -237,7 +239,7 @@ def renderable_error(certificate: Certificate) -> str | None:
         if coverage.status not in CERTIFIABLE_COVERAGE or not coverage.kpj_number:
             return _("Kepesertaan %(coverage)s berstatus %(status)s: sertifikat hanya untuk kepesertaan aktif atau "
                      "berakhir yang sudah bernomor KPJ.") % {"coverage": coverage, "status": coverage.get_status_display()}
-    if certificate.kind == Certificate.Kind.BENEFIT and certificate.claim.status != "paid":
+    if certificate.kind == Certificate.Kind.BENEFIT and certificate.claim.status != Claim.Status.PAID:
         return _("Klaim %(claim)s belum dibayar: sertifikat manfaat dibuat setelah pembayaran.") % {
             "claim": certificate.claim}
     return None
@@ -425,9 +427,7 @@ def record_certificate_failure(certificate_id: int, reason: str) -> None:
 
 def request_certificate(*, kind: str, subject, by) -> Certificate:
     """Create (or reuse) the record and render it in the background after the commit."""
-    from .tasks import send_render
-
-    require_permission(by, "enrollment.render_certificate")
+    require_permission(by, "certificates.render_certificate")
     with transaction.atomic():
         certificate = certificate_for(kind, subject)
         error = renderable_error(load_certificate(certificate.pk))
@@ -436,7 +436,7 @@ def request_certificate(*, kind: str, subject, by) -> Certificate:
         Certificate.objects.filter(pk=certificate.pk).update(attempts=0)
         record(actor=by, obj=certificate, action=AuditEvent.Action.UPDATE, note=_("Pembuatan dokumen diminta."))
         # Redis down: recorded on the record ("menunggu antrean") and sent by the sweeper later.
-        queued_work.send_on_commit(certificate, send_render)
+        queued_work.send_on_commit(certificate)  # its registered sender: certificates.tasks.send_render
     return certificate
 
 

@@ -6,7 +6,7 @@ import pytest
 from django.conf import settings
 
 from core.privacy import mask_nik
-from enrollment.certificates import (
+from certificates.rendering import (
     CertificateError,
     build_certificate_pdf,
     certificate_for,
@@ -14,7 +14,8 @@ from enrollment.certificates import (
     load_certificate,
     render_certificate_document,
 )
-from enrollment.models import Certificate, Coverage, Desa
+from certificates.models import Certificate
+from enrollment.models import Coverage, Desa
 
 from demo.builders import decode_qr, flat, make_active_coverage, paid_death_claim, pdf_pages
 

@@ -12,7 +12,7 @@ The batch is a list of ``CertificateBatchItem`` rows in the database, the only s
 
 Rendering a document twice (a slow worker whose lease expired) is harmless: it is the same record
 overwritten, and the merged PDF and ZIP list each item once. ``resume_batches`` restarts the work
-after a crash; the worker runs it when it starts (enrollment/tasks.py).
+after a crash; the worker runs it when it starts (certificates/tasks.py).
 """
 
 import datetime
@@ -39,9 +39,10 @@ from pypdf import PdfWriter
 from core.roles import require_permission
 from core.audit import record
 from core.models import AuditEvent
+from enrollment.models import Coverage
 from funding.models import FundingSource
 
-from .certificates import (
+from .rendering import (
     CERTIFIABLE_COVERAGE,
     TRANSIENT_ERRORS,
     CertificateError,
@@ -50,7 +51,7 @@ from .certificates import (
     record_certificate_failure,
     render_certificate_document,
 )
-from .models import Certificate, CertificateBatch, CertificateBatchItem, Coverage
+from .models import Certificate, CertificateBatch, CertificateBatchItem
 
 log = logging.getLogger(__name__)
 
@@ -84,7 +85,7 @@ def start_certificate_batch(*, funding: FundingSource, by) -> CertificateBatch:
     """
     from .tasks import enqueue_batch
 
-    require_permission(by, "enrollment.render_certificate")
+    require_permission(by, "certificates.render_certificate")
     funding = FundingSource.objects.select_for_update().get(pk=funding.pk)  # one start at a time
     running = CertificateBatch.objects.exclude(status=CertificateBatch.Status.DONE).filter(funding_source=funding).first()
     if running:
@@ -307,7 +308,7 @@ def retry_failed_items(batch: CertificateBatch, *, by) -> int:
     """Put a finished batch's failed items back to work (after the cause was fixed)."""
     from .tasks import enqueue_batch
 
-    require_permission(by, "enrollment.render_certificate")
+    require_permission(by, "certificates.render_certificate")
     with transaction.atomic():
         count = Item.objects.filter(batch=batch, state=Item.State.FAILED).update(
             state=Item.State.PENDING, attempts=0, error="", claim_token="", claimed_at=None

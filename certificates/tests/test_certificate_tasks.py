@@ -5,9 +5,9 @@ import hashlib
 import pytest
 from django.core.files.storage import default_storage
 
-from enrollment.certificates import request_certificate
-from enrollment.models import Certificate
-from enrollment.tasks import MAX_RETRIES
+from certificates.rendering import request_certificate
+from certificates.models import Certificate
+from certificates.tasks import MAX_RETRIES
 
 from demo.builders import make_active_coverage, paid_death_claim, pdf_pages, wait_for
 

@@ -3,7 +3,7 @@
 import pytest
 from playwright.sync_api import expect
 
-from enrollment.models import Certificate
+from certificates.models import Certificate
 
 from demo.builders import make_active_coverage, pdf_pages
 
@@ -15,7 +15,7 @@ def test_operator_renders_the_batch_downloads_the_merged_pdf_and_verifies_a_cert
 ):
     coverages = [make_active_coverage(funding, full_name=f"PESERTA UPACARA {n:02d}") for n in range(12)]
 
-    login(page, official, "/admin/enrollment/certificatebatch/add/")
+    login(page, official, "/admin/certificates/certificatebatch/add/")
     page.select_option("#id_funding_source", label=funding.name)
     page.click("input[name=start]")
 

@@ -12,7 +12,7 @@ import time
 from django.conf import settings
 from django.contrib.auth.decorators import login_required, permission_required
 from django.core.cache import cache
-from django.http import FileResponse, Http404
+from django.http import FileResponse, Http404, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, render
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
@@ -20,7 +20,7 @@ from django.views.decorators.http import require_GET
 
 from core.cache import CacheUnavailable
 
-from .certificates import verify_certificate
+from .rendering import verify_certificate
 from .models import Certificate, CertificateBatch
 
 CODE_MAX_LENGTH = 32
@@ -92,12 +92,12 @@ def over_rate_limit(request, *, scope: str, limit: int, window: int) -> bool:
 def verify(request, code):
     """Public, no login: is this document genuine? Shows only kind, masked name and NIK, period, status."""
     if over_rate_limit(request, scope="verify", limit=settings.VERIFY_RATE_LIMIT, window=settings.VERIFY_RATE_WINDOW):
-        response = render(request, "enrollment/certificate_verify.html", {"limited": True}, status=429)
+        response = render(request, "certificates/certificate_verify.html", {"limited": True}, status=429)
         response["Retry-After"] = str(settings.VERIFY_RATE_WINDOW)
         return response
     result = verify_certificate(code) if CODE_SHAPE.fullmatch(code) else None
     response = render(
-        request, "enrollment/certificate_verify.html", {"result": result, "code": code}, status=200 if result else 404
+        request, "certificates/certificate_verify.html", {"result": result, "code": code}, status=200 if result else 404
     )
     response["X-Robots-Tag"] = "noindex, nofollow"
     return response
@@ -115,7 +115,7 @@ def _pdf_response(field, filename):
 
 @require_GET
 @login_required
-@permission_required("enrollment.download_certificate", raise_exception=True)
+@permission_required("certificates.download_certificate", raise_exception=True)
 def certificate_download(request, pk):
     certificate = get_object_or_404(Certificate, pk=pk, status=Certificate.Status.READY)
     return _pdf_response(certificate.file, f"{certificate.kind}-{certificate.code}.pdf")
@@ -123,10 +123,33 @@ def certificate_download(request, pk):
 
 @require_GET
 @login_required
-@permission_required("enrollment.download_certificate", raise_exception=True)
+@permission_required("certificates.download_certificate", raise_exception=True)
 def batch_download(request, pk, fmt):
     if fmt not in ("pdf", "zip"):
         raise Http404
     batch = get_object_or_404(CertificateBatch.objects.select_related("funding_source"), pk=pk)
     field = batch.merged_file if fmt == "pdf" else batch.zip_file
     return _pdf_response(field, f"sertifikat-{batch.funding_source.code}-{batch.pk}.{fmt}")
+
+
+class MovedAdminModel:
+    """The admin models that moved from the enrollment app label to certificates (issue 12)."""
+
+    regex = "certificatebatch|certificate"
+
+    def to_python(self, value):
+        return value
+
+    def to_url(self, value):
+        return value
+
+
+class AnyPath(MovedAdminModel):
+    regex = ".*"
+
+
+def moved_admin(request, model, rest):
+    """/admin/enrollment/certificate…/ → /admin/certificates/certificate…/ (the app moved, issue 12);
+    the admin checks sign-in and permissions at the new address."""
+    query = request.META.get("QUERY_STRING", "")
+    return HttpResponseRedirect(f"/admin/certificates/{model}/{rest}" + (f"?{query}" if query else ""))

@@ -6,9 +6,10 @@ import pytest
 from django.urls import reverse
 
 from core.privacy import mask_name, mask_nik
-from enrollment.batches import assemble_batch, start_certificate_batch
-from enrollment.certificates import certificate_for, render_certificate_document
-from enrollment.models import CertificateBatch, Coverage
+from certificates.batches import assemble_batch, start_certificate_batch
+from certificates.rendering import certificate_for, render_certificate_document
+from certificates.models import CertificateBatch
+from enrollment.models import Coverage
 
 from demo.builders import make_active_coverage, paid_death_claim
 
@@ -42,7 +43,7 @@ def test_verify_page_shows_only_kind_masked_name_and_nik_period_and_status(clien
 
 
 def test_verify_page_says_active_ended_or_cancelled(client, funding):
-    from enrollment.certificates import verify_certificate
+    from certificates.rendering import verify_certificate
 
     coverage = make_active_coverage(funding)
     certificate = render_certificate_document(certificate_for("participation", coverage).pk)
@@ -125,7 +126,7 @@ def test_batch_files_only_to_roles_that_may_download(client, request, funding, p
 def test_starting_a_batch_in_the_admin_needs_the_render_permission(client, request, persona, status):
     client.force_login(request.getfixturevalue(persona))
 
-    assert client.get(reverse("admin:enrollment_certificatebatch_add")).status_code == status
+    assert client.get(reverse("admin:certificates_certificatebatch_add")).status_code == status
 
 
 def test_resume_is_post_only(client, official, funding):
@@ -133,12 +134,12 @@ def test_resume_is_post_only(client, official, funding):
     batch = start_certificate_batch(funding=funding, by=None)
     client.force_login(official)
 
-    assert client.get(reverse("admin:enrollment_certificatebatch_resume", args=[batch.pk])).status_code == 405
+    assert client.get(reverse("admin:certificates_certificatebatch_resume", args=[batch.pk])).status_code == 405
 
 
 def test_certificate_list_keeps_a_constant_number_of_queries(client, official, funding, django_assert_max_num_queries):
     client.force_login(official)
-    url = reverse("admin:enrollment_certificate_changelist")
+    url = reverse("admin:certificates_certificate_changelist")
     for size in (3, 30):
         for _ in range(size - (3 if size == 30 else 0)):
             claim = paid_death_claim(make_active_coverage(funding))
