@@ -1,4 +1,5 @@
-"""Celery tasks for certificates: thin, ids in, idempotent, enqueued after the commit.
+"""Celery tasks for certificates: thin, ids in, idempotent, enqueued after the commit (the rule
+of core/tasks.py: BackgroundTask, send_on_commit for the rows the sweeper knows).
 
 Every task here is safe to run twice (the same record is overwritten, batch items are claimed
 with compare-and-set), so all of them use ``acks_late``: a worker killed mid-task leaves the
@@ -12,22 +13,37 @@ import logging
 from celery import shared_task
 from celery.signals import worker_ready
 from django.conf import settings
-from django.db import InterfaceError, OperationalError
 from django.db.models import Exists, OuterRef, Q
 
 from core import queued_work
-from core.tasks import report_progress
+from core.tasks import MAX_RETRIES, BackgroundTask, report_progress  # noqa: F401 (MAX_RETRIES: tests)
 
 from . import batches
 from .rendering import TRANSIENT_ERRORS, CertificateError, readable_error, record_certificate_failure, render_certificate_document
 
 log = logging.getLogger(__name__)
 
-MAX_RETRIES = 3  # transient failures (database, disk) of a single document; then it is recorded as failed
 
-# Every task here has ignore_result=True: nobody waits on their results (the state is on the batch
-# rows), and a web process that sends a task with a result subscribes to it on Redis, which while
-# Redis is down costs 20 s of retries and then a permanently broken result consumer (issue 11).
+
+class CertificateTask(BackgroundTask):
+    """core.tasks.BackgroundTask, retried on the certificates' queue."""
+
+    def retry_options(self) -> dict:
+        return {"queue": settings.CERTIFICATE_QUEUE}
+
+
+class RenderTask(CertificateTask):
+    """A document's rendering also retries disk errors, CERTIFICATE_RETRY_SECONDS apart at first
+    (read at retry time, so a test may shorten it), and after the last retry records the failure
+    on the document (MAX_RETRIES + 1 attempts) instead of failing the task."""
+
+    transient = TRANSIENT_ERRORS
+
+    def backoff(self) -> float:
+        return settings.CERTIFICATE_RETRY_SECONDS
+
+    def gave_up(self, exc, certificate_id, *args, **kwargs):
+        record_certificate_failure(certificate_id, readable_error(exc))
 
 
 def send_render(certificate) -> None:
@@ -42,24 +58,21 @@ def enqueue_batch(batch, task=None):
     queued_work.send_on_commit(batch, lambda row: task.apply_async((row.pk,), queue=settings.CERTIFICATE_QUEUE))
 
 
-@shared_task(bind=True, acks_late=True, max_retries=MAX_RETRIES, ignore_result=True)
+@shared_task(base=RenderTask, bind=True)
 def render_certificate(self, certificate_id: int):
-    """Render one document; retry transient failures a bounded number of times, then record them."""
+    """Render one document; transient failures are retried (RenderTask), then recorded."""
     try:
         render_certificate_document(certificate_id)
     except CertificateError as exc:
         record_certificate_failure(certificate_id, str(exc))
-    except TRANSIENT_ERRORS as exc:
-        if self.request.retries < self.max_retries:
-            delay = settings.CERTIFICATE_RETRY_SECONDS * 2**self.request.retries
-            raise self.retry(exc=exc, countdown=delay, queue=settings.CERTIFICATE_QUEUE) from exc
-        record_certificate_failure(certificate_id, readable_error(exc))
+    except TRANSIENT_ERRORS:
+        raise
     except Exception as exc:
         log.exception("certificate %s failed", certificate_id)
         record_certificate_failure(certificate_id, readable_error(exc))
 
 
-@shared_task(acks_late=True, ignore_result=True)
+@shared_task(base=CertificateTask)
 def run_certificate_batch(batch_id: int):
     """Start a batch: as many parts as configured, each draining the batch's items."""
     for _part in range(settings.CERTIFICATE_BATCH_PARTS):
@@ -67,8 +80,7 @@ def run_certificate_batch(batch_id: int):
 
 
 # A database that drops the connection ends the part; the retry (or, later, the sweeper) goes on.
-@shared_task(bind=True, acks_late=True, autoretry_for=(OperationalError, InterfaceError), max_retries=3, ignore_result=True,
-             retry_backoff=2)
+@shared_task(base=CertificateTask, bind=True)
 def render_certificate_batch_part(self, batch_id: int):
     """Render items until none is left; the last part to finish writes the merged PDF and ZIP."""
 
@@ -89,7 +101,7 @@ def render_certificate_batch_part(self, batch_id: int):
     return outcome
 
 
-@shared_task(acks_late=True, autoretry_for=(OperationalError, InterfaceError), max_retries=3, retry_backoff=2, ignore_result=True)
+@shared_task(base=CertificateTask)
 def resume_certificate_batch(batch_id: int):
     """Continue one batch after a crash: free expired claims, restart parts or the assembly."""
     batch = batches.CertificateBatch.objects.filter(pk=batch_id).first()
@@ -109,7 +121,7 @@ def resume_certificate_batch(batch_id: int):
     return outcome
 
 
-@shared_task(acks_late=True, ignore_result=True)
+@shared_task(base=CertificateTask)
 def resume_certificate_batches():
     """Resume every unfinished batch (run when a worker starts, and from the admin)."""
     ids = list(batches.unfinished_batches().values_list("pk", flat=True))
