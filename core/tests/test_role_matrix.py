@@ -417,5 +417,5 @@ def test_the_readme_role_table_agrees_with_the_role_map_on_the_dashboard_and_two
         rows[cells[1].split(" (")[0]] = (cells[3].startswith("yes"), cells[4] == "yes")
     money = set(roles.TWO_FACTOR_PERMISSIONS)
     for group, permissions in roles.ROLE_PERMISSIONS.items():
-        assert rows[group] == ("core.view_dashboard" in permissions, bool(money & set(permissions))), group
+        assert rows[group] == ("dashboard.view_dashboard" in permissions, bool(money & set(permissions))), group
     assert rows["superuser"] == (True, True)
