@@ -158,6 +158,7 @@ queued_work.register(
     waiting=~Q(status=batches.CertificateBatch.Status.DONE),
     send=lambda batch: resume_certificate_batch.apply_async((batch.pk,), queue=settings.CERTIFICATE_QUEUE),
     stalled=_stalled_certificate_batches,
+    report_as="enrollment.CertificateBatch",  # /healthz's JSON key, kept when the model moved (issue 12)
 )
 # A document requested on its own (never a batch's: those are never sent one by one).
 queued_work.register(
@@ -166,4 +167,5 @@ queued_work.register(
     send=send_render,
     heartbeat="updated_at",
     since="updated_at",
+    report_as="enrollment.Certificate",  # /healthz's JSON key, kept when the model moved (issue 12)
 )
