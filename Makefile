@@ -43,6 +43,7 @@ test: install
 	@mkdir -p var/static
 	DEBUG=true $(BIN)/python manage.py makemigrations --check --dry-run
 	$(MAKE) --no-print-directory check-deploy
+	$(BIN)/lint-imports --no-cache  # the layer order (.importlinter, README "Layout")
 	$(TEST_ENV) $(BIN)/pytest $(PYTEST_ARGS)
 
 # The production configuration must pass Django's deployment checks without warnings.

@@ -123,7 +123,7 @@ def outsider(db, django_user_model):
 
 @pytest.fixture
 def funding(db):
-    from core.testing import make_funding
+    from demo.builders import make_funding
 
     return make_funding()
 

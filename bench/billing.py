@@ -66,7 +66,7 @@ def remove_bench_data() -> None:
 def create_coverages(n: int):
     from django.utils import timezone
 
-    from enrollment.demo import WorkerFactory, save_workers
+    from demo.builders import WorkerFactory, save_workers
     from enrollment.models import Coverage, Desa
     from funding.models import FundingSource
 

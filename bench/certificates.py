@@ -47,7 +47,8 @@ def ensure_database(url: str) -> None:
 
 
 def remove_bench_data() -> None:
-    from enrollment.models import Certificate, CertificateBatch, Coverage, Worker
+    from certificates.models import Certificate, CertificateBatch
+    from enrollment.models import Coverage, Worker
     from funding.models import FundingSource
 
     funding = FundingSource.objects.filter(code=FUNDING_CODE).first()
@@ -64,7 +65,7 @@ def remove_bench_data() -> None:
 def create_coverages(n: int):
     from django.utils import timezone
 
-    from enrollment.demo import WorkerFactory, save_workers
+    from demo.builders import WorkerFactory, save_workers
     from enrollment.models import Coverage, Desa
     from funding.models import FundingSource
 
@@ -143,7 +144,7 @@ def bare_ms_per_page(certificate) -> float:
 
     from django.conf import settings
 
-    from enrollment.certificates import FETCHER, STYLESHEET_PATH, certificate_html, document_data, load_certificate
+    from certificates.rendering import FETCHER, STYLESHEET_PATH, certificate_html, document_data, load_certificate
 
     certificate = load_certificate(certificate.pk)
     html = certificate_html(certificate, document_data(certificate))
@@ -181,8 +182,8 @@ def main() -> None:
     remove_bench_data()
     funding = create_coverages(n)
 
-    from enrollment import batches
-    from enrollment.models import Certificate, CertificateBatch, CertificateBatchItem
+    from certificates import batches
+    from certificates.models import Certificate, CertificateBatch, CertificateBatchItem
 
     queue = f"bench-{uuid.uuid4().hex[:6]}"
     media_root = tempfile.mkdtemp(prefix="bench-certificates-")

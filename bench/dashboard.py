@@ -80,7 +80,7 @@ class Seeder:
     """Bulk inserts of synthetic workers, coverages and claims (no heirs: the dashboard never reads them)."""
 
     def __init__(self):
-        from enrollment.demo import WorkerFactory
+        from demo.builders import WorkerFactory
 
         self.factory = WorkerFactory(seed=6)
         self.random = random.Random(6)
@@ -96,7 +96,7 @@ class Seeder:
         from core import roles
         from funding.models import FundingSource
 
-        from core.management.commands.seed_demo import PROGRAMS
+        from demo.management.commands.seed_demo import PROGRAMS
         from enrollment.models import Desa
 
         call_command("migrate", verbosity=0)
@@ -154,7 +154,7 @@ class Seeder:
                 insert_rows(Coverage, coverage_fields, ([getattr(c, name) for name in coverage_fields] for c in coverages))
             self.workers = total_workers
 
-            from dashboard.tests.builders import claim_workflow_fields  # the timestamps each status needs
+            from demo.builders import claim_workflow_fields  # the timestamps each status needs
 
             statuses = [Claim.Status.SUBMITTED, Claim.Status.VERIFIED, Claim.Status.APPROVED, Claim.Status.PAID, Claim.Status.REJECTED]
             # One claim per coverage (and so per worker: a worker dies once).

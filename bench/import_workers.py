@@ -51,7 +51,7 @@ def write_file(path, rows: int, seed=2026):
     formats, desa written with prefixes, heirs, and a signature block under the list."""
     from openpyxl import Workbook
 
-    from enrollment.demo import WorkerFactory
+    from demo.builders import WorkerFactory
     from enrollment.models import Desa
 
     factory = WorkerFactory(seed=seed)

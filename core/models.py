@@ -107,10 +107,6 @@ class ProgramRules(models.Model):
     class Meta:
         verbose_name = _("aturan program")
         verbose_name_plural = _("aturan program")
-        permissions = [
-            # The dashboard has no model of its own; its permission lives with the program rules.
-            ("view_dashboard", _("Dapat melihat dasbor cakupan")),
-        ]
 
     def __str__(self):
         return str(_("Aturan program"))

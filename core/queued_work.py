@@ -67,6 +67,7 @@ class Registration:
     heartbeat: str | None = "updated_at"
     since: str = "created_at"
     stalled: Callable | None = None
+    report_as: str | None = None  # the name in /healthz and the sweeper's log (default: the model's label)
 
     def stalled_rows(self, now: datetime.datetime):
         """Waiting rows whose send failed, or not sent and not moving for the stale window."""
@@ -86,8 +87,9 @@ REGISTRY: dict[str, Registration] = {}
 
 
 def register(model, *, waiting: Q, task=None, send: Callable | None = None, heartbeat: str | None = "updated_at",
-             since: str = "created_at", stalled: Callable | None = None) -> Registration:
-    """Declare a batch model to the sweeper. ``task`` (called with the row's pk) or ``send(row)``."""
+             since: str = "created_at", stalled: Callable | None = None, report_as: str | None = None) -> Registration:
+    """Declare a batch model to the sweeper. ``task`` (called with the row's pk) or ``send(row)``.
+    ``report_as`` keeps the name monitoring reads when a model moves to another app."""
     if send is None:
         if task is None:
             raise ValueError("register() needs task or send")
@@ -96,7 +98,7 @@ def register(model, *, waiting: Q, task=None, send: Callable | None = None, hear
             task.apply_async((row.pk,))
 
     registration = Registration(model=model, waiting=waiting, send=send, heartbeat=heartbeat, since=since,
-                                stalled=stalled)
+                                stalled=stalled, report_as=report_as)
     REGISTRY[model._meta.label] = registration
     return registration
 
@@ -124,7 +126,8 @@ def sweep(now: datetime.datetime | None = None) -> dict[str, list[int]]:
     """Send again every waiting row that is not moving. Returns the pks sent, per model."""
     now = now or timezone.now()
     sent = {}
-    for label, registration in REGISTRY.items():
+    for registration in REGISTRY.values():
+        label = registration.report_as or registration.model._meta.label
         rows = list(registration.stalled_rows(now)[:500])
         sent[label] = [row.pk for row in rows if send(row)]
         if rows:
@@ -136,7 +139,8 @@ def oldest_waiting(now: datetime.datetime | None = None) -> dict:
     """For /healthz: the age in seconds of the oldest unfinished row of each model (None if none)."""
     now = now or timezone.now()
     ages = {}
-    for label, registration in REGISTRY.items():
+    for registration in REGISTRY.values():
+        label = registration.report_as or registration.model._meta.label
         oldest = registration.model.objects.filter(registration.waiting).aggregate(at=Min(registration.since))["at"]
         ages[label] = round((now - oldest).total_seconds()) if oldest else None
     return ages

@@ -33,12 +33,12 @@ ROLE_PERMISSIONS = {
         "enrollment.submit_coverage",
         "enrollment.cancel_coverage",
         "funding.view_fundingsource",
-        "core.view_dashboard",
+        "dashboard.view_dashboard",
         # Certificates (issue 5): the district office renders and prints them.
-        "enrollment.view_certificate",
-        "enrollment.render_certificate",
-        "enrollment.download_certificate",
-        "enrollment.view_certificatebatch",
+        "certificates.view_certificate",
+        "certificates.render_certificate",
+        "certificates.download_certificate",
+        "certificates.view_certificatebatch",
         # Claims (claims/services.py): file claims and upload their documents.
         "claims.view_claim",
         "claims.add_claim",
@@ -69,11 +69,11 @@ ROLE_PERMISSIONS = {
         "enrollment.view_coverage",
         "enrollment.activate_coverage",
         "funding.view_fundingsource",
-        "core.view_dashboard",
+        "dashboard.view_dashboard",
         # Certificates (issue 5): BPJS hands them over, so it may download them, not make them.
-        "enrollment.view_certificate",
-        "enrollment.download_certificate",
-        "enrollment.view_certificatebatch",
+        "certificates.view_certificate",
+        "certificates.download_certificate",
+        "certificates.view_certificatebatch",
         # Claims: check, decide and record payment (never approving a claim they filed).
         "claims.view_claim",
         "claims.verify_claim",
@@ -89,7 +89,7 @@ ROLE_PERMISSIONS = {
     ],
     LEADERSHIP: [
         "funding.view_fundingsource",
-        "core.view_dashboard",
+        "dashboard.view_dashboard",
         # No certificate permissions: the documents carry names and NIKs (UU 27/2022); the
         # regent's office receives the printed berita acara from the district office.
         # Claims read-only: NIK masked, no bank account numbers, no documents (UU 27/2022).
@@ -101,7 +101,7 @@ ROLE_PERMISSIONS = {
         "funding.view_fundingsource",
         # The dashboard (aggregates, small counts masked: no enrollment.view_worker) shows what the
         # budget buys, which the finance office reports on; README's role table says the same.
-        "core.view_dashboard",
+        "dashboard.view_dashboard",
         # Holidays only to read, not to change: they move the due dates this office pays against,
         # so changing them would let the payer declare its own late payment on time (R-PAY-2).
         "funding.view_holiday",
@@ -113,7 +113,7 @@ ROLE_PERMISSIONS = {
 }
 
 # Who sees what, beyond the permissions above (README "Demo accounts and roles" says the same):
-# - the dashboard (core.view_dashboard): Operator Kabupaten, Petugas BPJS, Pimpinan, Keuangan
+# - the dashboard (dashboard.view_dashboard): Operator Kabupaten, Petugas BPJS, Pimpinan, Keuangan
 #   Daerah and superusers; exact small counts only with enrollment.view_worker (Operator, BPJS).
 # - holidays (funding.*_holiday): every role that plans money reads them; only the administrator
 #   (superuser) changes them, since they move due dates, lapse and claim eligibility (R-PAY-2).

@@ -9,7 +9,7 @@ and served by ``/dashboard/api/month`` too. Small cells are always applied (coun
 "<5"): the report is printed and handed round, like the dashboard of a user without
 ``enrollment.view_worker``.
 
-Rendered like the certificates (enrollment.certificates.render_pdf: shared FontConfiguration,
+Rendered like the certificates (certificates.rendering.render_pdf: shared FontConfiguration,
 parsed CSS, static-file url_fetcher) by a Celery task, stored under ``laporan-bulanan/`` in the
 private storage and listed by name; the beat renders last month's on the 1st.
 """
@@ -27,7 +27,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from claims.models import Claim
-from enrollment.certificates import render_pdf
+from certificates.rendering import render_pdf
 from enrollment.models import Coverage, Worker
 from funding.contributions import RateTable
 from funding.models import BillLine, ContributionPayment

@@ -1,11 +1,13 @@
-"""The monthly report's Celery tasks: thin, primitive values in, the report stored by name."""
+"""The monthly report's Celery tasks: thin, primitive values in, the report stored by name
+(the rule of core/tasks.py: BackgroundTask, sent with delay_on_commit from the page)."""
 
 import logging
 
 from celery import shared_task
 from dateutil.relativedelta import relativedelta
-from django.db import OperationalError
 from django.utils import timezone
+
+from core.tasks import BackgroundTask
 
 from .queries import Filters
 from .report import parse_month, save_monthly_report
@@ -13,7 +15,7 @@ from .report import parse_month, save_monthly_report
 log = logging.getLogger(__name__)
 
 
-@shared_task(bind=True, acks_late=True, autoretry_for=(OperationalError,), max_retries=3, retry_backoff=True)
+@shared_task(base=BackgroundTask, bind=True)
 def render_monthly_report(self, month: str, funding: str = "", year: str = "", kecamatan: str = "") -> str:
     """Render and store the report of ``month`` (YYYY-MM) for the dashboard filters given.
 
@@ -24,7 +26,7 @@ def render_monthly_report(self, month: str, funding: str = "", year: str = "", k
     return name
 
 
-@shared_task(acks_late=True)
+@shared_task(base=BackgroundTask, ignore_result=False)  # the report's name is read (tests)
 def render_last_months_report() -> str:
     """The beat, on the 1st of each month: last month's report with the dashboard's default view."""
     last_month = timezone.localdate().replace(day=1) - relativedelta(months=1)

@@ -24,8 +24,8 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 def dashboard_access(view):
-    """GET only, signed in, with core.view_dashboard (Pimpinan, Petugas BPJS, Operator, superusers)."""
-    return require_GET(login_required(permission_required("core.view_dashboard", raise_exception=True)(never_cache(view))))
+    """GET only, signed in, with dashboard.view_dashboard (Pimpinan, Petugas BPJS, Operator, superusers)."""
+    return require_GET(login_required(permission_required("dashboard.view_dashboard", raise_exception=True)(never_cache(view))))
 
 
 def _scope(request):
@@ -130,7 +130,7 @@ def api_month(request):
 
 @require_POST
 @login_required
-@permission_required("core.view_dashboard", raise_exception=True)
+@permission_required("dashboard.view_dashboard", raise_exception=True)
 def report_create(request):
     """Queue the monthly report of the chosen month for the dashboard's current filters."""
     filters = Filters()

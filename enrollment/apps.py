@@ -20,5 +20,5 @@ class EnrollmentConfig(AppConfig):
     def ready(self):
         # Also after a test-database flush, which empties the data migrations' rows.
         post_migrate.connect(_load_reference, sender=self, dispatch_uid="enrollment.reference")
-        # Certificate batches and Excel imports resume by themselves (core/queued_work.py, issue 11).
+        # Excel imports resume by themselves (core/queued_work.py, issue 11).
         from . import tasks  # noqa: F401  (registers them with the sweeper)

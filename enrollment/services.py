@@ -20,7 +20,7 @@ from core.money import ZERO, format_rupiah
 from core.models import AuditEvent, ProgramRules
 from funding.contributions import RateError, RateTable, coverage_end
 from funding.models import FundingSource, programs_of
-from funding.services import committed_cost, quota_coverages
+from .commitment import committed_cost, quota_coverages
 
 from .models import MAX_OCCUPATIONS, Coverage, ExternalCoverage, Worker
 from .nik import age_on, kpj_error

@@ -1,193 +1,56 @@
-"""Celery tasks for certificates: thin, ids in, idempotent, enqueued after the commit.
-
-Every task here is safe to run twice (the same record is overwritten, batch items are claimed
-with compare-and-set), so all of them use ``acks_late``: a worker killed mid-task leaves the
-message to be delivered again, and the batch's own resume path (``resume_certificate_batches``,
-run when a worker starts, and the beat's sweeper, core/queued_work.py) does not even have to wait
-for that. Sends that fail (Redis down) are recorded on the batch row and sent again by the sweeper.
-"""
-
-import logging
+"""Celery tasks of the Excel import: thin, ids in, enqueued after the commit (the certificates'
+tasks moved to certificates/tasks.py with their app, issue 12). The rule of core/tasks.py."""
 
 from celery import shared_task
-from celery.signals import worker_ready
-from django.conf import settings
-from django.db import InterfaceError, OperationalError
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import Q
 
 from core import queued_work
-from core.tasks import report_progress
+from core.tasks import TRANSIENT, BackgroundTask
 
-from . import batches, import_batches
-from .certificates import TRANSIENT_ERRORS, CertificateError, readable_error, record_certificate_failure, render_certificate_document
+from . import import_batches
 from .imports import ImportConflict
-
-log = logging.getLogger(__name__)
-
-MAX_RETRIES = 3  # transient failures (database, disk) of a single document; then it is recorded as failed
-
-# Every task here has ignore_result=True: nobody waits on their results (the state is on the batch
-# rows), and a web process that sends a task with a result subscribes to it on Redis, which while
-# Redis is down costs 20 s of retries and then a permanently broken result consumer (issue 11).
-
-
-def send_render(certificate) -> None:
-    """Send one document's rendering (the sweeper's ``send`` for a Certificate requested alone)."""
-    render_certificate.apply_async((certificate.pk,), queue=settings.CERTIFICATE_QUEUE)
-
-
-def enqueue_batch(batch, task=None):
-    """Send a batch's task after the commit; if Redis is down the batch records it and waits
-    ("menunggu antrean") until the sweeper sends it (core/queued_work.py)."""
-    task = task or run_certificate_batch
-    queued_work.send_on_commit(batch, lambda row: task.apply_async((row.pk,), queue=settings.CERTIFICATE_QUEUE))
-
-
-@shared_task(bind=True, acks_late=True, max_retries=MAX_RETRIES, ignore_result=True)
-def render_certificate(self, certificate_id: int):
-    """Render one document; retry transient failures a bounded number of times, then record them."""
-    try:
-        render_certificate_document(certificate_id)
-    except CertificateError as exc:
-        record_certificate_failure(certificate_id, str(exc))
-    except TRANSIENT_ERRORS as exc:
-        if self.request.retries < self.max_retries:
-            delay = settings.CERTIFICATE_RETRY_SECONDS * 2**self.request.retries
-            raise self.retry(exc=exc, countdown=delay, queue=settings.CERTIFICATE_QUEUE) from exc
-        record_certificate_failure(certificate_id, readable_error(exc))
-    except Exception as exc:
-        log.exception("certificate %s failed", certificate_id)
-        record_certificate_failure(certificate_id, readable_error(exc))
-
-
-@shared_task(acks_late=True, ignore_result=True)
-def run_certificate_batch(batch_id: int):
-    """Start a batch: as many parts as configured, each draining the batch's items."""
-    for _part in range(settings.CERTIFICATE_BATCH_PARTS):
-        render_certificate_batch_part.apply_async((batch_id,), queue=settings.CERTIFICATE_QUEUE)
-
-
-# A database that drops the connection ends the part; the retry (or, later, the sweeper) goes on.
-@shared_task(bind=True, acks_late=True, autoretry_for=(OperationalError, InterfaceError), max_retries=3, ignore_result=True,
-             retry_backoff=2)
-def render_certificate_batch_part(self, batch_id: int):
-    """Render items until none is left; the last part to finish writes the merged PDF and ZIP."""
-
-    last = {"percent": -1}
-
-    def report(progress):
-        if progress.percent != last["percent"]:  # about every 1%, not every claim
-            last["percent"] = progress.percent
-            report_progress(self, progress.percent)
-
-    outcome = batches.work_on_batch(batch_id, on_progress=report if self.request.id else None)
-    if outcome == "waiting":
-        # Other workers hold claims. If one of them died, its claims expire: look again then.
-        # (Redis down: recorded on the batch, and the sweeper looks again instead.)
-        countdown = batches.next_check_in(batch_id) or 1
-        queued_work.send(batches.CertificateBatch(pk=batch_id), lambda row: resume_certificate_batch.apply_async(
-            (row.pk,), queue=settings.CERTIFICATE_QUEUE, countdown=countdown))
-    return outcome
-
-
-@shared_task(acks_late=True, autoretry_for=(OperationalError, InterfaceError), max_retries=3, retry_backoff=2, ignore_result=True)
-def resume_certificate_batch(batch_id: int):
-    """Continue one batch after a crash: free expired claims, restart parts or the assembly."""
-    batch = batches.CertificateBatch.objects.filter(pk=batch_id).first()
-    if batch is None or batch.status == batch.Status.DONE:
-        return "done"
-    if batch.status == batch.Status.ASSEMBLING:
-        if batches.take_over_assembly(batch_id):
-            batches.assemble_batch(batch_id)
-        return "assembling"
-    outcome = batches.settle_batch(batch_id)
-    if outcome == "pending":
-        run_certificate_batch.apply_async((batch_id,), queue=settings.CERTIFICATE_QUEUE)
-    elif outcome == "waiting":
-        resume_certificate_batch.apply_async(
-            (batch_id,), queue=settings.CERTIFICATE_QUEUE, countdown=batches.next_check_in(batch_id) or 1
-        )
-    return outcome
-
-
-@shared_task(acks_late=True, ignore_result=True)
-def resume_certificate_batches():
-    """Resume every unfinished batch (run when a worker starts, and from the admin)."""
-    ids = list(batches.unfinished_batches().values_list("pk", flat=True))
-    for batch_id in ids:
-        resume_certificate_batch.apply_async((batch_id,), queue=settings.CERTIFICATE_QUEUE)
-    return ids
-
-
-@worker_ready.connect(dispatch_uid="enrollment.resume_certificate_batches", weak=False)
-def _resume_after_restart(sender=None, **kwargs):
-    """A worker that starts (again, after a crash) picks up the batches left unfinished."""
-    try:
-        resume_certificate_batches.apply_async(queue=settings.CERTIFICATE_QUEUE)
-    except Exception:  # never keep a worker from starting; the admin can resume by hand
-        log.exception("could not enqueue resume_certificate_batches")
-
 
 # --- Excel imports (issue 3): the preview and the commit of an uploaded file ---------------------
 
-# Worth another try: the database went away for a moment, or a NIK was registered while we wrote.
-IMPORT_TRANSIENT = (OperationalError, ImportConflict)
+class ImportTask(BackgroundTask):
+    """core.tasks.BackgroundTask for an import step: a NIK registered while we wrote is worth
+    another try too; after the last retry the batch is marked failed instead of the task."""
+
+    transient = (*TRANSIENT, ImportConflict)
+
+    def backoff(self) -> float:
+        return 1
+
+    def gave_up(self, exc, batch_id, *args, **kwargs):
+        import_batches.mark_failed(batch_id, exc)
 
 
 def _run_import_step(task, function, batch_id, *args):
     try:
         function(batch_id, *args, task=task)
-    except IMPORT_TRANSIENT as exc:
-        if task.request.retries < task.max_retries:
-            raise task.retry(exc=exc, countdown=2 ** task.request.retries) from exc
-        import_batches.mark_failed(batch_id, exc)
+    except ImportTask.transient:
+        raise  # retried by ImportTask
     except Exception as exc:
         import_batches.mark_failed(batch_id, exc)
         raise
 
 
-# acks_late: a worker killed mid-import leaves the message to Redis; both steps are safe twice
-# (the check writes nothing, the commit re-checks its batch's status under the row lock).
-@shared_task(bind=True, max_retries=3, acks_late=True, ignore_result=True)
+# Acknowledged late (BackgroundTask): a worker killed mid-import leaves the message to Redis; both
+# steps are safe twice (the check writes nothing, the commit re-checks its batch's status under the row lock).
+@shared_task(base=ImportTask, bind=True)
 def check_import_batch(self, batch_id):
     """Preview an uploaded Excel file (never writes); idempotent."""
     _run_import_step(self, import_batches.check_batch, batch_id)
 
 
-@shared_task(bind=True, max_retries=3, acks_late=True, ignore_result=True)
+@shared_task(base=ImportTask, bind=True)
 def commit_import_batch(self, batch_id, user_id):
     """Write a confirmed Excel file, all or nothing; runs once per confirmation."""
     _run_import_step(self, import_batches.commit_batch, batch_id, user_id)
 
 
-# --- The sweeper (issue 11): what "not moving" means for each batch model ---------------------------
+# --- The sweeper (issue 11): what "not moving" means for an import batch ------------------------
 
-
-def _stalled_certificate_batches(waiting, before):
-    """Running with no item claimed since ``before`` (no worker is on it), or an assembly that
-    started before it (the resume task takes it over once it is really dead)."""
-    Batch, Item = batches.CertificateBatch, batches.Item
-    recent_claim = Item.objects.filter(batch=OuterRef("pk"), claimed_at__gte=before)
-    return waiting.filter(
-        Q(status=Batch.Status.RUNNING, created_at__lt=before) & ~Exists(recent_claim)
-        | Q(status=Batch.Status.ASSEMBLING, assembling_at__lt=before)
-    )
-
-
-queued_work.register(
-    batches.CertificateBatch,
-    waiting=~Q(status=batches.CertificateBatch.Status.DONE),
-    send=lambda batch: resume_certificate_batch.apply_async((batch.pk,), queue=settings.CERTIFICATE_QUEUE),
-    stalled=_stalled_certificate_batches,
-)
-# A document requested on its own (never a batch's: those are never sent one by one).
-queued_work.register(
-    batches.Certificate,
-    waiting=Q(enqueue_failed_at__isnull=False) | Q(status=batches.Certificate.Status.PENDING, enqueued_at__isnull=False),
-    send=send_render,
-    heartbeat="updated_at",
-    since="updated_at",
-)
 queued_work.register(
     import_batches.ImportBatch,
     waiting=Q(status__in=import_batches.ImportBatch.RUNNING),

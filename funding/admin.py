@@ -7,6 +7,8 @@ from django.utils.translation import gettext_lazy as _
 
 from core.admin import AuditedModelAdmin, ReadOnlyAdminMixin
 from core.money import format_rupiah
+from enrollment.admin import CoverageAdmin
+from enrollment.models import Coverage
 
 from .models import (
     ContributionBill, ContributionDiscount, ContributionPayment, ContributionRate, FundingSource, Holiday, IncomeBasis,
@@ -163,3 +165,28 @@ def annotate_lapsed(coverages):
     for coverage in coverages:
         coverage.lapsed_months = sorted(lapsed.get(coverage.pk, ()))
     return coverages
+
+
+@admin.register(Coverage)
+class LapseCoverageAdmin(CoverageAdmin):
+    """enrollment's coverage admin with each coverage's lapsed months (R-PAY-2): registered here
+    because lapse is billing knowledge, which sits above enrollment in the layer order."""
+
+    list_display = [*CoverageAdmin.list_display, "contribution_state"]
+    list_filter = [*CoverageAdmin.list_filter, LapsedFilter]
+
+    @admin.display(description=_("iuran"))
+    def contribution_state(self, obj):
+        """R-PAY-2: lapsed months of this page's coverages, computed for the whole page at once."""
+        months = getattr(obj, "lapsed_months", None)
+        if not months:
+            return "—"
+        return _("Nonaktif %(months)s") % {"months": ", ".join(f"{m:%m-%Y}" for m in months)}
+
+    def get_changelist(self, request, **kwargs):
+        class LapseChangeList(super().get_changelist(request, **kwargs)):
+            def get_results(self, request):
+                super().get_results(request)
+                annotate_lapsed(list(self.result_list))
+
+        return LapseChangeList

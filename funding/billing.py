@@ -27,6 +27,7 @@ from core.audit import record
 from core.money import ZERO, format_rupiah, rupiah
 from core.models import AuditEvent
 from core.uploads import UploadError, check_document
+from enrollment.models import Coverage, Occupation
 
 from .contributions import RateError, RateTable, contribution_months, month_start
 from .models import BillLine, ContributionBill, ContributionPayment, FundingSource, Holiday, PaymentAllocation, Program
@@ -71,8 +72,6 @@ def billable_coverages(funding: FundingSource):
     Drafts and submitted coverages have no KPJ number yet, so BPJS does not bill them; once
     activated, their earlier months are billed by a supplementary bill.
     """
-    from enrollment.models import Coverage
-
     return Coverage.objects.filter(funding_source=funding, status__in=[Coverage.Status.ACTIVE, Coverage.Status.ENDED])
 
 
@@ -85,8 +84,6 @@ def plan_bill_lines(
 ) -> list[BillLine]:
     """The unsaved lines of a bill: each billable coverage × each of its contribution months in
     [first_month, last_month] not billed before, priced per program (R-RATE-1..4, R-COST-1)."""
-    from enrollment.models import Occupation
-
     rates = rates or RateTable.load()
     range_end = last_month + relativedelta(months=1) - datetime.timedelta(days=1)
     coverages = billable_coverages(funding).filter(start_date__lte=range_end, end_date__gte=first_month)
@@ -384,8 +381,6 @@ class Credit:
 def lines_after_death(lines):
     """Of a BillLine queryset, the lines for months after the month in which the worker died
     (a month's first day after the date of death: the month of death itself stays payable)."""
-    from enrollment.models import Coverage
-
     return lines.filter(
         coverage__status=Coverage.Status.ENDED, coverage__end_reason=Coverage.EndReason.DEATH,
         month__gt=F("coverage__end_date"),

@@ -5,6 +5,9 @@ import datetime
 from django.db.models import Exists, OuterRef, Prefetch
 from django.utils import timezone
 
+from enrollment.models import Coverage, Heir
+from enrollment.services import end_coverages
+
 FOLLOW_UP_DAYS = 30
 
 
@@ -21,9 +24,6 @@ def end_expired_coverages(*, today: datetime.date | None = None, progress=None) 
     transaction. Safe to run twice or twice at once: a coverage another run ended first is no
     longer active under the lock and is skipped.
     """
-    from enrollment.models import Coverage
-    from enrollment.services import end_coverages
-
     today = today or timezone.localdate()
     due = list(
         Coverage.objects.filter(status=Coverage.Status.ACTIVE, end_date__lt=today).order_by("pk").values_list("pk", flat=True)
@@ -40,8 +40,6 @@ def end_expired_coverages(*, today: datetime.date | None = None, progress=None) 
 def coverages_ending_soon(*, today: datetime.date | None = None, days: int = FOLLOW_UP_DAYS):
     """Active coverages ending within ``days`` days, with worker, heirs and whether the worker
     already has a later coverage (renewed), for the officials' follow-up."""
-    from enrollment.models import Coverage, Heir
-
     today = today or timezone.localdate()
     later = Coverage.objects.counting().filter(worker_id=OuterRef("worker_id"), start_date__gt=OuterRef("end_date"))
     return (

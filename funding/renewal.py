@@ -22,6 +22,8 @@ from django.utils.translation import gettext_lazy
 from core.roles import require_permission
 from core.audit import plain, record
 from core.models import AuditEvent, ProgramRules
+from enrollment.models import Coverage
+from enrollment.services import AGE, Applicant, EnrollmentError, check_enrollment, enroll_workers
 
 from .contributions import RateTable, coverage_end
 from .models import FundingSource
@@ -125,8 +127,6 @@ def build_target(values: dict) -> FundingSource:
 
 def renewal_candidates(source: FundingSource):
     """The registered coverages of ``source`` (active or ended), the latest per worker."""
-    from enrollment.models import Coverage
-
     latest = {}
     for coverage in (
         Coverage.objects.filter(funding_source=source, status__in=[Coverage.Status.ACTIVE, Coverage.Status.ENDED])
@@ -143,8 +143,6 @@ def plan_renewal(*, source: FundingSource, target: FundingSource, exclude=()) ->
     The rules are the enrolment gate's (``enrollment.services.check_enrollment``), asked once per new
     start date; a worker who died is not carried whatever the date, and nor is one the official left out.
     """
-    from enrollment.services import AGE, Applicant, check_enrollment
-
     rules = ProgramRules.current()
     exclude = {int(pk) for pk in exclude}
     plan = RenewalPlan(source=source, target=target)
@@ -214,8 +212,6 @@ def renew_funding(*, source: FundingSource, target_values: dict, by, exclude=())
 
     All or nothing: a renewal exceeding the new quota or budget is refused as a whole.
     """
-    from enrollment.services import EnrollmentError, enroll_workers
-
     require_permission(by, "funding.renew_fundingsource")
     target = FundingSource.objects.select_for_update().filter(code=target_values["code"]).first()
     check_renewal_target(by=by, target=target)
@@ -306,8 +302,6 @@ def renewal_progress(*, source: FundingSource, target: FundingSource) -> Renewal
     passed as ``exclude``, so the plan's EXCLUDED ones are exactly the renewed; the plan's carry
     is who still waits. A fixed number of queries whatever the size of the program.
     """
-    from enrollment.models import Coverage
-
     renewed_ids = (
         Coverage.objects.filter(funding_source=target).exclude(status=Coverage.Status.CANCELLED).values_list("worker_id", flat=True)
     )

@@ -4,105 +4,31 @@ payment rule R-PAY-2, computed in the database with a constant number of queries
 import datetime
 from collections import Counter, defaultdict
 
-from django.db.models import Count, DecimalField, Exists, OuterRef, Q, Subquery, Sum, Value
+from django.db.models import Count, DecimalField, OuterRef, Q, Subquery, Sum, Value
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from core.money import ZERO
+from core.money import ZERO, format_rupiah
 
-from .billing import due_date, load_holidays
+from enrollment.commitment import (  # noqa: F401 (the cost and quota figures, for funding's callers)
+    committed_cost, cost_of_priced_groups, monthly_commitment, priced_group, quota_coverages,
+)
+from enrollment.models import Coverage, Kecamatan
+
+from .billing import bill_month_status, due_date, lines_after_death, load_holidays
 from .contributions import RateTable, contribution_months, month_start
-from .models import FundingSource, KecamatanTarget
+from .models import BillLine, ContributionBill, ContributionPayment, FundingSource, KecamatanTarget, PaymentAllocation
 
 # R-PAY-2: after this many consecutive unpaid months the participant is inactive.
 LAPSE_AFTER_UNPAID_MONTHS = 3
 
 
-def counting_coverages(funding: FundingSource):
-    from enrollment.models import Coverage
-
-    return Coverage.objects.counting().filter(funding_source=funding)
-
-
-def quota_coverages(funding: FundingSource):
-    """Coverages holding a place in the quota (R-ENR-4): a coverage ended by the worker's death
-    frees its place, though its months up to the death still count in the cost (R-COST-1)."""
-    from enrollment.models import Coverage
-
-    return Coverage.objects.holding_place().filter(funding_source=funding)
-
-
-def _priced_groups(funding: FundingSource, coverages=None):
-    """Coverages grouped by what decides their price (period, programs, basis, and for non-public
-    payers the transport flag): yields (group values, count, programs, transport). One query."""
-    from enrollment.models import Occupation
-
-    keys = ["start_date", "end_date", "jkk", "jkm", "income_basis"]
-    queryset = counting_coverages(funding) if coverages is None else coverages
-    if not funding.is_public_funds:
-        queryset = queryset.annotate(
-            transport=Exists(Occupation.objects.filter(workers=OuterRef("worker_id"), is_transport=True))
-        )
-        keys.append("transport")
-    for group in queryset.values(*keys).annotate(n=Count("id")).order_by():
-        yield priced_group(group)
-
-
-def priced_group(group: dict):
-    """(group, count, programs, transport) of one row of coverages grouped by start_date, end_date,
-    jkk, jkm, income_basis (and transport for non-public payers) with their count ``n``."""
-    programs = [p for p, on in (("JKK", group["jkk"]), ("JKM", group["jkm"])) if on]
-    return group, group["n"], programs, group.get("transport", False)
-
-
-def committed_cost(funding: FundingSource, *, rates: RateTable | None = None):
-    """R-COST-1 for a whole funding source: Σ coverages × months × monthly contribution.
-
-    Coverages are grouped by what decides their price, so this is one query whatever the
-    number of workers.
-    """
-    return cost_of_priced_groups(funding, _priced_groups(funding), rates=rates or RateTable.load())
-
-
-def cost_of_priced_groups(funding: FundingSource, priced, *, rates: RateTable):
-    """R-COST-1 of counting coverages of ``funding`` already grouped (see priced_group): the
-    dashboard groups every source's coverages in one query and prices them here."""
-    total = ZERO
-    for group, n, programs, transport in priced:
-        total += n * rates.coverage_cost(
-            start=group["start_date"],
-            end=group["end_date"],
-            programs=programs,
-            basis=group["income_basis"],
-            public_funds=funding.is_public_funds,
-            transport=transport,
-        )
-    return total
-
-
-def monthly_commitment(funding: FundingSource, *, rates: RateTable | None = None) -> dict:
-    """{month: contribution} of the counting coverages month by month (R-COST-1); the months
-    add up to ``committed_cost``. One query."""
-    rates = rates or RateTable.load()
-    by_month = defaultdict(lambda: ZERO)
-    for group, n, programs, transport in _priced_groups(funding):
-        for month in contribution_months(group["start_date"], group["end_date"]):
-            by_month[month] += n * rates.monthly_total(
-                programs, basis=group["income_basis"], month=month,
-                public_funds=funding.is_public_funds, transport=transport,
-            )
-    return dict(by_month)
-
-
 def funding_change_problems(funding: FundingSource, *, quota, budget, period_start, period_end, covers_jkk, covers_jkm) -> list:
     """R-ENR-2 and R-ENR-4 when a funding source is edited: the new values must still hold its
     enrolled coverage (quota, budget, period, programs). Three queries."""
-    from core.money import format_rupiah
-    from enrollment.models import Coverage
-
     problems = []
-    coverages = counting_coverages(funding)
+    coverages = Coverage.objects.counting().filter(funding_source=funding)
     enrolled = quota_coverages(funding).count()
     if quota is not None and quota < enrolled:
         problems.append(("quota", _("Kuota %(quota)d lebih kecil dari %(enrolled)d pekerja yang sudah terdaftar (R-ENR-4).")
@@ -126,8 +52,6 @@ def funding_change_problems(funding: FundingSource, *, quota, budget, period_sta
 
 def funding_summary(funding: FundingSource, *, rates: RateTable | None = None) -> dict:
     """The figures of a funding source's page, in five queries whatever its size."""
-    from enrollment.models import Coverage
-
     rates = rates or RateTable.load()
     by_status, freed_by_death = Counter(), 0
     for status, end_reason, n in (
@@ -146,8 +70,6 @@ def funding_summary(funding: FundingSource, *, rates: RateTable | None = None) -
     per_kecamatan = dict(
         quota_coverages(funding).values_list("worker__desa__kecamatan_id").annotate(n=Count("id")).order_by()
     )
-    from enrollment.models import Kecamatan
-
     targets = dict(KecamatanTarget.objects.filter(funding_source=funding).values_list("kecamatan_id", "target"))
     kecamatan_rows = [
         {"kecamatan": k, "enrolled": per_kecamatan.get(k.pk, 0), "target": targets.get(k.pk)}
@@ -190,11 +112,6 @@ def unpaid_months_by_coverage(coverages, *, today: datetime.date, holidays=None)
 
 def _unpaid_and_periods(coverages, *, today, holidays):
     """({coverage id: unpaid months}, {coverage id: (start, end)}) of the registered coverages."""
-    from enrollment.models import Coverage
-
-    from .billing import bill_month_status
-    from .models import BillLine
-
     holidays = load_holidays() if holidays is None else holidays
     registered = list(
         Coverage.objects.filter(pk__in=coverages, status__in=[Coverage.Status.ACTIVE, Coverage.Status.ENDED])
@@ -265,8 +182,6 @@ def lapsed_months(months, unpaid) -> set:
 
 def is_protected_on(coverage, day: datetime.date, *, today: datetime.date | None = None) -> bool:
     """Whether an event on ``day`` is covered: inside a registered coverage and not lapsed (R-PAY-2)."""
-    from enrollment.models import Coverage
-
     if coverage.status not in (Coverage.Status.ACTIVE, Coverage.Status.ENDED) or not coverage.covers(day):
         return False
     today = today or timezone.localdate()
@@ -302,9 +217,6 @@ def budget_tracking(funding: FundingSource, *, today: datetime.date | None = Non
     is raised when it exceeds the budget; enrolment itself is stopped earlier (R-ENR-4).
     Six queries (four with ``rates`` given), whatever the size of the program.
     """
-    from .billing import bill_month_status, lines_after_death
-    from .models import BillLine, ContributionBill, ContributionPayment, PaymentAllocation
-
     today = today or timezone.localdate()
     rates = rates or RateTable.load()
     holidays = load_holidays()
@@ -351,7 +263,7 @@ def budget_tracking(funding: FundingSource, *, today: datetime.date | None = Non
             state = "not_billed"
         months.append({"month": month, "due": due, "expected": expected, **row, "state": state,
                        "state_label": MONTH_STATES[state], "unbilled": max(expected - row["billed"], ZERO)})
-    lapsed = lapsed_months_by_coverage(counting_coverages(funding).values("pk"), today=today, holidays=holidays)
+    lapsed = lapsed_months_by_coverage(Coverage.objects.counting().filter(funding_source=funding).values("pk"), today=today, holidays=holidays)
     return {
         "budget": funding.budget,
         "committed": committed,

@@ -3,13 +3,11 @@
 import logging
 
 from celery import shared_task
-from django.db import OperationalError
+from django.db.models import Q
 from django.utils.dateparse import parse_date
 
-from django.db.models import Q
-
 from core import queued_work
-from core.tasks import report_progress
+from core.tasks import TRANSIENT, BackgroundTask, report_progress
 
 from . import invoices
 from .expiry import end_expired_coverages
@@ -17,9 +15,7 @@ from .expiry import end_expired_coverages
 log = logging.getLogger(__name__)
 
 
-@shared_task(
-    bind=True, acks_late=True, autoretry_for=(OperationalError,), max_retries=3, retry_backoff=True,
-)
+@shared_task(base=BackgroundTask, bind=True, ignore_result=False)  # the count is read (tests, flower)
 def end_expired_coverages_task(self, today: str | None = None) -> int:
     """Daily: end the coverages whose end date passed. Idempotent (see end_expired_coverages).
 
@@ -38,8 +34,7 @@ def end_expired_coverages_task(self, today: str | None = None) -> int:
     return ended
 
 
-@shared_task(bind=True, acks_late=True, ignore_result=True, autoretry_for=(OperationalError,), max_retries=3,
-             retry_backoff=True)
+@shared_task(base=BackgroundTask, bind=True)
 def compare_invoice_task(self, comparison_id: int) -> None:
     """Read BPJS's invoice through the reading gate and compare it with the bill (issue 10)."""
     step = {"last": -1}
@@ -52,8 +47,8 @@ def compare_invoice_task(self, comparison_id: int) -> None:
 
     try:
         invoices.run_comparison(comparison_id, progress=progress)
-    except OperationalError:
-        raise
+    except TRANSIENT:
+        raise  # retried by BackgroundTask
     except Exception:
         log.exception("invoice comparison %s failed", comparison_id)
         invoices.mark_comparison_failed(comparison_id)

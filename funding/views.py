@@ -14,6 +14,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from core import queued_work
 from core.uploads import private_file_response
 from core.xlsx import FileProblem
+from enrollment.models import Coverage
 
 from .billing import BillingError, cancel_bill, prepare_bill, record_payment
 from .contributions import RateTable
@@ -25,7 +26,7 @@ from .renewal import (
     RenewalError, build_target, check_renewal_target, in_renewal_season, next_program, next_year_values, plan_renewal,
     renew_funding, renewal_progress,
 )
-from .services import budget_tracking, counting_coverages, funding_summary, lapsed_months_by_coverage
+from .services import budget_tracking, funding_summary, lapsed_months_by_coverage
 
 PAGE_SIZE = 100
 
@@ -244,8 +245,8 @@ def payment_proof(request, code, pk):
 @permission_required(["enrollment.view_coverage", "enrollment.view_worker"], raise_exception=True)
 def lapsed_list(request, code):
     funding = _funding(code)
-    lapsed = lapsed_months_by_coverage(counting_coverages(funding).values("pk"))
-    coverages = counting_coverages(funding).filter(pk__in=list(lapsed)).select_related("worker__desa__kecamatan").order_by(
+    lapsed = lapsed_months_by_coverage(Coverage.objects.counting().filter(funding_source=funding).values("pk"))
+    coverages = Coverage.objects.counting().filter(funding_source=funding).filter(pk__in=list(lapsed)).select_related("worker__desa__kecamatan").order_by(
         "worker__desa__kecamatan__code", "worker__full_name", "pk"
     )
     page = Paginator(coverages, PAGE_SIZE).get_page(request.GET.get("page"))

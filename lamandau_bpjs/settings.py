@@ -86,7 +86,9 @@ INSTALLED_APPS = [
     "funding",
     "enrollment",
     "claims",
+    "certificates",
     "dashboard",
+    "demo",
 ]
 
 MIDDLEWARE = [
@@ -282,7 +284,7 @@ LOGGING = {
 # is off, unless forced (it would create accounts with known passwords).
 DEMO_DATA_ALLOWED = env_bool("DEMO_DATA_ALLOWED", DEBUG)
 
-# Certificates (enrollment/certificates.py, enrollment/batches.py): rendering runs on this Celery
+# Certificates (certificates/rendering.py, certificates/batches.py): rendering runs on this Celery
 # queue (a deployment may give it its own worker with `-Q`), a batch runs as this many parallel
 # parts, a claimed document not finished within the lease is taken again (a killed worker), and
 # transient failures are retried after this many seconds.

@@ -1,10 +1,13 @@
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
-from django.urls import include, path
+from django.urls import include, path, register_converter
 
 from core import accounts
 from core import views as core_views
-from enrollment import certificate_views
+from certificates import views as certificate_views
+
+register_converter(certificate_views.MovedAdminModel, "moved_certificate_model")
+register_converter(certificate_views.AnyPath, "any_path")
 
 # django.contrib.auth.urls, with the password-reset pages only when mail is configured
 # (core.accounts.mail_required answers 404 otherwise).
@@ -30,9 +33,12 @@ urlpatterns = [
     path("akun/2fa/daftar/", accounts.otp_setup, name="otp_setup"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("program/", include("funding.urls")),
+    # The certificates' admin pages moved with their app (issue 12): old bookmarks still land.
+    path("admin/enrollment/<moved_certificate_model:model>/<any_path:rest>", certificate_views.moved_admin,
+         name="moved_certificate_admin"),
     path("admin/", admin.site.urls),
     path("verify/<str:code>/", certificate_views.verify, name="verify"),
-    path("sertifikat/", include("enrollment.certificate_urls")),
+    path("sertifikat/", include("certificates.urls")),
     path("klaim/", include("claims.urls")),
     path("dashboard/", include("dashboard.urls")),
 ]

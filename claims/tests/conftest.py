@@ -4,8 +4,8 @@ import datetime
 
 import pytest
 
-from claims.testing import make_coverage
-from core.testing import make_funding, make_heir, make_worker
+from demo.builders import make_coverage
+from demo.builders import make_funding, make_heir, make_worker
 from enrollment.models import Heir
 
 

@@ -9,9 +9,9 @@ from django.utils import timezone
 
 from claims.documents import document_label, required_documents
 from claims.models import Claim
-from claims.testing import make_coverage, make_paid_claim, pdf_bytes
+from demo.builders import make_coverage, make_paid_claim, pdf_bytes
 from core.privacy import mask_name, mask_nik
-from core.testing import make_funding, make_heir, make_worker
+from demo.builders import make_funding, make_heir, make_worker
 from enrollment.models import Heir
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -143,7 +143,7 @@ def test_bpjs_officer_approves_a_sea_transport_claim_reading_the_cap(browser, li
     """Issue 15: Rp3.500.000 claimed for sea transport, Rp2.000.000 cap (R-JKK-2), both on the page."""
     from decimal import Decimal
 
-    from claims.testing import file_claim, upload_required
+    from demo.builders import file_claim, upload_required
 
     worker = make_worker(full_name="YOSEF LAUT")
     coverage = make_coverage(worker, make_funding(code="DBH-SAWIT-2025", name="DBH Sawit 2025"))

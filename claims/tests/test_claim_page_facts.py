@@ -14,9 +14,9 @@ from openpyxl import load_workbook
 
 from claims.models import Claim
 from claims.services import approve_claim, verify_claim
-from claims.testing import file_claim, make_coverage, make_paid_claim, upload_required
+from demo.builders import file_claim, make_coverage, make_paid_claim, upload_required
 from core.privacy import mask_name
-from core.testing import make_funding, make_heir, make_worker
+from demo.builders import make_funding, make_heir, make_worker
 from enrollment.models import Heir
 
 pytestmark = pytest.mark.django_db
@@ -178,7 +178,7 @@ def paid_transport(coverage, official, bpjs_staff, other_staff):
     upload_required(claim, by=official)
     verify_claim(claim=claim, by=bpjs_staff)
     approve_claim(claim=claim, by=bpjs_staff)
-    from claims.testing import pay_in_full
+    from demo.builders import pay_in_full
 
     return pay_in_full(claim, by=other_staff, reference="TRF-LAUT-1")
 

@@ -12,10 +12,10 @@ from django.db import connection
 
 from claims.models import Claim
 from claims.services import ClaimError, approve_claim, reject_claim, verify_claim
-from claims.testing import file_claim, make_coverage, pay_in_full, upload_required
+from demo.builders import file_claim, make_coverage, pay_in_full, upload_required
 from core.audit import history
 from core.models import AuditEvent
-from core.testing import make_heir, make_worker
+from demo.builders import make_heir, make_worker
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

@@ -20,7 +20,7 @@ from django.utils import timezone
 
 from claims.models import Claim
 from claims.services import approve_claim, verify_claim
-from claims.testing import file_claim, upload_required
+from demo.builders import file_claim, upload_required
 from core.models import AuditEvent
 
 DEATH_DAY = datetime.date(2025, 6, 14)

@@ -15,14 +15,15 @@ from django.urls import reverse
 
 from claims.models import Claim
 from claims.services import approve_claim, reject_claim, verify_claim
-from claims.testing import file_claim, make_coverage, upload_required
+from demo.builders import file_claim, make_coverage, upload_required
 from core.audit import history
 from core.models import AuditEvent
-from core.testing import make_funding, make_heir, make_worker
-from enrollment.certificates import (
+from demo.builders import make_funding, make_heir, make_worker
+from certificates.rendering import (
     build_certificate_pdf, certificate_for, is_outdated, load_certificate, save_certificate_pdf, verify_certificate,
 )
-from enrollment.models import Certificate, Coverage, Heir
+from certificates.models import Certificate
+from enrollment.models import Coverage, Heir
 from enrollment.services import EnrollmentError, enroll_worker
 from funding.billing import BillingError, death_credits, prepare_bill, record_payment
 from funding.invoices import Invoice, InvoiceLine, compare_invoice

@@ -11,7 +11,7 @@ from django.db.models import Sum
 
 from claims.documents import missing_documents, required_documents
 from claims.models import Claim
-from core.testing import on_day
+from demo.builders import on_day
 from enrollment.heirs import entitled_heirs
 
 

@@ -10,7 +10,7 @@ from django.conf import settings
 from claims.documents import MAX_DOCUMENT_BYTES, missing_documents, required_documents, sniff_content_type
 from claims.models import Claim, ClaimDocument
 from claims.services import ClaimError, upload_document
-from claims.testing import JPEG_HEAD, file_claim, jpeg_bytes, pdf_bytes, png_bytes, upload
+from demo.builders import JPEG_HEAD, file_claim, jpeg_bytes, pdf_bytes, png_bytes, upload
 
 Kind = ClaimDocument.Kind
 DEATH_DAY = datetime.date(2025, 6, 14)

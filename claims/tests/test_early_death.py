@@ -6,9 +6,9 @@ from decimal import Decimal
 import pytest
 
 from claims import benefits
-from claims.testing import file_claim, make_coverage
+from demo.builders import file_claim, make_coverage
 from core.models import ProgramRules
-from core.testing import make_funding, make_heir, make_worker
+from demo.builders import make_funding, make_heir, make_worker
 from enrollment.models import Coverage
 
 D = datetime.date

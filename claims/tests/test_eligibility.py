@@ -9,9 +9,9 @@ from django.utils import timezone
 
 from claims.models import Claim
 from claims.services import ChildRequest, ClaimError, approve_claim, claim_review, reject_claim, verify_claim
-from claims.testing import file_claim, make_coverage, upload_required
+from demo.builders import file_claim, make_coverage, upload_required
 from core.models import ProgramRules
-from core.testing import make_funding, make_heir, make_worker
+from demo.builders import make_funding, make_heir, make_worker
 from enrollment.models import Coverage, Heir
 
 pytestmark = pytest.mark.django_db

@@ -11,7 +11,7 @@ import pytest
 from claims import benefits
 from claims.models import Claim
 from claims.services import ClaimError, approve_claim, reject_claim, verify_claim
-from claims.testing import file_claim, upload_required
+from demo.builders import file_claim, upload_required
 
 pytestmark = pytest.mark.django_db
 

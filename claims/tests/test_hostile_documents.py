@@ -13,8 +13,8 @@ from django.urls import reverse
 
 from claims.models import ClaimDocument
 from claims.services import ClaimError, upload_document
-from claims.testing import JPEG_HEAD, file_claim, jpeg_bytes, pdf_bytes, png_bytes
-from core.testing import make_funding
+from demo.builders import JPEG_HEAD, file_claim, jpeg_bytes, pdf_bytes, png_bytes
+from demo.builders import make_funding
 from core.uploads import UploadError, check_document
 from funding.billing import BillingError, prepare_bill, record_payment
 from funding.tests.conftest import covered_workers

@@ -10,7 +10,7 @@ from django.utils import timezone
 from claims import benefits
 from claims.models import Claim, ClaimDocument
 from claims.services import ClaimError, approve_claim, pay_claim, payment_terms, verify_claim
-from claims.testing import file_claim, upload_required
+from demo.builders import file_claim, upload_required
 from funding.models import Holiday
 
 pytestmark = pytest.mark.django_db

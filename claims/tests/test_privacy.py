@@ -10,9 +10,9 @@ from django.urls import reverse
 from openpyxl import load_workbook
 
 from claims.services import ChildRequest
-from claims.testing import file_claim, make_paid_claim
+from demo.builders import file_claim, make_paid_claim
 from core.privacy import mask_name, mask_nik
-from core.testing import make_heir
+from demo.builders import make_heir
 from enrollment.models import Heir
 
 pytestmark = pytest.mark.django_db

@@ -20,8 +20,8 @@ from claims.services import (
     submit_claim,
     verify_claim,
 )
-from claims.testing import file_claim, make_coverage, make_paid_claim, pay_in_full, upload_required
-from core.testing import make_funding, make_heir, make_worker
+from demo.builders import file_claim, make_coverage, make_paid_claim, pay_in_full, upload_required
+from demo.builders import make_funding, make_heir, make_worker
 from enrollment.models import Coverage, Heir
 
 pytestmark = pytest.mark.django_db

@@ -18,7 +18,7 @@ from claims.services import (
     upload_document,
     verify_claim,
 )
-from claims.testing import (
+from demo.builders import (
     file_claim,
     make_coverage,
     make_paid_claim,
@@ -28,7 +28,7 @@ from claims.testing import (
 )
 from core.audit import history
 from core.models import AuditEvent
-from core.testing import make_heir, make_worker
+from demo.builders import make_heir, make_worker
 
 pytestmark = pytest.mark.django_db
 

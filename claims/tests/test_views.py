@@ -11,9 +11,9 @@ from openpyxl import load_workbook
 
 from claims.models import Claim, ClaimDocument
 from claims.services import approve_claim, verify_claim
-from claims.testing import file_claim, make_coverage, make_paid_claim, pdf_bytes, upload, upload_required
+from demo.builders import file_claim, make_coverage, make_paid_claim, pdf_bytes, upload, upload_required
 from core.privacy import mask_nik
-from core.testing import make_heir, make_worker
+from demo.builders import make_heir, make_worker
 
 pytestmark = pytest.mark.django_db
 

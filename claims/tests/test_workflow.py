@@ -7,7 +7,7 @@ import pytest
 
 from claims.models import Claim
 from claims.services import approve_claim, verify_claim
-from claims.testing import file_claim, pay_in_full, upload_required
+from demo.builders import file_claim, pay_in_full, upload_required
 from core.audit import history
 from core.models import AuditEvent
 

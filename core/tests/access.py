@@ -25,11 +25,11 @@ def build_world(official, bpjs_staff, superuser):
     from django_otp.plugins.otp_totp.models import TOTPDevice
 
     from claims.models import ClaimDocument
-    from claims.testing import file_claim, make_coverage, pdf_bytes, upload_required
+    from demo.builders import file_claim, make_coverage, pdf_bytes, upload_required
     from core.models import AuditEvent, ProgramRules
-    from core.testing import make_funding, make_heir, make_worker
-    from enrollment.models import (BpjsExport, Certificate, CertificateBatch, Desa, ExternalCoverage, Heir, ImportBatch,
-                                   Kecamatan, Occupation)
+    from demo.builders import make_funding, make_heir, make_worker
+    from certificates.models import Certificate, CertificateBatch
+    from enrollment.models import BpjsExport, Desa, ExternalCoverage, Heir, ImportBatch, Kecamatan, Occupation
     from funding.models import (ContributionBill, ContributionDiscount, ContributionPayment, ContributionRate, Holiday,
                                 IncomeBasis)
 
@@ -68,7 +68,7 @@ def build_world(official, bpjs_staff, superuser):
         "enrollment.occupation": Occupation.objects.first(), "enrollment.worker": worker, "enrollment.coverage": coverage,
         "enrollment.externalcoverage": ExternalCoverage.objects.create(
             nik=worker.nik, payer="PT X", start_date=datetime.date(2023, 1, 1), end_date=datetime.date(2023, 12, 31)),
-        "enrollment.certificate": certificate, "enrollment.certificatebatch": batch, "enrollment.importbatch": imports,
+        "certificates.certificate": certificate, "certificates.certificatebatch": batch, "enrollment.importbatch": imports,
         "enrollment.bpjsexport": export, "claims.claimdocument": ClaimDocument.objects.first(),
     }
 
@@ -107,6 +107,7 @@ def fill(route: str, world, **overrides) -> str:
         "object_id": str(world[model].pk) if model else "1",
         "code": world["funding"].code, "document_pk": str(world["document"].pk), "fmt": "pdf",
         "uidb64": "MQ", "token": "abc-def", "content_type_id": "1", "app_label": "funding", "url": "tidak-ada/",
+        "model": "certificate", "rest": "",
     }
     if route.startswith("program/") and "tagihan/<int:pk>" in route:
         values["pk"] = str(world["bill"].pk)

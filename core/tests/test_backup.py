@@ -20,7 +20,7 @@ from django.db import connection
 ROOT = Path(__file__).resolve().parents[2]
 
 RENDER_ONE = """
-from enrollment.certificates import certificate_for, render_certificate_document
+from certificates.rendering import certificate_for, render_certificate_document
 from enrollment.models import Coverage
 coverage = Coverage.objects.filter(status="active").exclude(kpj_number="").order_by("pk").first()
 render_certificate_document(certificate_for("participation", coverage).pk)

@@ -9,8 +9,8 @@ import pytest
 from django.conf import settings
 from django.urls import reverse
 
-from claims.testing import file_claim, make_coverage
-from core.testing import make_funding, make_heir, make_worker
+from demo.builders import file_claim, make_coverage
+from demo.builders import make_funding, make_heir, make_worker
 from enrollment.models import Heir
 from enrollment.tests.test_admin_worker import ADD_URL, form_data
 

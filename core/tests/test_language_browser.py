@@ -6,8 +6,8 @@ import datetime
 import pytest
 from playwright.sync_api import expect
 
-from claims.testing import file_claim, make_coverage
-from core.testing import make_funding, make_heir, make_worker
+from demo.builders import file_claim, make_coverage
+from demo.builders import make_funding, make_heir, make_worker
 from enrollment.models import Heir
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]

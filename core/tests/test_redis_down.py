@@ -9,8 +9,8 @@ import time
 import pytest
 from django.urls import reverse
 
-from enrollment.certificates import certificate_for, render_certificate_document
-from enrollment.tests.certificate_builders import make_active_coverage
+from certificates.rendering import certificate_for, render_certificate_document
+from demo.builders import make_active_coverage
 
 from .faults import spare_port
 

@@ -5,11 +5,11 @@ import pytest
 from django.utils import timezone
 
 from claims.models import Claim
-from core.testing import make_funding
+from demo.builders import make_funding
 from enrollment.models import Coverage, Desa, Occupation
 from enrollment.nik import FEMALE
 
-from .builders import claim, cover, pay, worker_in
+from demo.builders import claim, cover, pay, worker_in
 
 # Two kecamatan of Lamandau and their desa (../shared/data/lamandau_wilayah.csv).
 KEC_A, DESA_A1, DESA_A2 = "62.09.01", "62.09.01.2001", "62.09.01.1012"  # Lamandau: Sungai Tuat, Tapin Bini

@@ -2,7 +2,7 @@
 
 import pytest
 
-from core.testing import make_funding
+from demo.builders import make_funding
 
 URLS = [
     "/dashboard/",

@@ -15,7 +15,7 @@ from claims.models import Claim
 from conftest import PASSWORD
 from enrollment.models import Coverage, Worker
 
-from .builders import claim
+from demo.builders import claim
 
 
 @pytest.fixture

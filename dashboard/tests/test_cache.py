@@ -6,10 +6,10 @@ import pytest
 
 from core.audit import record
 from core.models import AuditEvent
-from core.testing import make_funding
+from demo.builders import make_funding
 from enrollment.models import Coverage
 
-from .builders import cover, populate, worker_in
+from demo.builders import cover, populate, worker_in
 
 
 @pytest.fixture

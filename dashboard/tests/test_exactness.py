@@ -19,10 +19,10 @@ from django.utils import timezone
 
 from claims.models import Claim
 from claims.services import ClaimError, approve_claim, reject_claim, verify_claim
-from claims.testing import file_claim, pay_contributions, pay_in_full, upload_required
+from demo.builders import file_claim, pay_contributions, pay_in_full, upload_required
 from core.models import ProgramRules
-from core.testing import make_funding, make_heir, make_worker
 from dashboard import summary as summary_rows
+from demo.builders import make_funding, make_heir, make_worker
 from dashboard.queries import AGE_BANDS, ENDING_WINDOWS, Filters, build_dashboard, mask_small, resolve_scope, summarize
 from enrollment.imports import import_workers
 from enrollment.models import Coverage, Desa, Kecamatan, Occupation, Worker
@@ -40,9 +40,7 @@ from funding.billing import BillingError
 from funding.models import ContributionPayment, FundingSource
 from funding.services import committed_cost
 
-from enrollment.tests.xlsx_builders import person, simple_file
-
-from .builders import cover
+from demo.builders import cover, person, simple_file
 
 STEPS = 300
 SEED = 13

@@ -7,7 +7,7 @@ import zipfile
 import openpyxl
 import pytest
 
-from core.testing import make_funding
+from demo.builders import make_funding
 
 HOSTILE = '=HYPERLINK("http://contoh.invalid","klik")'
 

@@ -8,7 +8,7 @@ from enrollment.models import Coverage
 from funding.models import ContributionPayment
 from funding.services import committed_cost
 
-from .builders import claim
+from demo.builders import claim
 from .conftest import DESA_A1, DESA_A2, KEC_A
 
 

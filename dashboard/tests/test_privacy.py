@@ -6,10 +6,10 @@ import io
 import openpyxl
 import pytest
 
-from core.testing import make_funding
+from demo.builders import make_funding
 from enrollment.models import Heir, Worker
 
-from .builders import populate
+from demo.builders import populate
 from .conftest import KEC_A
 
 ENDPOINTS = ["/dashboard/api/summary", "/dashboard/api/regions", "/dashboard/api/groups", "/dashboard/api/monthly"]

@@ -6,9 +6,9 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from core.testing import make_funding
+from demo.builders import make_funding
 
-from .builders import populate
+from demo.builders import populate
 
 # Queries per request, whatever the number of funding sources in scope:
 #   session + user + the user's permissions (2) ..................................... 4
@@ -107,7 +107,7 @@ def test_the_months_figures_cost_the_same_queries_at_ten_times_the_data(client, 
 def test_the_renewal_in_december_costs_the_same_queries_at_ten_times_the_data(client, leader, django_assert_max_num_queries, path):
     import datetime
 
-    from core.testing import on_day
+    from demo.builders import on_day
 
     running = make_funding(code="RAMAI", quota=10_000, budget=10_000 * 201_600)  # 2025
     make_funding(code="RAMAI-2026", fiscal_year=2026, period_start=datetime.date(2026, 1, 1),

@@ -12,11 +12,11 @@ from django.utils import timezone
 
 from claims.models import Claim
 from conftest import PASSWORD
-from core.testing import on_day
+from demo.builders import on_day
 from enrollment.models import Worker
 from funding.models import ContributionPayment
 
-from .builders import claim
+from demo.builders import claim
 
 
 TODAY = datetime.date(2026, 12, 5)

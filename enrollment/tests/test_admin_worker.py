@@ -6,7 +6,7 @@ import pytest
 from django.urls import reverse
 
 from core.models import AuditEvent
-from core.testing import make_funding, make_nik, make_worker
+from demo.builders import make_funding, make_nik, make_worker
 from enrollment.models import Coverage, Desa, Heir, Occupation, Worker
 
 ADD_URL = reverse("admin:enrollment_worker_add")

@@ -11,12 +11,12 @@ from django.core.management import call_command
 from openpyxl import load_workbook
 
 from core.models import AuditEvent
-from core.testing import make_funding, make_nik, make_worker
+from demo.builders import make_funding, make_nik, make_worker
 from enrollment.bpjs import EXPORT_COLUMNS, ExportError, export_bpjs, import_bpjs_answer
 from enrollment.imports import import_workers
 from enrollment.models import Coverage, Desa, ExternalCoverage
 from enrollment.services import enroll_workers
-from enrollment.tests.xlsx_builders import person, simple_file, write_xlsx
+from demo.builders import person, simple_file, write_xlsx
 from core.xlsx import FileProblem
 
 KPJ = "24000000{:03d}"

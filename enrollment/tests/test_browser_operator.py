@@ -6,7 +6,7 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from core.testing import make_funding
+from demo.builders import make_funding
 from enrollment.models import Coverage, Worker
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]

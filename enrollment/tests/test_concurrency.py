@@ -9,7 +9,7 @@ import pytest
 from django.db import connection
 
 from core.models import ProgramRules
-from core.testing import make_funding, make_worker
+from demo.builders import make_funding, make_worker
 from enrollment.models import Coverage
 from enrollment.services import EnrollmentError, enroll_workers
 

@@ -5,7 +5,7 @@ import datetime
 import pytest
 from django.urls import reverse
 
-from core.testing import make_funding, make_worker
+from demo.builders import make_funding, make_worker
 from enrollment.models import Coverage
 
 

@@ -6,7 +6,7 @@ import pytest
 from django.core.exceptions import PermissionDenied
 
 from core.models import AuditEvent
-from core.testing import make_worker
+from demo.builders import make_worker
 from enrollment.models import Coverage
 from enrollment.services import (
     CoverageError,

@@ -6,7 +6,7 @@ from decimal import Decimal
 import pytest
 
 from core.models import AuditEvent, ProgramRules
-from core.testing import make_funding, make_worker
+from demo.builders import make_funding, make_worker
 from enrollment.models import Coverage, ExternalCoverage
 from enrollment.services import EnrollmentError, cancel_coverage, enroll_worker, enroll_workers
 

@@ -6,7 +6,7 @@ from decimal import Decimal
 import pytest
 
 from core.models import AuditEvent
-from core.testing import make_funding, make_nik, make_worker
+from demo.builders import make_funding, make_nik, make_worker
 from enrollment.models import Coverage, Desa, ExternalCoverage, Worker
 from enrollment.services import (
     CoverageError,

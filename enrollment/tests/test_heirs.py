@@ -2,7 +2,7 @@
 
 import pytest
 
-from core.testing import make_heir, make_worker
+from demo.builders import make_heir, make_worker
 from enrollment.heirs import claimant_refusal, entitled_heirs
 from enrollment.models import Heir
 

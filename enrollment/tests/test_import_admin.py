@@ -7,10 +7,10 @@ import pytest
 from django.urls import reverse
 from openpyxl import load_workbook
 
-from core.testing import make_nik, make_worker
+from demo.builders import make_nik, make_worker
 from enrollment.models import BpjsExport, Coverage, Desa, ImportBatch, Worker
 from enrollment.services import enroll_workers
-from enrollment.tests.xlsx_builders import person, simple_file
+from demo.builders import person, simple_file
 
 UPLOAD = "admin:enrollment_importbatch_upload"
 UPLOAD_ANSWER = "admin:enrollment_importbatch_upload_answer"
@@ -172,7 +172,7 @@ def test_a_running_batch_page_shows_the_progress_and_polls_so_a_reload_loses_not
 @pytest.mark.django_db
 def test_large_files_report_their_progress_while_being_read(tmp_path, funding):
     from enrollment.imports import import_workers
-    from enrollment.tests.xlsx_builders import HEADERS, rows_of, write_xlsx
+    from demo.builders import HEADERS, rows_of, write_xlsx
 
     people = [person(i, NIK=make_nik(serial=i + 1, kecamatan="01")) for i in range(2500)]
     path = write_xlsx(tmp_path / "besar.xlsx", {"D": [HEADERS, *rows_of(people)]})

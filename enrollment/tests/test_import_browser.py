@@ -4,7 +4,7 @@ errors, imports the valid rows and finds the workers listed."""
 import pytest
 
 from enrollment.models import ImportBatch, Worker
-from enrollment.tests.xlsx_builders import person, simple_file
+from demo.builders import person, simple_file
 
 
 @pytest.mark.browser

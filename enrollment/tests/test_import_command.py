@@ -14,7 +14,7 @@ from openpyxl import Workbook, load_workbook
 
 from core.models import ProgramRules
 from enrollment.models import Worker
-from enrollment.tests.xlsx_builders import HEADERS, person, rows_of, simple_file, write_xlsx
+from demo.builders import HEADERS, person, rows_of, simple_file, write_xlsx
 
 ROOT = Path(__file__).resolve().parents[2]
 JSON_KEYS = ["rows", "valid", "created", "duplicates", "skipped_sheets", "errors", "warnings", "committed"]

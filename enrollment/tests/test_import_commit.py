@@ -7,10 +7,10 @@ import pytest
 from openpyxl import load_workbook
 
 from core.models import AuditEvent
-from core.testing import make_funding
+from demo.builders import make_funding
 from enrollment.imports import ERROR_COLUMN, import_workers, write_rejected_rows
 from enrollment.models import Coverage, Heir, Worker
-from enrollment.tests.xlsx_builders import HEADERS, person, rows_of, simple_file, write_xlsx
+from demo.builders import HEADERS, person, rows_of, simple_file, write_xlsx
 
 
 def counts():
@@ -161,7 +161,7 @@ def test_a_nik_registered_meanwhile_fails_the_write_midway_and_nothing_is_kept(t
 
     from django.db import connection, transaction
 
-    from core.testing import make_worker
+    from demo.builders import make_worker
     from enrollment.imports import ImportConflict
     from enrollment.models import Desa
 

@@ -4,12 +4,12 @@ import datetime
 
 import pytest
 
-from core.testing import make_funding, make_nik, make_worker
+from demo.builders import make_funding, make_nik, make_worker
 from enrollment.models import Coverage, Desa, ExternalCoverage, Worker
 from enrollment.nik import FEMALE
 from enrollment.services import enroll_workers
 from enrollment.tests.conftest import errors_at, messages
-from enrollment.tests.xlsx_builders import HEADERS, person, rows_of, simple_file, write_xlsx
+from demo.builders import HEADERS, person, rows_of, simple_file, write_xlsx
 
 
 @pytest.mark.django_db

@@ -7,7 +7,7 @@ import pytest
 
 from enrollment.models import Worker
 from enrollment.tests.conftest import errors_at, messages
-from enrollment.tests.xlsx_builders import HEADERS, person, rows_of, write_xlsx
+from demo.builders import HEADERS, person, rows_of, write_xlsx
 
 NAME = HEADERS.index("Nama Lengkap")
 NIK = HEADERS.index("NIK")

@@ -5,12 +5,12 @@ import datetime
 import pytest
 from openpyxl import load_workbook
 
-from core.testing import make_nik
+from demo.builders import make_nik
 from enrollment.imports import COLUMN_ALIASES, HEADER_FIELDS, write_rejected_rows
 from enrollment.models import Heir, Worker
 from enrollment.nik import FEMALE, MALE
 from enrollment.tests.conftest import errors_at
-from enrollment.tests.xlsx_builders import HEADERS, person, rows_of, simple_file, write_xlsx
+from demo.builders import HEADERS, person, rows_of, simple_file, write_xlsx
 from core.xlsx import FileProblem, header_key
 
 

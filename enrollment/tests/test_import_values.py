@@ -5,12 +5,12 @@ from decimal import Decimal
 
 import pytest
 
-from core.testing import make_nik
+from demo.builders import make_nik
 from enrollment.models import Heir, Worker
 from enrollment.nik import FEMALE, MALE
 from enrollment.normalize import rupiah_amount
 from enrollment.tests.conftest import errors_at, messages
-from enrollment.tests.xlsx_builders import HEADERS, person, simple_file, write_xlsx
+from demo.builders import HEADERS, person, simple_file, write_xlsx
 from funding.contributions import income_basis_error
 
 

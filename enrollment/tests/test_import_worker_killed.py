@@ -15,7 +15,7 @@ from core.tests.faults import PrivateRedis, PrivateWorker, broker, database_url,
 from enrollment import import_batches
 from enrollment.models import Coverage, Heir, ImportBatch, Worker
 
-from .xlsx_builders import person, simple_file
+from demo.builders import person, simple_file
 
 
 def _commit_waiting_for_the_audit_table(watcher):

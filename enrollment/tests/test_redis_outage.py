@@ -13,11 +13,12 @@ import pytest
 from django.urls import reverse
 
 from core.tests.faults import PrivateRedis, PrivateWorker, broker, wait_until
-from enrollment import batches
-from enrollment.models import Certificate, CertificateBatch, CertificateBatchItem, Coverage, ImportBatch, Worker
+from certificates import batches
+from certificates.models import Certificate, CertificateBatch, CertificateBatchItem
+from enrollment.models import Coverage, ImportBatch, Worker
 
-from .certificate_builders import make_active_coverage, pdf_pages
-from .xlsx_builders import person, simple_file
+from demo.builders import make_active_coverage, pdf_pages
+from demo.builders import person, simple_file
 
 
 @pytest.fixture
@@ -90,7 +91,7 @@ def test_a_batch_requested_while_redis_is_down_waits_and_starts_by_itself_when_r
     batch.refresh_from_db()
     assert batch.waiting_for_queue and batch.status == "running"
     client.force_login(official)
-    page = client.get(reverse("admin:enrollment_certificatebatch_change", args=[batch.pk])).content.decode()
+    page = client.get(reverse("admin:certificates_certificatebatch_change", args=[batch.pk])).content.decode()
     assert 'id="batch-waiting"' in page and "Menunggu antrean" in page
 
     redis.start()

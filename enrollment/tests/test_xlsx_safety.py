@@ -9,7 +9,7 @@ import pytest
 from openpyxl import Workbook, load_workbook
 
 from enrollment.imports import import_workers, write_rejected_rows
-from enrollment.tests.xlsx_builders import HEADERS, person, rows_of
+from demo.builders import HEADERS, person, rows_of
 from core.xlsx import SafeWorkbook
 
 DANGEROUS = ["=1+1", "+6281234567890", "-2+3", "@SUM(A1:A9)", "=cmd|' /C calc'!A0", "\t=1"]

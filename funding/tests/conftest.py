@@ -36,7 +36,7 @@ def activate(coverages, *, registered_on=datetime.date(2024, 12, 27)):
 
 def covered_workers(funding, count, *, start=None, **worker_overrides):
     """``count`` new workers enrolled in ``funding`` from ``start`` and activated: their coverages."""
-    from core.testing import make_worker
+    from demo.builders import make_worker
     from enrollment.services import enroll_workers
 
     workers = [make_worker(**worker_overrides) for _ in range(count)]

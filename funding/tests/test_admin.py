@@ -8,7 +8,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from core.audit import history
-from core.testing import make_funding
+from demo.builders import make_funding
 from funding.billing import prepare_bill, record_payment
 from funding.models import Holiday
 

@@ -7,7 +7,7 @@ import pytest
 from django.core.exceptions import PermissionDenied
 
 from core.audit import history
-from core.testing import make_funding, make_worker
+from demo.builders import make_funding, make_worker
 from enrollment.services import cancel_coverage, enroll_workers
 from funding.billing import BillingError, cancel_bill, prepare_bill, record_payment
 from funding.models import BillLine, ContributionBill, FundingSource

@@ -2,9 +2,9 @@
 
 import pytest
 
-from claims.testing import pdf_bytes
+from demo.builders import pdf_bytes
 
-from core.testing import make_funding
+from demo.builders import make_funding
 from funding.models import ContributionBill, ContributionPayment
 
 from .conftest import covered_workers

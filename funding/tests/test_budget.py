@@ -6,7 +6,7 @@ from decimal import Decimal
 import pytest
 from django.core.management import call_command
 
-from core.testing import make_funding, make_worker, on_day
+from demo.builders import make_funding, make_worker, on_day
 from enrollment.services import EnrollmentError, cancel_coverage, enroll_workers
 from funding.billing import prepare_bill, record_payment
 from funding.models import BillLine, ContributionBill, ContributionPayment, FundingSource

@@ -7,7 +7,7 @@ from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 
 from core.models import AuditEvent
-from core.testing import make_funding, make_heir
+from demo.builders import make_funding, make_heir
 from enrollment.models import Coverage
 from enrollment.services import enroll_workers
 from funding.expiry import coverages_ending_soon, end_expired_coverages

@@ -7,7 +7,7 @@ from decimal import Decimal
 import pytest
 from django.urls import reverse
 
-from core.testing import make_funding, make_worker
+from demo.builders import make_funding, make_worker
 from enrollment.services import enroll_workers
 from funding.contributions import RateError, RateTable, income_basis_error
 from funding.models import IncomeBasis

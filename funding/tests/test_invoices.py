@@ -7,7 +7,7 @@ from decimal import Decimal
 import pytest
 from openpyxl import Workbook, load_workbook
 
-from core.testing import make_worker
+from demo.builders import make_worker
 from enrollment.services import enroll_workers
 from funding.billing import prepare_bill
 from funding.invoices import compare_invoice, parse_amount, read_invoice, write_bill_workbook

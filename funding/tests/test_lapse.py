@@ -136,8 +136,8 @@ def test_lapsed_coverages_are_found_for_a_whole_funding_source_at_once(funding, 
 def test_a_claim_for_a_death_in_lapsed_months_is_refused_until_they_are_paid(funding, official):
     # The claims rules call is_protected_on (R-JKM-2 / R-PAY-2); here with real bills and payments.
     from claims.services import ClaimError
-    from claims.testing import file_claim
-    from core.testing import make_heir
+    from demo.builders import file_claim
+    from demo.builders import make_heir
 
     (coverage,) = covered_workers(funding, 1)
     spouse = make_heir(coverage.worker)

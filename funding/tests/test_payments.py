@@ -10,8 +10,8 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
 
 from core.audit import history
-from claims.testing import pdf_bytes
-from core.testing import make_funding
+from demo.builders import pdf_bytes
+from demo.builders import make_funding
 from funding.billing import BillingError, prepare_bill, record_payment
 from funding.models import ContributionBill, ContributionPayment, PaymentAllocation
 

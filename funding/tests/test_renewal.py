@@ -7,7 +7,7 @@ import pytest
 from django.core.exceptions import PermissionDenied
 
 from core.audit import history
-from core.testing import make_funding, make_worker
+from demo.builders import make_funding, make_worker
 from enrollment.models import Coverage, ExternalCoverage
 from enrollment.services import cancel_coverage, enroll_workers, end_coverage
 from funding.models import FundingSource

@@ -6,7 +6,7 @@ import datetime
 import pytest
 from django.urls import reverse
 
-from core.testing import make_funding, on_day
+from demo.builders import make_funding, on_day
 from enrollment.models import ExternalCoverage
 from funding.renewal import next_program, renew_funding, renewal_progress
 

@@ -12,8 +12,8 @@ from django.utils import timezone
 from dateutil.relativedelta import relativedelta
 from openpyxl import Workbook, load_workbook
 
-from claims.testing import pdf_bytes
-from core.testing import make_funding
+from demo.builders import pdf_bytes
+from demo.builders import make_funding
 from funding.billing import prepare_bill, record_payment
 from funding.contributions import month_start
 from funding.models import ContributionBill, ContributionPayment, FundingSource, InvoiceComparison
@@ -303,7 +303,7 @@ def test_the_official_renews_the_program_in_two_steps(client, official):
 def _sizes(funding, n):
     """n workers (with an heir each) whose coverage ends within 30 days of today, one paid and one
     unpaid bill (so some months are lapsed)."""
-    from core.testing import make_heir
+    from demo.builders import make_heir
 
     for coverage in covered_workers(funding, n):
         make_heir(coverage.worker)

@@ -1,9 +1,0 @@
-from django.urls import path
-
-from . import certificate_views
-
-app_name = "certificates"
-urlpatterns = [
-    path("<int:pk>/unduh/", certificate_views.certificate_download, name="download"),
-    path("batch/<int:pk>/unduh.<str:fmt>", certificate_views.batch_download, name="batch_download"),
-]
