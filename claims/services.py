@@ -66,9 +66,7 @@ def _locked(claim) -> Claim:
 
 
 def _jkm_coverages(worker_id, day):
-    return Coverage.objects.filter(
-        worker_id=worker_id, jkm=True, status__in=[Coverage.Status.ACTIVE, Coverage.Status.ENDED], start_date__lte=day
-    )
+    return Coverage.objects.registered().filter(worker_id=worker_id, jkm=True, start_date__lte=day)
 
 
 def membership_on(worker_id, day: datetime.date) -> benefits.Membership:

@@ -71,9 +71,7 @@ def month_events(scope: Scope, month: datetime.date) -> dict:
     last = first.replace(day=calendar.monthrange(first.year, first.month)[1])
     hide = scope.hide_small
     # Registered coverage whose last day fell in the month, up to the report's day.
-    ended = scope.coverages().filter(
-        status__in=[Coverage.Status.ACTIVE, Coverage.Status.ENDED], end_date__range=(first, min(last, scope.today))
-    ).count()
+    ended = scope.coverages().registered().filter(end_date__range=(first, min(last, scope.today))).count()
     deaths = Worker.objects.filter(
         died_on__range=(first, last), pk__in=scope.coverages().values("worker_id")
     ).count()

@@ -64,7 +64,7 @@ TEMPLATES = {
     Certificate.Kind.BENEFIT: "enrollment/certificate_benefit.html",
 }
 # A participation certificate proves registration with BPJS: only coverage with a KPJ number.
-CERTIFIABLE_COVERAGE = (Coverage.Status.ACTIVE, Coverage.Status.ENDED)
+CERTIFIABLE_COVERAGE = Coverage.REGISTERED
 
 # Errors worth another try: the database or the disk hiccupped. Anything else is recorded at once.
 TRANSIENT_ERRORS = (OperationalError, InterfaceError, OSError)

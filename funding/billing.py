@@ -73,7 +73,7 @@ def billable_coverages(funding: FundingSource):
     """
     from enrollment.models import Coverage
 
-    return Coverage.objects.filter(funding_source=funding, status__in=[Coverage.Status.ACTIVE, Coverage.Status.ENDED])
+    return Coverage.objects.registered().filter(funding_source=funding)
 
 
 def period_months(funding: FundingSource) -> list[datetime.date]:

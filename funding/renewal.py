@@ -129,7 +129,7 @@ def renewal_candidates(source: FundingSource):
 
     latest = {}
     for coverage in (
-        Coverage.objects.filter(funding_source=source, status__in=[Coverage.Status.ACTIVE, Coverage.Status.ENDED])
+        Coverage.objects.registered().filter(funding_source=source)
         .select_related("worker__desa__kecamatan")
         .order_by("worker_id", "end_date", "pk")
     ):

@@ -197,7 +197,7 @@ def _unpaid_and_periods(coverages, *, today, holidays):
 
     holidays = load_holidays() if holidays is None else holidays
     registered = list(
-        Coverage.objects.filter(pk__in=coverages, status__in=[Coverage.Status.ACTIVE, Coverage.Status.ENDED])
+        Coverage.objects.registered().filter(pk__in=coverages)
         .values_list("pk", "start_date", "end_date")
     )
     periods = {pk: (start, end) for pk, start, end in registered}
@@ -265,9 +265,7 @@ def lapsed_months(months, unpaid) -> set:
 
 def is_protected_on(coverage, day: datetime.date, *, today: datetime.date | None = None) -> bool:
     """Whether an event on ``day`` is covered: inside a registered coverage and not lapsed (R-PAY-2)."""
-    from enrollment.models import Coverage
-
-    if coverage.status not in (Coverage.Status.ACTIVE, Coverage.Status.ENDED) or not coverage.covers(day):
+    if not coverage.is_registered or not coverage.covers(day):
         return False
     today = today or timezone.localdate()
     months = contribution_months(coverage.start_date, coverage.end_date)
