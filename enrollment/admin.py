@@ -20,7 +20,7 @@ from . import batches
 from .bpjs import ExportError, export_bpjs
 from .certificates import CertificateError, is_outdated, request_certificate
 from .forms import ActivateForm, CancelForm, CoverageAddForm, EnrollForm, HeirForm, WorkerForm
-from .models import Certificate, CertificateBatch, Coverage, Desa, ExternalCoverage, Heir, Kecamatan, Occupation, Worker
+from .models import Certificate, CertificateBatch, CertificateBatchItem, Coverage, Desa, ExternalCoverage, Heir, Kecamatan, Occupation, Worker
 from .nik import heir_nik_error
 from .services import (
     CoverageError,
@@ -426,7 +426,7 @@ class MakeDocumentForm(forms.Form):
         FundingSource.objects.all(), required=False, label=_("Berita acara serah terima untuk sumber dana")
     )
     claim = forms.ModelChoiceField(
-        Claim.objects.filter(status="paid").select_related("worker"), required=False,
+        Claim.objects.filter(status=Claim.Status.PAID).select_related("worker"), required=False,
         label=_("Sertifikat serah terima manfaat untuk klaim dibayar"),
     )
 
@@ -549,7 +549,7 @@ class CertificateBatchAdmin(admin.ModelAdmin):
 
     def get_queryset(self, request):
         return super().get_queryset(request).annotate(
-            finished_count=Count("items", filter=Q(items__state__in=["done", "failed"]))
+            finished_count=Count("items", filter=Q(items__state__in=[CertificateBatchItem.State.DONE, CertificateBatchItem.State.FAILED]))
         )
 
     @admin.display(description=_("kemajuan"))
@@ -606,7 +606,7 @@ class CertificateBatchAdmin(admin.ModelAdmin):
             raise PermissionDenied
         batch = object_or_404(CertificateBatch.objects.select_related("funding_source", "started_by"), object_id)
         failures = (
-            batch.items.filter(state="failed").select_related("certificate__coverage__worker").order_by("position")[:200]
+            batch.items.filter(state=CertificateBatchItem.State.FAILED).select_related("certificate__coverage__worker").order_by("position")[:200]
         )
         context = {
             **self.admin_site.each_context(request),

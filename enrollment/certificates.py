@@ -40,6 +40,7 @@ from weasyprint import CSS, HTML
 from weasyprint.text.fonts import FontConfiguration
 from weasyprint.urls import FatalURLFetchingError, URLFetcher, URLFetcherResponse
 
+from claims.models import Claim
 from core import queued_work
 from core.roles import require_permission
 from core.audit import record
@@ -237,7 +238,7 @@ def renderable_error(certificate: Certificate) -> str | None:
         if coverage.status not in CERTIFIABLE_COVERAGE or not coverage.kpj_number:
             return _("Kepesertaan %(coverage)s berstatus %(status)s: sertifikat hanya untuk kepesertaan aktif atau "
                      "berakhir yang sudah bernomor KPJ.") % {"coverage": coverage, "status": coverage.get_status_display()}
-    if certificate.kind == Certificate.Kind.BENEFIT and certificate.claim.status != "paid":
+    if certificate.kind == Certificate.Kind.BENEFIT and certificate.claim.status != Claim.Status.PAID:
         return _("Klaim %(claim)s belum dibayar: sertifikat manfaat dibuat setelah pembayaran.") % {
             "claim": certificate.claim}
     return None
@@ -456,11 +457,11 @@ class Verification:
 def coverage_status(coverage: Coverage, today: datetime.date) -> tuple[str, str]:
     """(code, label) of a coverage as the public sees it: active, ended or cancelled."""
     if coverage.status == Coverage.Status.CANCELLED:
-        return "cancelled", _("Dibatalkan")
+        return Coverage.Status.CANCELLED.value, _("Dibatalkan")
     if coverage.status == Coverage.Status.ENDED or coverage.end_date < today:
-        return "ended", _("Berakhir")
+        return Coverage.Status.ENDED.value, _("Berakhir")
     if coverage.status == Coverage.Status.ACTIVE:
-        return "active", _("Aktif")
+        return Coverage.Status.ACTIVE.value, _("Aktif")
     return coverage.status, coverage.get_status_display()
 
 
@@ -480,7 +481,7 @@ def verify_certificate(code: str, *, today: datetime.date | None = None) -> Veri
     kind = certificate.get_kind_display()
     if certificate.kind == Certificate.Kind.HANDOVER:
         funding = certificate.funding_source
-        status = ("ended", _("Berakhir")) if funding.period_end < today else ("active", _("Berlaku"))
+        status = (Coverage.Status.ENDED.value, _("Berakhir")) if funding.period_end < today else (Coverage.Status.ACTIVE.value, _("Berlaku"))
         return Verification(kind, funding.name, "", _period(funding.period_start, funding.period_end), status[1], status[0])
     coverage = certificate.coverage if certificate.kind == Certificate.Kind.PARTICIPATION else certificate.claim.coverage
     worker = coverage.worker

@@ -7,6 +7,7 @@ from django.utils.translation import gettext_lazy as _
 
 from core.admin import AuditedModelAdmin, ReadOnlyAdminMixin
 from core.money import format_rupiah
+from enrollment.models import Coverage
 
 from .models import (
     ContributionBill, ContributionDiscount, ContributionPayment, ContributionRate, FundingSource, Holiday, IncomeBasis,
@@ -53,7 +54,7 @@ class FundingSourceAdmin(AuditedModelAdmin):
 
     def get_queryset(self, request):
         return super().get_queryset(request).annotate(
-            enrolled_count=Count("coverages", filter=~Q(coverages__status="cancelled"))
+            enrolled_count=Count("coverages", filter=~Q(coverages__status=Coverage.Status.CANCELLED))
         )
 
     @admin.display(description=_("terdaftar"), ordering="enrolled_count")

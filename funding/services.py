@@ -300,6 +300,8 @@ def budget_tracking(funding: FundingSource, *, today: datetime.date | None = Non
     is raised when it exceeds the budget; enrolment itself is stopped earlier (R-ENR-4).
     Six queries (four with ``rates`` given), whatever the size of the program.
     """
+    from enrollment.models import Coverage
+
     from .billing import bill_month_status, lines_after_death
     from .models import BillLine, ContributionBill, ContributionPayment, PaymentAllocation
 
@@ -313,7 +315,7 @@ def budget_tracking(funding: FundingSource, *, today: datetime.date | None = Non
         settled=_total(PaymentAllocation.objects.filter(bill__funding_source=OuterRef("pk")), "amount"),
         paid=_total(ContributionPayment.objects.filter(funding_source=OuterRef("pk")), "amount"),
         billed_counting=_total(
-            BillLine.objects.filter(bill__funding_source=OuterRef("pk")).exclude(coverage__status="cancelled"), "amount"
+            BillLine.objects.filter(bill__funding_source=OuterRef("pk")).exclude(coverage__status=Coverage.Status.CANCELLED), "amount"
         ),
         credit=_total(lines_after_death(BillLine.objects.filter(bill__funding_source=OuterRef("pk"))), "amount"),
     ).values("billed", "settled", "paid", "billed_counting", "credit").get()

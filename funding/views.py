@@ -14,6 +14,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from core import queued_work
 from core.uploads import private_file_response
 from core.xlsx import FileProblem
+from enrollment.models import Coverage
 
 from .billing import BillingError, cancel_bill, prepare_bill, record_payment
 from .contributions import RateTable
@@ -42,7 +43,7 @@ def _bill(funding, pk) -> ContributionBill:
 @permission_required("funding.view_fundingsource", raise_exception=True)
 def funding_list(request):
     sources = FundingSource.objects.annotate(
-        enrolled=Count("coverages", filter=~Q(coverages__status="cancelled"))
+        enrolled=Count("coverages", filter=~Q(coverages__status=Coverage.Status.CANCELLED))
     )
     return render(request, "funding/fundingsource_list.html", {"sources": sources})
 
