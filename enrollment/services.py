@@ -198,9 +198,8 @@ def enrollment_cost(funding: FundingSource, *, start, end, programs, transports,
         raise EnrollmentError([(None, str(exc))]) from exc
 
 
-def lock_funding(funding: FundingSource) -> FundingSource:
-    """Lock the funding source row: quota and budget are checked and spent under this lock (R-ENR-4)."""
-    return FundingSource.objects.select_for_update().get(pk=funding.pk)
+# The import (enrollment/imports.py) takes the lock by this name; it is FundingSource.objects.lock.
+lock_funding = FundingSource.objects.lock
 
 
 @dataclass
@@ -288,7 +287,7 @@ def enroll_workers(*, funding: FundingSource, workers, start: datetime.date, by,
     Usable on its own or inside a larger transaction (the Excel import, the admin form).
     """
     require_permission(by, "enrollment.add_coverage")
-    funding = lock_funding(funding)
+    funding = FundingSource.objects.lock(funding)
     pks = [w.pk for w in workers]
     locked = {
         w.pk: w

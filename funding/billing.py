@@ -121,10 +121,6 @@ def plan_bill_lines(
     return lines
 
 
-def _lock_funding(funding: FundingSource) -> FundingSource:
-    return FundingSource.objects.select_for_update().get(pk=funding.pk)
-
-
 @transaction.atomic
 def prepare_bill(
     *, funding: FundingSource, first_month: datetime.date, last_month: datetime.date | None = None, by
@@ -137,7 +133,7 @@ def prepare_bill(
     require_permission(by, "funding.add_contributionbill")
     first_month = month_start(first_month)
     last_month = month_start(last_month or first_month)
-    funding = _lock_funding(funding)
+    funding = FundingSource.objects.lock(funding)
     months = period_months(funding)
     if last_month < first_month:
         raise BillingError(_("Bulan terakhir tidak boleh sebelum bulan pertama."))
@@ -190,7 +186,7 @@ def prepare_bill(
 def cancel_bill(*, bill: ContributionBill, by) -> None:
     """Withdraw a bill prepared by mistake; only while nothing has been paid on it."""
     require_permission(by, "funding.delete_contributionbill")
-    _lock_funding(bill.funding_source)
+    FundingSource.objects.lock(bill.funding_source)
     bill = ContributionBill.objects.select_for_update().select_related("funding_source").get(pk=bill.pk)
     if bill.allocations.exists():
         raise BillingError(
@@ -242,7 +238,7 @@ def record_payment(
     bill_ids = sorted({bill.pk for bill in bills})
     if not bill_ids:
         raise BillingError(_("Pilih paling sedikit satu tagihan yang dibayar."))
-    funding = _lock_funding(funding)
+    funding = FundingSource.objects.lock(funding)
     earlier = ContributionPayment.objects.filter(funding_source=funding, reference=reference).first()
     if earlier:
         raise BillingError(

@@ -210,7 +210,7 @@ def renew_funding(*, source: FundingSource, target_values: dict, by, exclude=())
     from enrollment.services import EnrollmentError, enroll_workers
 
     require_permission(by, "funding.renew_fundingsource")
-    target = FundingSource.objects.select_for_update().filter(code=target_values["code"]).first()
+    target = FundingSource.objects.locked().filter(code=target_values["code"]).first()
     check_renewal_target(by=by, target=target)
     if target is None:
         try:
