@@ -30,7 +30,7 @@ from core.privacy import mask_name
 from enrollment.models import Coverage, Heir, Worker
 from enrollment.nik import age_on
 from enrollment.services import end_coverages_at_death
-from funding.billing import load_holidays
+from funding.calendar import load_holidays
 from funding.contributions import contribution_months
 from funding.services import unpaid_months
 

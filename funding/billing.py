@@ -28,8 +28,9 @@ from core.money import ZERO, format_rupiah, rupiah
 from core.models import AuditEvent
 from core.uploads import UploadError, check_document
 
+from .calendar import load_holidays, next_working_day
 from .contributions import RateError, RateTable, contribution_months, month_start
-from .models import BillLine, ContributionBill, ContributionPayment, FundingSource, Holiday, PaymentAllocation, Program
+from .models import BillLine, ContributionBill, ContributionPayment, FundingSource, PaymentAllocation, Program
 
 # R-PAY-1: a month's contribution is due on the 15th of that month.
 DUE_DAY = 15
@@ -48,18 +49,10 @@ def _month_label(month: datetime.date) -> str:
 # --- Due dates (R-PAY-1) -------------------------------------------------------------------
 
 
-def load_holidays() -> frozenset:
-    """The public holidays entered by the administrator (one query)."""
-    return frozenset(Holiday.objects.values_list("date", flat=True))
-
-
 def due_date(month: datetime.date, holidays=frozenset()) -> datetime.date:
     """R-PAY-1: the 15th of the contribution month, or the next working day when that is a
-    Saturday, Sunday or a public holiday of the ``Holiday`` table."""
-    day = month_start(month).replace(day=DUE_DAY)
-    while day.weekday() >= 5 or day in holidays:
-        day += datetime.timedelta(days=1)
-    return day
+    Saturday, Sunday or a public holiday of the ``Holiday`` table (funding/calendar.py)."""
+    return next_working_day(month_start(month).replace(day=DUE_DAY), holidays)
 
 
 # --- Bills ---------------------------------------------------------------------------------

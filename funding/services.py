@@ -11,7 +11,8 @@ from django.utils.translation import gettext_lazy as _
 
 from core.money import ZERO
 
-from .billing import due_date, load_holidays
+from .billing import due_date
+from .calendar import load_holidays
 from .contributions import RateTable, contribution_months, month_start
 from .models import FundingSource, KecamatanTarget
 
