@@ -27,7 +27,7 @@ class Check:
     label: str  # what is checked
     ok: bool
     detail: str  # the finding, in Indonesian
-    # The finding names a person, a KPJ or an account: shown only with claims.view_claim_personal_data.
+    # The finding names a person, a KPJ or an account: shown only to readers who see personal data (core.privacy).
     personal: bool = False
 
 

@@ -301,7 +301,7 @@ def claim_review(claim: Claim, *, with_documents=True, today=None, documents=Non
     """(checks, benefit or None) for a claim: what the claim page shows and the verbs enforce.
 
     ``personal=False`` masks the children's names in the benefit's notes (readers without
-    ``claims.view_claim_personal_data``); ``language`` as compute_benefit.
+    personal data, ``core.privacy.sees_personal_data``); ``language`` as compute_benefit.
     """
     facts = gather_facts(claim, with_documents=with_documents, today=today, documents=documents)
     children = _children_of(claim) if children is None else children

@@ -11,6 +11,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
+from core.privacy import sees_personal_data
+
 from .charts import draw_dashboard_charts
 from .exports import build_dashboard_workbook, name_workbook
 from .now import renewal_figures, year_figures
@@ -18,8 +20,6 @@ from .queries import FilterError, Filters, build_dashboard, get_figures, resolve
 from .report import ReportError, list_reports, month_events, open_report, parse_month, report_day
 from .tasks import render_monthly_report
 
-# Who may see personal data sees exact small counts; everyone else gets "<5" (UU 27/2022).
-PERSONAL_DATA_PERMISSION = "enrollment.view_worker"
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
@@ -32,7 +32,7 @@ def _scope(request):
     return resolve_scope(
         Filters.from_params(request.GET),
         today=timezone.localdate(),
-        hide_small=not request.user.has_perm(PERSONAL_DATA_PERMISSION),
+        hide_small=not sees_personal_data(request.user),
     )
 
 
@@ -121,7 +121,7 @@ def api_month(request):
         filters = Filters.from_params(request.GET)
         month = parse_month(request.GET.get("month") or timezone.localdate().strftime("%Y-%m"))
         scope = resolve_scope(filters, today=report_day(month, timezone.localdate()),
-                              hide_small=not request.user.has_perm(PERSONAL_DATA_PERMISSION))
+                              hide_small=not sees_personal_data(request.user))
     except (FilterError, ReportError) as error:
         return JsonResponse({"error": str(error)}, status=400)
     return JsonResponse({"filters": scope.filters.as_dict(), "small_cells_hidden": scope.hide_small,
