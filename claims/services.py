@@ -393,7 +393,8 @@ def _apply(current: Claim, to: str, *, by, fields=None, note="") -> Claim:
             changes[name] = [before, value]
     current.status = to
     current.save(update_fields=["status", "updated_at", *fields])
-    record(actor=by, obj=current, action=AuditEvent.Action.TRANSITION, changes=_plain(changes), note=note)
+    record(actor=by, obj=current, action=AuditEvent.Action.TRANSITION, changes=_plain(changes), note=note,
+           parent=current.worker)
     return current
 
 
@@ -467,7 +468,7 @@ def submit_claim(*, claim: Claim, by, children=()) -> Claim:
         changes["beasiswa"] = [None, "; ".join(
             f"{c.child.full_name} {ScholarshipChild.Level(c.level).label} {benefits.school_year_label(c.school_year)}"
             for c in children)]
-    record(actor=by, obj=claim, action=AuditEvent.Action.CREATE, changes=changes)
+    record(actor=by, obj=claim, action=AuditEvent.Action.CREATE, changes=changes, parent=worker)
     return claim
 
 
@@ -517,6 +518,7 @@ def upload_document(*, claim: Claim, kind: str, uploaded, by) -> ClaimDocument:
     record(
         actor=by, obj=current, action=AuditEvent.Action.UPDATE,
         changes={"dokumen": [None, f"{document.get_kind_display()} #{document.pk} (sha256 {document.sha256[:12]})"]},
+        parent=current.worker,
     )
     return document
 
@@ -576,7 +578,7 @@ def _record_death(claim: Claim, *, by) -> None:
     if closed:
         record(actor=by, obj=claim, action=AuditEvent.Action.UPDATE, changes={"kepesertaan_diakhiri": [None, "; ".join(
             f"{c.funding_source.name} ({c.get_status_display()}, {c.end_date:%d-%m-%Y})" if c.status == Coverage.Status.ENDED
-            else f"{c.funding_source.name} ({c.get_status_display()})" for c in closed)]})
+            else f"{c.funding_source.name} ({c.get_status_display()})" for c in closed)]}, parent=worker)
 
 
 @transaction.atomic(durable=True)
