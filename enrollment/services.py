@@ -490,6 +490,9 @@ def end_coverages_at_death(*, worker: Worker, died_on: datetime.date, by, note="
             fields = {"cancelled_at": timezone.now(), "cancel_reason": reason[:255]}
             changed.append(_move(coverage, Coverage.Status.CANCELLED, by=by, fields=fields, note=note or reason))
     return changed
+
+
+@transaction.atomic
 def end_coverages(*, coverages, by=None) -> list[Coverage]:
     """Active -> ended for many coverages at once (the nightly end of coverage, in chunks).
 
