@@ -22,6 +22,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
+from core import transitions
 from core.roles import require_permission
 from core.audit import record
 from core.models import AuditEvent, ProgramRules
@@ -55,10 +56,8 @@ class ClaimError(Exception):
 
 def _locked(claim) -> Claim:
     """The claim row, locked until the transaction ends; related rows are read, not locked."""
-    return (
-        Claim.objects.select_for_update(of=("self",))
-        .select_related("worker", "coverage__funding_source", "claimant", "death_claim")
-        .get(pk=claim.pk)
+    return transitions.lock(
+        Claim.objects.select_related("worker", "coverage__funding_source", "claimant", "death_claim"), claim.pk
     )
 
 
@@ -372,36 +371,19 @@ def _refuse_if_paid(current: Claim) -> None:
 
 def _check_move(current: Claim, to: str) -> None:
     _refuse_if_paid(current)
-    if to not in current.next_statuses():
-        raise ClaimError(
-            _("Klaim %(number)s berstatus %(status)s dan tidak dapat diubah menjadi %(to)s.")
-            % {"number": current.number, "status": current.get_status_display(), "to": Status(to).label}
-        )
+    refused = transitions.refusal(
+        current, to, _("Klaim %(number)s berstatus %(status)s dan tidak dapat diubah menjadi %(to)s."), number=current.number
+    )
+    if refused:
+        raise ClaimError(refused)
 
 
 def _apply(current: Claim, to: str, *, by, fields=None, note="") -> Claim:
-    """Set the status, ``<status>_at`` and ``<status>_by`` (and ``fields``), save them, audit the move."""
-    old = current.status
-    changes = {"status": [old, to]}
-    fields = {f"{to}_at": timezone.now(), f"{to}_by": by, **(fields or {})}
-    for name, value in fields.items():
-        before = getattr(current, name)
-        setattr(current, name, value)
-        if name.endswith(("_at", "_by")):
-            continue
-        if before != value:
-            changes[name] = [before, value]
-    current.status = to
-    current.save(update_fields=["status", "updated_at", *fields])
-    record(actor=by, obj=current, action=AuditEvent.Action.TRANSITION, changes=_plain(changes), note=note,
-           parent=current.worker)
-    return current
-
-
-def _plain(changes: dict) -> dict:
-    from core.audit import plain
-
-    return {name: [plain(old), plain(new)] for name, (old, new) in changes.items()}
+    """Set the status, ``<status>_at`` and ``<status>_by`` (and ``fields``), save them, audit the move
+    under the worker (who and when are the audit row's own)."""
+    stamps = {f"{to}_at": timezone.now(), f"{to}_by": by}
+    return transitions.apply(current, to, by=by, fields={**stamps, **(fields or {})}, note=note, parent=current.worker,
+                             unaudited=stamps, as_text=True)
 
 
 @transaction.atomic(durable=True)
