@@ -140,7 +140,7 @@ def main() -> None:
 
         with transaction.atomic():
             end_baseline_s, updated = timed(lambda: Coverage.objects.filter(
-                funding_source=funding, status="active", end_date__lt=today).update(status="ended", ended_at=django.utils.timezone.now()))
+                funding_source=funding, status=Coverage.Status.ACTIVE, end_date__lt=today).update(status=Coverage.Status.ENDED, ended_at=django.utils.timezone.now()))
             transaction.set_rollback(True)
         end_s, ended = timed(lambda: end_expired_coverages(today=today))
         assert ended == updated == n

@@ -202,7 +202,7 @@ def main() -> None:
             pids = sorted(set(pids) | set(process_tree(worker.pid)))
             status = CertificateBatch.objects.filter(pk=batch.pk).values_list("status", flat=True).get()
             if rendered_s is None and not CertificateBatchItem.objects.filter(
-                batch=batch, state__in=["pending", "claimed"]
+                batch=batch, state__in=[CertificateBatchItem.State.PENDING, CertificateBatchItem.State.CLAIMED]
             ).exists():
                 rendered_s = time.perf_counter() - started
             if status == "done":
@@ -218,7 +218,7 @@ def main() -> None:
             worker.wait(timeout=30)
 
     batch.refresh_from_db()
-    failed = CertificateBatchItem.objects.filter(batch=batch, state="failed").count()
+    failed = CertificateBatchItem.objects.filter(batch=batch, state=CertificateBatchItem.State.FAILED).count()
     pages = sum(Certificate.objects.filter(coverage__funding_source=funding).values_list("pages", flat=True))
     bare = bare_ms_per_page(Certificate.objects.filter(coverage__funding_source=funding).first())
     remove_bench_data()

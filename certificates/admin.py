@@ -21,7 +21,7 @@ from funding.admin import LapseCoverageAdmin
 from funding.models import FundingSource
 
 from . import batches
-from .models import Certificate, CertificateBatch
+from .models import Certificate, CertificateBatch, CertificateBatchItem
 from .rendering import CertificateError, is_outdated, request_certificate
 from .tasks import enqueue_batch, resume_certificate_batch
 
@@ -188,7 +188,7 @@ class CertificateBatchAdmin(admin.ModelAdmin):
 
     def get_queryset(self, request):
         return super().get_queryset(request).annotate(
-            finished_count=Count("items", filter=Q(items__state__in=["done", "failed"]))
+            finished_count=Count("items", filter=Q(items__state__in=[CertificateBatchItem.State.DONE, CertificateBatchItem.State.FAILED]))
         )
 
     @admin.display(description=_("kemajuan"))
@@ -245,7 +245,7 @@ class CertificateBatchAdmin(admin.ModelAdmin):
             raise PermissionDenied
         batch = object_or_404(CertificateBatch.objects.select_related("funding_source", "started_by"), object_id)
         failures = (
-            batch.items.filter(state="failed").select_related("certificate__coverage__worker").order_by("position")[:200]
+            batch.items.filter(state=CertificateBatchItem.State.FAILED).select_related("certificate__coverage__worker").order_by("position")[:200]
         )
         context = {
             **self.admin_site.each_context(request),

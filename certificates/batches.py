@@ -86,7 +86,7 @@ def start_certificate_batch(*, funding: FundingSource, by) -> CertificateBatch:
     from .tasks import enqueue_batch
 
     require_permission(by, "certificates.render_certificate")
-    funding = FundingSource.objects.select_for_update().get(pk=funding.pk)  # one start at a time
+    funding = FundingSource.objects.lock(funding)  # one start at a time
     running = CertificateBatch.objects.exclude(status=CertificateBatch.Status.DONE).filter(funding_source=funding).first()
     if running:
         return running

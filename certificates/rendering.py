@@ -40,6 +40,7 @@ from weasyprint import CSS, HTML
 from weasyprint.text.fonts import FontConfiguration
 from weasyprint.urls import FatalURLFetchingError, URLFetcher, URLFetcherResponse
 
+from claims.models import Claim
 from core import queued_work
 from core.roles import require_permission
 from core.audit import record
@@ -47,7 +48,6 @@ from core.models import AuditEvent
 from core.money import format_rupiah, rupiah
 from core.privacy import mask_name, mask_nik
 
-from claims.models import Claim
 from enrollment.models import Coverage
 from funding.services import funding_summary
 
@@ -68,7 +68,7 @@ TEMPLATES = {
     Certificate.Kind.BENEFIT: "certificates/certificate_benefit.html",
 }
 # A participation certificate proves registration with BPJS: only coverage with a KPJ number.
-CERTIFIABLE_COVERAGE = (Coverage.Status.ACTIVE, Coverage.Status.ENDED)
+CERTIFIABLE_COVERAGE = Coverage.REGISTERED
 
 # Errors worth another try: the database or the disk hiccupped. Anything else is recorded at once.
 TRANSIENT_ERRORS = (OperationalError, InterfaceError, OSError)
@@ -456,11 +456,11 @@ class Verification:
 def coverage_status(coverage: Coverage, today: datetime.date) -> tuple[str, str]:
     """(code, label) of a coverage as the public sees it: active, ended or cancelled."""
     if coverage.status == Coverage.Status.CANCELLED:
-        return "cancelled", _("Dibatalkan")
+        return Coverage.Status.CANCELLED.value, _("Dibatalkan")
     if coverage.status == Coverage.Status.ENDED or coverage.end_date < today:
-        return "ended", _("Berakhir")
+        return Coverage.Status.ENDED.value, _("Berakhir")
     if coverage.status == Coverage.Status.ACTIVE:
-        return "active", _("Aktif")
+        return Coverage.Status.ACTIVE.value, _("Aktif")
     return coverage.status, coverage.get_status_display()
 
 
@@ -480,7 +480,7 @@ def verify_certificate(code: str, *, today: datetime.date | None = None) -> Veri
     kind = certificate.get_kind_display()
     if certificate.kind == Certificate.Kind.HANDOVER:
         funding = certificate.funding_source
-        status = ("ended", _("Berakhir")) if funding.period_end < today else ("active", _("Berlaku"))
+        status = (Coverage.Status.ENDED.value, _("Berakhir")) if funding.period_end < today else (Coverage.Status.ACTIVE.value, _("Berlaku"))
         return Verification(kind, funding.name, "", _period(funding.period_start, funding.period_end), status[1], status[0])
     coverage = certificate.coverage if certificate.kind == Certificate.Kind.PARTICIPATION else certificate.claim.coverage
     worker = coverage.worker

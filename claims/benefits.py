@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from core.money import ZERO, format_rupiah, rupiah
+from funding.calendar import add_working_days
 
 # --- The regulation's numbers ---------------------------------------------------------------
 
@@ -638,16 +639,6 @@ def _pct(value: Decimal) -> str:
 def jkk_expiry_date(accident_date: datetime.date) -> datetime.date:
     """R-JKK-6: the last day a JKK claim can be filed (5 years after the accident)."""
     return accident_date + relativedelta(years=JKK_EXPIRY_YEARS)
-
-
-def add_working_days(day: datetime.date, days: int, holidays=frozenset()) -> datetime.date:
-    """The date ``days`` working days (Monday-Friday, not a holiday) after ``day``."""
-    current = day
-    while days > 0:
-        current += datetime.timedelta(days=1)
-        if current.weekday() < 5 and current not in holidays:
-            days -= 1
-    return current
 
 
 def payment_due_date(program: str, documents_complete_on: datetime.date, holidays=frozenset()) -> datetime.date:

@@ -27,7 +27,7 @@ class Check:
     label: str  # what is checked
     ok: bool
     detail: str  # the finding, in Indonesian
-    # The finding names a person, a KPJ or an account: shown only with claims.view_claim_personal_data.
+    # The finding names a person, a KPJ or an account: shown only to readers who see personal data (core.privacy).
     personal: bool = False
 
 
@@ -65,7 +65,7 @@ def coverage_check(claim: Claim) -> Check:
     if program not in coverage.programs:
         return Check("coverage", label, False, _("Kepesertaan %(funding)s tidak mencakup program %(program)s.") % {
             "funding": coverage.funding_source.name, "program": program})
-    if coverage.status not in (Coverage.Status.ACTIVE, Coverage.Status.ENDED):
+    if not coverage.is_registered:
         return Check("coverage", label, False, _("Kepesertaan berstatus %(status)s, belum atau tidak terdaftar di BPJS.") % {
             "status": coverage.get_status_display()})
     if day < coverage.start_date:

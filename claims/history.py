@@ -4,7 +4,7 @@
 The audit rows keep the raw values (codes, whole-rupiah strings, ISO dates); they are turned into
 text only when shown, on the claim page and in the claims Excel export alike, so a reader who
 switches to English reads English labels. Fields that name people or carry bank data are left
-out for readers without ``claims.view_claim_personal_data`` (UU 27/2022).
+out for readers who do not see personal data (``core.privacy.sees_personal_data``, UU 27/2022).
 """
 
 import datetime

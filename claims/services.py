@@ -22,6 +22,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
+from core import transitions
 from core.roles import require_permission
 from core.audit import record
 from core.models import AuditEvent, ProgramRules
@@ -30,7 +31,7 @@ from core.privacy import mask_name
 from enrollment.models import Coverage, Heir, Worker
 from enrollment.nik import age_on
 from enrollment.services import end_coverages_at_death
-from funding.billing import load_holidays
+from funding.calendar import load_holidays
 from funding.contributions import contribution_months
 from funding.services import unpaid_months
 
@@ -55,10 +56,8 @@ class ClaimError(Exception):
 
 def _locked(claim) -> Claim:
     """The claim row, locked until the transaction ends; related rows are read, not locked."""
-    return (
-        Claim.objects.select_for_update(of=("self",))
-        .select_related("worker", "coverage__funding_source", "claimant", "death_claim")
-        .get(pk=claim.pk)
+    return transitions.lock(
+        Claim.objects.select_related("worker", "coverage__funding_source", "claimant", "death_claim"), claim.pk
     )
 
 
@@ -66,9 +65,7 @@ def _locked(claim) -> Claim:
 
 
 def _jkm_coverages(worker_id, day):
-    return Coverage.objects.filter(
-        worker_id=worker_id, jkm=True, status__in=[Coverage.Status.ACTIVE, Coverage.Status.ENDED], start_date__lte=day
-    )
+    return Coverage.objects.registered().filter(worker_id=worker_id, jkm=True, start_date__lte=day)
 
 
 def membership_on(worker_id, day: datetime.date) -> benefits.Membership:
@@ -303,7 +300,7 @@ def claim_review(claim: Claim, *, with_documents=True, today=None, documents=Non
     """(checks, benefit or None) for a claim: what the claim page shows and the verbs enforce.
 
     ``personal=False`` masks the children's names in the benefit's notes (readers without
-    ``claims.view_claim_personal_data``); ``language`` as compute_benefit.
+    personal data, ``core.privacy.sees_personal_data``); ``language`` as compute_benefit.
     """
     facts = gather_facts(claim, with_documents=with_documents, today=today, documents=documents)
     children = _children_of(claim) if children is None else children
@@ -374,35 +371,19 @@ def _refuse_if_paid(current: Claim) -> None:
 
 def _check_move(current: Claim, to: str) -> None:
     _refuse_if_paid(current)
-    if to not in current.next_statuses():
-        raise ClaimError(
-            _("Klaim %(number)s berstatus %(status)s dan tidak dapat diubah menjadi %(to)s.")
-            % {"number": current.number, "status": current.get_status_display(), "to": Status(to).label}
-        )
+    refused = transitions.refusal(
+        current, to, _("Klaim %(number)s berstatus %(status)s dan tidak dapat diubah menjadi %(to)s."), number=current.number
+    )
+    if refused:
+        raise ClaimError(refused)
 
 
 def _apply(current: Claim, to: str, *, by, fields=None, note="") -> Claim:
-    """Set the status, ``<status>_at`` and ``<status>_by`` (and ``fields``), save them, audit the move."""
-    old = current.status
-    changes = {"status": [old, to]}
-    fields = {f"{to}_at": timezone.now(), f"{to}_by": by, **(fields or {})}
-    for name, value in fields.items():
-        before = getattr(current, name)
-        setattr(current, name, value)
-        if name.endswith(("_at", "_by")):
-            continue
-        if before != value:
-            changes[name] = [before, value]
-    current.status = to
-    current.save(update_fields=["status", "updated_at", *fields])
-    record(actor=by, obj=current, action=AuditEvent.Action.TRANSITION, changes=_plain(changes), note=note)
-    return current
-
-
-def _plain(changes: dict) -> dict:
-    from core.audit import plain
-
-    return {name: [plain(old), plain(new)] for name, (old, new) in changes.items()}
+    """Set the status, ``<status>_at`` and ``<status>_by`` (and ``fields``), save them, audit the move
+    under the worker (who and when are the audit row's own)."""
+    stamps = {f"{to}_at": timezone.now(), f"{to}_by": by}
+    return transitions.apply(current, to, by=by, fields={**stamps, **(fields or {})}, note=note, parent=current.worker,
+                             unaudited=stamps, as_text=True)
 
 
 @transaction.atomic(durable=True)
@@ -469,7 +450,7 @@ def submit_claim(*, claim: Claim, by, children=()) -> Claim:
         changes["beasiswa"] = [None, "; ".join(
             f"{c.child.full_name} {ScholarshipChild.Level(c.level).label} {benefits.school_year_label(c.school_year)}"
             for c in children)]
-    record(actor=by, obj=claim, action=AuditEvent.Action.CREATE, changes=changes)
+    record(actor=by, obj=claim, action=AuditEvent.Action.CREATE, changes=changes, parent=worker)
     return claim
 
 
@@ -519,6 +500,7 @@ def upload_document(*, claim: Claim, kind: str, uploaded, by) -> ClaimDocument:
     record(
         actor=by, obj=current, action=AuditEvent.Action.UPDATE,
         changes={"dokumen": [None, f"{document.get_kind_display()} #{document.pk} (sha256 {document.sha256[:12]})"]},
+        parent=current.worker,
     )
     return document
 
@@ -578,7 +560,7 @@ def _record_death(claim: Claim, *, by) -> None:
     if closed:
         record(actor=by, obj=claim, action=AuditEvent.Action.UPDATE, changes={"kepesertaan_diakhiri": [None, "; ".join(
             f"{c.funding_source.name} ({c.get_status_display()}, {c.end_date:%d-%m-%Y})" if c.status == Coverage.Status.ENDED
-            else f"{c.funding_source.name} ({c.get_status_display()})" for c in closed)]})
+            else f"{c.funding_source.name} ({c.get_status_display()})" for c in closed)]}, parent=worker)
 
 
 @transaction.atomic(durable=True)

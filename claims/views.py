@@ -18,7 +18,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
 from core.uploads import private_file_response
-from core.privacy import mask_name, mask_nik
+from core.privacy import mask_name, mask_nik, sees_personal_data
 from enrollment.models import Worker
 
 from . import services
@@ -29,7 +29,6 @@ from .models import Claim, ClaimDocument
 from .services import ClaimError
 
 Status = Claim.Status
-PERSONAL = "claims.view_claim_personal_data"
 QUEUE_FILTERS = ["open", *Status.values, "all"]
 
 
@@ -47,7 +46,7 @@ def _queue_queryset(request):
     if kind in Claim.Kind.values:
         claims = claims.filter(kind=kind)
     query = (request.GET.get("q") or "").strip()
-    if query and request.user.has_perm(PERSONAL):
+    if query and sees_personal_data(request.user):
         claims = claims.filter(worker__nik=query) if query.isdigit() else claims.filter(worker__full_name__icontains=query)
     return status, kind, query, claims.order_by("submitted_at", "pk")
 
@@ -63,7 +62,7 @@ def claim_queue(request):
     tabs.append(("all", _("Semua"), sum(counts.values())))
     page = Paginator(claims, 50).get_page(request.GET.get("page"))
     today = timezone.localdate()
-    personal = request.user.has_perm(PERSONAL)
+    personal = sees_personal_data(request.user)
     rows = [
         {
             "claim": claim,
@@ -87,7 +86,7 @@ def claim_export(request):
     """The claims of the current queue filter as .xlsx (without the permission: NIK and names masked,
     no KPJ, desa, heir's name or bank data)."""
     _status, _kind, _query, claims = _queue_queryset(request)
-    content = build_claims_workbook(claims, personal=request.user.has_perm(PERSONAL))
+    content = build_claims_workbook(claims, personal=sees_personal_data(request.user))
     response = HttpResponse(content, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
     response["Content-Disposition"] = f'attachment; filename="klaim-{timezone.localdate():%Y%m%d}.xlsx"'
     response["Cache-Control"] = "private, no-store"
@@ -165,7 +164,7 @@ def claim_detail(request, pk):
     )
     user = request.user
     documents = list(claim.documents.select_related("uploaded_by"))
-    personal = user.has_perm(PERSONAL)
+    personal = sees_personal_data(user)
     # Facts and checks in the reader's language; the stored breakdown stays as it was fixed.
     checks, preview = services.claim_review(claim, documents=documents, personal=personal, language=None)
     terms = services.payment_terms(claim, documents=documents)

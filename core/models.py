@@ -38,7 +38,7 @@ class AuditEvent(models.Model):
     content_type = models.ForeignKey(ContentType, verbose_name=_("jenis data"), on_delete=models.PROTECT, db_index=False)
     object_id = models.CharField(_("ID data"), max_length=64)
     object_repr = models.CharField(_("data"), max_length=200)
-    # The record this one belongs to (an heir's or a coverage's worker), so that a worker's
+    # The record this one belongs to (an heir's, a coverage's or a claim's worker), so that a worker's
     # history also lists changes to rows that no longer exist (a deleted heir).
     parent_type = models.ForeignKey(
         ContentType, verbose_name=_("jenis data induk"), null=True, blank=True, on_delete=models.PROTECT, related_name="+",

@@ -11,15 +11,19 @@ and served by ``/dashboard/api/month`` too. Small cells are always applied (coun
 
 Rendered like the certificates (certificates.rendering.render_pdf: shared FontConfiguration,
 parsed CSS, static-file url_fetcher) by a Celery task, stored under ``laporan-bulanan/`` in the
-private storage and listed by name; the beat renders last month's on the 1st.
+private storage. Each request is a ``MonthlyReport`` row (issue 11): accepted while Redis is down
+("menunggu antrean"), sent again by the sweeper, made once however often its task runs, and the
+dashboard lists these rows; the beat asks for last month's on the 1st.
 """
 
 import calendar
 import datetime
+import logging
 import re
 
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
+from django.db import InterfaceError, OperationalError, transaction
 from django.db.models import Count, Sum
 from django.db.models.functions import Coalesce
 from django.template.loader import render_to_string
@@ -28,16 +32,18 @@ from django.utils.translation import gettext as _
 
 from claims.models import Claim
 from certificates.rendering import render_pdf
+from core import queued_work
 from enrollment.models import Coverage, Worker
 from funding.contributions import RateTable
 from funding.models import BillLine, ContributionPayment
 from funding.services import budget_tracking
 
 from .charts import draw_bars, draw_columns
-from .queries import Filters, Scope, build_dashboard, mask_small, resolve_scope
+from .models import FOLDER, MonthlyReport
+from .queries import ALL_YEARS, Filters, Scope, build_dashboard, mask_small, resolve_scope
 
-FOLDER = "laporan-bulanan"
 HEAD_TITLE = "Kepala Dinas Tenaga Kerja dan Transmigrasi Kabupaten Lamandau"
+log = logging.getLogger(__name__)
 NAME_PATTERN = re.compile(r"^laporan-bulanan-(?P<month>\d{4}-\d{2})-[a-z0-9-]+-\d{8}T\d{6}\.pdf$")
 
 
@@ -71,9 +77,7 @@ def month_events(scope: Scope, month: datetime.date) -> dict:
     last = first.replace(day=calendar.monthrange(first.year, first.month)[1])
     hide = scope.hide_small
     # Registered coverage whose last day fell in the month, up to the report's day.
-    ended = scope.coverages().filter(
-        status__in=[Coverage.Status.ACTIVE, Coverage.Status.ENDED], end_date__range=(first, min(last, scope.today))
-    ).count()
+    ended = scope.coverages().registered().filter(end_date__range=(first, min(last, scope.today))).count()
     deaths = Worker.objects.filter(
         died_on__range=(first, last), pk__in=scope.coverages().values("worker_id")
     ).count()
@@ -166,30 +170,69 @@ def build_monthly_report_pdf(filters: Filters, month: datetime.date, *, today: d
     return render_pdf(html)
 
 
-def save_monthly_report(filters: Filters, month: datetime.date) -> str:
-    """Render and store the report; returns its stored name (listed by ``list_reports``)."""
-    pdf, _pages = build_monthly_report_pdf(filters, month)
-    name = report_name(filters, month, timezone.now())
-    return default_storage.save(f"{FOLDER}/{name}", ContentFile(pdf)).rsplit("/", 1)[-1]
+def filter_params(filters: Filters) -> dict:
+    """The filters as the dashboard's query parameters (what a MonthlyReport row keeps)."""
+    return {"funding": filters.funding, "year": str(filters.year or (ALL_YEARS if filters.all_years else "")),
+            "kecamatan": filters.kecamatan}
 
 
-def list_reports() -> list[dict]:
-    """Stored reports, newest first: name, month and when it was made."""
+def request_monthly_report(filters: Filters, month: datetime.date, *, by) -> MonthlyReport:
+    """Ask for the report of ``month`` with ``filters`` (by ``by``; None: the beat): a row, sent to
+    the worker after commit. Refuses (ReportError, FilterError) a month not begun or filters naming
+    nothing. Redis down: the row is kept and marked waiting; the sweeper sends it later."""
+    resolve_scope(filters, today=report_day(month, timezone.localdate()), hide_small=True)  # names exist
+    with transaction.atomic():
+        report = MonthlyReport.objects.create(month=month.replace(day=1), filters=filter_params(filters), requested_by=by)
+        queued_work.send_on_commit(report)
+    report.refresh_from_db()
+    return report
+
+
+def make_monthly_report(report_id: int) -> MonthlyReport | None:
+    """Render and store the report of row ``report_id`` once: safe to run twice or twice at once
+    (the row turns done only while still queued; a run that finds it done already discards its file)."""
+    report = MonthlyReport.objects.filter(pk=report_id).first()
+    if report is None or report.status != MonthlyReport.Status.QUEUED:
+        return report
+    filters = Filters.from_params(report.filters)
     try:
-        _dirs, files = default_storage.listdir(FOLDER)
-    except FileNotFoundError:
-        return []
-    reports = []
-    for name in files:
-        match = NAME_PATTERN.match(name)
-        if match:
-            reports.append({"name": name, "month": match["month"],
-                            "made": timezone.localtime(default_storage.get_modified_time(f"{FOLDER}/{name}"))})
-    return sorted(reports, key=lambda r: r["made"], reverse=True)
+        pdf, _pages = build_monthly_report_pdf(filters, report.month)
+    except (OperationalError, InterfaceError):
+        raise  # the database hiccupped: the task retries, then the sweeper
+    except Exception as error:  # recorded on the row, never sent again and again
+        log.exception("monthly report %s failed", report.pk)
+        MonthlyReport.objects.filter(pk=report.pk, status=MonthlyReport.Status.QUEUED).update(
+            status=MonthlyReport.Status.FAILED, message=str(error), finished_at=timezone.now(), updated_at=timezone.now())
+        report.refresh_from_db()
+        return report
+    now = timezone.now()
+    stored = default_storage.save(f"{FOLDER}/{report_name(filters, report.month, now)}", ContentFile(pdf))
+    made = MonthlyReport.objects.filter(pk=report.pk, status=MonthlyReport.Status.QUEUED).update(
+        status=MonthlyReport.Status.DONE, file=stored, finished_at=now, updated_at=now)
+    if not made:
+        default_storage.delete(stored)  # another run made it first
+    report.refresh_from_db()
+    return report
+
+
+def list_reports(limit: int = 50) -> list[dict]:
+    """The reports asked for, newest first: name (once made), month, when asked and made, status,
+    and whether the request waits for the queue (Redis was down when it was sent)."""
+    return [
+        {"id": r.pk, "name": r.name, "month": f"{r.month:%Y-%m}", "filters": r.filters,
+         "requested": timezone.localtime(r.created_at),
+         "made": timezone.localtime(r.finished_at) if r.finished_at else None,
+         "status": r.status, "status_label": r.get_status_display(),
+         "waiting": r.status == MonthlyReport.Status.QUEUED and r.waiting_for_queue}
+        for r in MonthlyReport.objects.order_by("-created_at", "-pk")[:limit]
+    ]
 
 
 def open_report(name: str):
-    """The stored report called ``name`` (only names this module makes), or None."""
-    if not NAME_PATTERN.match(name or "") or not default_storage.exists(f"{FOLDER}/{name}"):
+    """The made report stored as ``name`` (only names this module makes), or None."""
+    if not NAME_PATTERN.match(name or ""):
         return None
-    return default_storage.open(f"{FOLDER}/{name}", "rb")
+    report = MonthlyReport.objects.filter(status=MonthlyReport.Status.DONE, file=f"{FOLDER}/{name}").first()
+    if report is None or not default_storage.exists(report.file.name):
+        return None
+    return default_storage.open(report.file.name, "rb")

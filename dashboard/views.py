@@ -11,15 +11,16 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
+from core import queued_work
+from core.privacy import sees_personal_data
+
 from .charts import draw_dashboard_charts
 from .exports import build_dashboard_workbook, name_workbook
 from .now import renewal_figures, year_figures
 from .queries import FilterError, Filters, build_dashboard, get_figures, resolve_scope
-from .report import ReportError, list_reports, month_events, open_report, parse_month, report_day
-from .tasks import render_monthly_report
+from .report import ReportError, list_reports, month_events, open_report, parse_month, report_day, request_monthly_report
+from . import tasks  # noqa: F401  registers MonthlyReport with the sweeper (core/queued_work.py)
 
-# Who may see personal data sees exact small counts; everyone else gets "<5" (UU 27/2022).
-PERSONAL_DATA_PERMISSION = "enrollment.view_worker"
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
@@ -32,7 +33,7 @@ def _scope(request):
     return resolve_scope(
         Filters.from_params(request.GET),
         today=timezone.localdate(),
-        hide_small=not request.user.has_perm(PERSONAL_DATA_PERMISSION),
+        hide_small=not sees_personal_data(request.user),
     )
 
 
@@ -72,6 +73,7 @@ def dashboard(request):
             "charts": draw_dashboard_charts(data),
             "all_kecamatan": "?" + scope.filters.query(kecamatan=""),
             "reports": list_reports(),
+            "waiting_message": queued_work.WAITING_MESSAGE,
             "this_month": scope.today.strftime("%Y-%m"),
         },
     )
@@ -121,7 +123,7 @@ def api_month(request):
         filters = Filters.from_params(request.GET)
         month = parse_month(request.GET.get("month") or timezone.localdate().strftime("%Y-%m"))
         scope = resolve_scope(filters, today=report_day(month, timezone.localdate()),
-                              hide_small=not request.user.has_perm(PERSONAL_DATA_PERMISSION))
+                              hide_small=not sees_personal_data(request.user))
     except (FilterError, ReportError) as error:
         return JsonResponse({"error": str(error)}, status=400)
     return JsonResponse({"filters": scope.filters.as_dict(), "small_cells_hidden": scope.hide_small,
@@ -132,21 +134,20 @@ def api_month(request):
 @login_required
 @permission_required("dashboard.view_dashboard", raise_exception=True)
 def report_create(request):
-    """Queue the monthly report of the chosen month for the dashboard's current filters."""
+    """Ask for the monthly report of the chosen month for the dashboard's current filters: a row,
+    accepted even while Redis is down (then shown waiting and sent by the sweeper)."""
     filters = Filters()
     try:
         filters = Filters.from_params(request.POST)
         month = parse_month(request.POST.get("month", ""))
-        resolve_scope(filters, today=report_day(month, timezone.localdate()), hide_small=True)  # names exist
+        report = request_monthly_report(filters, month, by=request.user)
     except (FilterError, ReportError) as error:
         messages.error(request, str(error))
     else:
-        render_monthly_report.delay_on_commit(
-            month.strftime("%Y-%m"), filters.funding, str(filters.year or ("all" if filters.all_years else "")),
-            filters.kecamatan,
-        )
         messages.success(request, _("Laporan bulanan %(month)s sedang dibuat; muat ulang halaman sebentar lagi.")
                          % {"month": month.strftime("%m-%Y")})
+        if report.waiting_for_queue:
+            messages.warning(request, queued_work.WAITING_MESSAGE)
     query = filters.query()
     return redirect(reverse("dashboard:index") + (f"?{query}" if query else "") + "#laporan")
 

@@ -308,7 +308,7 @@ def make_coverage(worker, funding, *, start=None, end=None, status=Coverage.Stat
     contributions billed and paid in advance unless ``paid=False`` (R-PAY-2: only paid months protect)."""
     start = start or funding.period_start
     end = end or funding.period_end
-    registered = status in (Coverage.Status.ACTIVE, Coverage.Status.ENDED)
+    registered = status in Coverage.REGISTERED
     coverage = Coverage.objects.create(
         worker=worker, funding_source=funding, jkk=jkk, jkm=jkm, start_date=start, end_date=end,
         income_basis=funding.income_basis, status=status,
@@ -503,7 +503,7 @@ _factory_seed = itertools.count(1)
 
 def cover(worker, funding, *, status=Coverage.Status.ACTIVE, start=None, end=None, jkk=True, jkm=True) -> Coverage:
     """A coverage of ``worker`` by ``funding`` in ``status`` (dates default to the period)."""
-    registered = status in (Coverage.Status.ACTIVE, Coverage.Status.ENDED)
+    registered = status in Coverage.REGISTERED
     return Coverage.objects.create(
         worker=worker,
         funding_source=funding,

@@ -390,7 +390,7 @@ def plan_answer(result: AnswerResult, rows, *, funding=None, kpj_length: int, lo
             continue
         kpj = "".join(ch for ch in row.kpj if ch.isdigit())
         if not submitted:
-            active = [c for c in own if c.status in (Coverage.Status.ACTIVE, Coverage.Status.ENDED) and c.kpj_number]
+            active = [c for c in own if c.is_registered and c.kpj_number]
             if active and any(c.kpj_number == kpj for c in active):
                 result.already += 1
                 result.warnings.append(Problem(row.sheet, row.row, row.kpj_header, row.kpj, _(

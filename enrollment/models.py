@@ -214,6 +214,13 @@ class CoverageQuerySet(models.QuerySet):
     def overlapping(self, start, end):
         return self.counting().filter(start_date__lte=end, end_date__gte=start)
 
+    def registered(self):
+        """Coverages registered at BPJS: active, or ended after being active (they carry a KPJ number).
+
+        The one definition of "registered coverage" for bills, lapse, renewal, claims and reports.
+        """
+        return self.filter(status__in=Coverage.REGISTERED)
+
     def active_on(self, day):
         return self.filter(status=Coverage.Status.ACTIVE, start_date__lte=day, end_date__gte=day)
 
@@ -237,6 +244,9 @@ class Coverage(models.Model):
         # Empty: ended on its end date. DEATH: ended on the date of death (enrollment/services.py
         # end_coverages_at_death, on approval of a death claim).
         DEATH = "death", _("Peserta meninggal dunia")
+
+    # Registered at BPJS: active, or ended after being active (CoverageQuerySet.registered()).
+    REGISTERED = (Status.ACTIVE, Status.ENDED)
 
     # The only moves; each one is a function in enrollment/services.py.
     NEXT = {
@@ -317,6 +327,11 @@ class Coverage(models.Model):
     @property
     def programs(self) -> list[str]:
         return programs_of(self.jkk, self.jkm)
+
+    @property
+    def is_registered(self) -> bool:
+        """Registered at BPJS: active, or ended after being active (CoverageQuerySet.registered())."""
+        return self.status in self.REGISTERED
 
     def covers(self, day: datetime.date) -> bool:
         return self.start_date <= day <= self.end_date

@@ -14,6 +14,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from core import transitions
 from core.roles import require_permission
 from core.audit import record, record_many
 from core.money import ZERO, format_rupiah
@@ -198,9 +199,8 @@ def enrollment_cost(funding: FundingSource, *, start, end, programs, transports,
         raise EnrollmentError([(None, str(exc))]) from exc
 
 
-def lock_funding(funding: FundingSource) -> FundingSource:
-    """Lock the funding source row: quota and budget are checked and spent under this lock (R-ENR-4)."""
-    return FundingSource.objects.select_for_update().get(pk=funding.pk)
+# The import (enrollment/imports.py) takes the lock by this name; it is FundingSource.objects.lock.
+lock_funding = FundingSource.objects.lock
 
 
 # --- The enrolment gate ------------------------------------------------------------------------
@@ -366,7 +366,7 @@ def enroll_workers(*, funding: FundingSource, workers, start: datetime.date, by,
     Usable on its own or inside a larger transaction (the Excel import, the admin form).
     """
     require_permission(by, "enrollment.add_coverage")
-    funding = lock_funding(funding)
+    funding = FundingSource.objects.lock(funding)
     pks = [w.pk for w in workers]
     locked = {
         w.pk: w
@@ -393,41 +393,30 @@ def enroll_worker(*, worker: Worker, funding: FundingSource, start: datetime.dat
 
 
 
-def _locked(coverage) -> Coverage:
-    return Coverage.objects.select_for_update(of=("self",)).select_related("worker", "funding_source").get(pk=coverage.pk)
+# Coverages are locked with their worker and funding source read along (core.transitions.lock).
+_COVERAGES = Coverage.objects.select_related("worker", "funding_source")
 
 
 def _transition_error(current: Coverage, to: str) -> str | None:
     """The move must be one of Coverage.NEXT."""
-    if to not in Coverage.NEXT.get(current.status, set()):
-        return _("Kepesertaan %(coverage)s berstatus %(status)s dan tidak dapat diubah menjadi %(to)s.") % {
-            "coverage": current, "status": current.get_status_display(), "to": Coverage.Status(to).label}
-    return None
+    return transitions.refusal(
+        current, to, _("Kepesertaan %(coverage)s berstatus %(status)s dan tidak dapat diubah menjadi %(to)s."),
+        coverage=current,
+    )
 
 
 def _move(coverage: Coverage, to: str, *, by, fields: dict, note="") -> Coverage:
-    """Check the move against Coverage.NEXT, set the new status and fields, write the audit row."""
-    current = _locked(coverage)
+    """Lock, check the move against Coverage.NEXT, set the new status and fields, audit under the worker."""
+    current = transitions.lock(_COVERAGES, coverage.pk)
     error = _transition_error(current, to)
     if error:
         raise CoverageError(error)
-    changes = {"status": [current.status, to]}
-    for name, value in fields.items():
-        old = getattr(current, name)
-        setattr(current, name, value)
-        if old != value:
-            changes[name] = [old, value]
-    current.status = to
-    current.save(update_fields=["status", "updated_at", *fields])
-    record(actor=by, obj=current, action=AuditEvent.Action.TRANSITION, changes=changes, note=note, parent=current.worker)
-    return current
+    return transitions.apply(current, to, by=by, fields=fields, note=note, parent=current.worker)
 
 
 def _locked_many(pks) -> list[Coverage]:
     """Lock many coverages in primary-key order (a fixed order: two batches never deadlock)."""
-    return list(
-        Coverage.objects.filter(pk__in=pks).order_by("pk").select_for_update(of=("self",)).select_related("worker", "funding_source")
-    )
+    return transitions.lock_many(_COVERAGES, pks)
 
 
 @transaction.atomic

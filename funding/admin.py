@@ -55,7 +55,7 @@ class FundingSourceAdmin(AuditedModelAdmin):
 
     def get_queryset(self, request):
         return super().get_queryset(request).annotate(
-            enrolled_count=Count("coverages", filter=~Q(coverages__status="cancelled"))
+            enrolled_count=Count("coverages", filter=~Q(coverages__status=Coverage.Status.CANCELLED))
         )
 
     @admin.display(description=_("terdaftar"), ordering="enrolled_count")

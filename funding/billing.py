@@ -29,8 +29,9 @@ from core.models import AuditEvent
 from core.uploads import UploadError, check_document
 from enrollment.models import Coverage, Occupation
 
+from .calendar import load_holidays, next_working_day
 from .contributions import RateError, RateTable, contribution_months, month_start
-from .models import BillLine, ContributionBill, ContributionPayment, FundingSource, Holiday, PaymentAllocation, Program
+from .models import BillLine, ContributionBill, ContributionPayment, FundingSource, PaymentAllocation, Program
 
 # R-PAY-1: a month's contribution is due on the 15th of that month.
 DUE_DAY = 15
@@ -49,18 +50,10 @@ def _month_label(month: datetime.date) -> str:
 # --- Due dates (R-PAY-1) -------------------------------------------------------------------
 
 
-def load_holidays() -> frozenset:
-    """The public holidays entered by the administrator (one query)."""
-    return frozenset(Holiday.objects.values_list("date", flat=True))
-
-
 def due_date(month: datetime.date, holidays=frozenset()) -> datetime.date:
     """R-PAY-1: the 15th of the contribution month, or the next working day when that is a
-    Saturday, Sunday or a public holiday of the ``Holiday`` table."""
-    day = month_start(month).replace(day=DUE_DAY)
-    while day.weekday() >= 5 or day in holidays:
-        day += datetime.timedelta(days=1)
-    return day
+    Saturday, Sunday or a public holiday of the ``Holiday`` table (funding/calendar.py)."""
+    return next_working_day(month_start(month).replace(day=DUE_DAY), holidays)
 
 
 # --- Bills ---------------------------------------------------------------------------------
@@ -72,7 +65,7 @@ def billable_coverages(funding: FundingSource):
     Drafts and submitted coverages have no KPJ number yet, so BPJS does not bill them; once
     activated, their earlier months are billed by a supplementary bill.
     """
-    return Coverage.objects.filter(funding_source=funding, status__in=[Coverage.Status.ACTIVE, Coverage.Status.ENDED])
+    return Coverage.objects.registered().filter(funding_source=funding)
 
 
 def period_months(funding: FundingSource) -> list[datetime.date]:
@@ -118,10 +111,6 @@ def plan_bill_lines(
     return lines
 
 
-def _lock_funding(funding: FundingSource) -> FundingSource:
-    return FundingSource.objects.select_for_update().get(pk=funding.pk)
-
-
 @transaction.atomic
 def prepare_bill(
     *, funding: FundingSource, first_month: datetime.date, last_month: datetime.date | None = None, by
@@ -134,7 +123,7 @@ def prepare_bill(
     require_permission(by, "funding.add_contributionbill")
     first_month = month_start(first_month)
     last_month = month_start(last_month or first_month)
-    funding = _lock_funding(funding)
+    funding = FundingSource.objects.lock(funding)
     months = period_months(funding)
     if last_month < first_month:
         raise BillingError(_("Bulan terakhir tidak boleh sebelum bulan pertama."))
@@ -187,7 +176,7 @@ def prepare_bill(
 def cancel_bill(*, bill: ContributionBill, by) -> None:
     """Withdraw a bill prepared by mistake; only while nothing has been paid on it."""
     require_permission(by, "funding.delete_contributionbill")
-    _lock_funding(bill.funding_source)
+    FundingSource.objects.lock(bill.funding_source)
     bill = ContributionBill.objects.select_for_update().select_related("funding_source").get(pk=bill.pk)
     if bill.allocations.exists():
         raise BillingError(
@@ -239,7 +228,7 @@ def record_payment(
     bill_ids = sorted({bill.pk for bill in bills})
     if not bill_ids:
         raise BillingError(_("Pilih paling sedikit satu tagihan yang dibayar."))
-    funding = _lock_funding(funding)
+    funding = FundingSource.objects.lock(funding)
     earlier = ContributionPayment.objects.filter(funding_source=funding, reference=reference).first()
     if earlier:
         raise BillingError(

@@ -29,6 +29,20 @@ def programs_of(jkk: bool, jkm: bool) -> list[str]:
     return [p for p, on in ((Program.JKK, jkk), (Program.JKM, jkm)) if on]
 
 
+class FundingSourceQuerySet(models.QuerySet):
+    def locked(self):
+        """Rows locked until the transaction ends: the one way a funding source is locked."""
+        return self.select_for_update()
+
+    def lock(self, funding) -> "FundingSource":
+        """The funding source row (an instance or a pk), locked until the transaction ends.
+
+        Quota and budget (R-ENR-4), bills and certificate batches of one program are checked and
+        changed under this lock, so enrolment, billing, renewal and batches serialise on it.
+        """
+        return self.locked().get(pk=getattr(funding, "pk", funding))
+
+
 class FundingSource(models.Model):
     """A budget line that pays BPJS contributions for a group of workers (DBH Sawit 2025, ...)."""
 
@@ -71,6 +85,8 @@ class FundingSource(models.Model):
     quota = models.PositiveIntegerField(_("kuota pekerja"))
     created_at = models.DateTimeField(_("dibuat"), auto_now_add=True)
     updated_at = models.DateTimeField(_("diubah"), auto_now=True)
+
+    objects = FundingSourceQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("sumber dana")

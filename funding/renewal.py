@@ -129,7 +129,7 @@ def renewal_candidates(source: FundingSource):
     """The registered coverages of ``source`` (active or ended), the latest per worker."""
     latest = {}
     for coverage in (
-        Coverage.objects.filter(funding_source=source, status__in=[Coverage.Status.ACTIVE, Coverage.Status.ENDED])
+        Coverage.objects.registered().filter(funding_source=source)
         .select_related("worker__desa__kecamatan")
         .order_by("worker_id", "end_date", "pk")
     ):
@@ -213,7 +213,7 @@ def renew_funding(*, source: FundingSource, target_values: dict, by, exclude=())
     All or nothing: a renewal exceeding the new quota or budget is refused as a whole.
     """
     require_permission(by, "funding.renew_fundingsource")
-    target = FundingSource.objects.select_for_update().filter(code=target_values["code"]).first()
+    target = FundingSource.objects.locked().filter(code=target_values["code"]).first()
     check_renewal_target(by=by, target=target)
     if target is None:
         try:

@@ -16,7 +16,8 @@ from enrollment.commitment import (  # noqa: F401 (the cost and quota figures, f
 )
 from enrollment.models import Coverage, Kecamatan
 
-from .billing import bill_month_status, due_date, lines_after_death, load_holidays
+from .billing import bill_month_status, due_date, lines_after_death
+from .calendar import load_holidays
 from .contributions import RateTable, contribution_months, month_start
 from .models import BillLine, ContributionBill, ContributionPayment, FundingSource, KecamatanTarget, PaymentAllocation
 
@@ -114,7 +115,7 @@ def _unpaid_and_periods(coverages, *, today, holidays):
     """({coverage id: unpaid months}, {coverage id: (start, end)}) of the registered coverages."""
     holidays = load_holidays() if holidays is None else holidays
     registered = list(
-        Coverage.objects.filter(pk__in=coverages, status__in=[Coverage.Status.ACTIVE, Coverage.Status.ENDED])
+        Coverage.objects.registered().filter(pk__in=coverages)
         .values_list("pk", "start_date", "end_date")
     )
     periods = {pk: (start, end) for pk, start, end in registered}
@@ -182,7 +183,7 @@ def lapsed_months(months, unpaid) -> set:
 
 def is_protected_on(coverage, day: datetime.date, *, today: datetime.date | None = None) -> bool:
     """Whether an event on ``day`` is covered: inside a registered coverage and not lapsed (R-PAY-2)."""
-    if coverage.status not in (Coverage.Status.ACTIVE, Coverage.Status.ENDED) or not coverage.covers(day):
+    if not coverage.is_registered or not coverage.covers(day):
         return False
     today = today or timezone.localdate()
     months = contribution_months(coverage.start_date, coverage.end_date)
@@ -227,7 +228,7 @@ def budget_tracking(funding: FundingSource, *, today: datetime.date | None = Non
         settled=_total(PaymentAllocation.objects.filter(bill__funding_source=OuterRef("pk")), "amount"),
         paid=_total(ContributionPayment.objects.filter(funding_source=OuterRef("pk")), "amount"),
         billed_counting=_total(
-            BillLine.objects.filter(bill__funding_source=OuterRef("pk")).exclude(coverage__status="cancelled"), "amount"
+            BillLine.objects.filter(bill__funding_source=OuterRef("pk")).exclude(coverage__status=Coverage.Status.CANCELLED), "amount"
         ),
         credit=_total(lines_after_death(BillLine.objects.filter(bill__funding_source=OuterRef("pk"))), "amount"),
     ).values("billed", "settled", "paid", "billed_counting", "credit").get()

@@ -12,6 +12,7 @@ from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from core import queued_work
+from core.privacy import personal_data_required
 from core.uploads import private_file_response
 from core.xlsx import FileProblem
 from enrollment.models import Coverage
@@ -43,7 +44,7 @@ def _bill(funding, pk) -> ContributionBill:
 @permission_required("funding.view_fundingsource", raise_exception=True)
 def funding_list(request):
     sources = FundingSource.objects.annotate(
-        enrolled=Count("coverages", filter=~Q(coverages__status="cancelled"))
+        enrolled=Count("coverages", filter=~Q(coverages__status=Coverage.Status.CANCELLED))
     )
     return render(request, "funding/fundingsource_list.html", {"sources": sources})
 
@@ -242,7 +243,8 @@ def payment_proof(request, code, pk):
 
 @require_GET
 @login_required
-@permission_required(["enrollment.view_coverage", "enrollment.view_worker"], raise_exception=True)
+@permission_required("enrollment.view_coverage", raise_exception=True)
+@personal_data_required
 def lapsed_list(request, code):
     funding = _funding(code)
     lapsed = lapsed_months_by_coverage(Coverage.objects.counting().filter(funding_source=funding).values("pk"))
@@ -257,7 +259,8 @@ def lapsed_list(request, code):
 
 @require_GET
 @login_required
-@permission_required(["enrollment.view_coverage", "enrollment.view_worker", "enrollment.view_heir"], raise_exception=True)
+@permission_required(["enrollment.view_coverage", "enrollment.view_heir"], raise_exception=True)
+@personal_data_required
 def ending_soon(request):
     page = Paginator(coverages_ending_soon(), PAGE_SIZE).get_page(request.GET.get("page"))
     return render(request, "funding/ending_soon.html", {"page": page, "today": timezone.localdate()})

@@ -19,7 +19,8 @@ def test_healthz_shows_the_age_of_the_oldest_waiting_batch_and_the_queue_depth(c
     body = client.get("/healthz").json()
     assert body["oldest_waiting_seconds"] is None
     assert body["waiting_batches"] == {"enrollment.Certificate": None, "enrollment.CertificateBatch": None,
-                                      "enrollment.ImportBatch": None, "funding.InvoiceComparison": None}
+                                      "enrollment.ImportBatch": None, "funding.InvoiceComparison": None,
+                                      "dashboard.MonthlyReport": None}
     batch = ImportBatch.objects.create(kind="workers", funding_source=funding, original_name="a.xlsx", file="imports/a.xlsx")
     ImportBatch.objects.filter(pk=batch.pk).update(created_at=timezone.now() - datetime.timedelta(minutes=7))
     ImportBatch.objects.create(kind="workers", funding_source=funding, original_name="b.xlsx", file="imports/b.xlsx",

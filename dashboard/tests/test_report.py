@@ -10,6 +10,7 @@ import time
 import pytest
 from django.conf import settings
 from django.core.management import call_command
+from django.core.files.storage import default_storage
 from django.utils import timezone
 
 from dashboard.queries import Filters
@@ -104,7 +105,7 @@ def test_the_beat_renders_last_months_report_on_the_first():
 def wait_for_report(month, seconds=60):
     deadline = time.monotonic() + seconds
     while time.monotonic() < deadline:
-        found = [r for r in list_reports() if r["month"] == month]
+        found = [r for r in list_reports() if r["month"] == month and r["name"]]
         if found:
             return found[0]
         time.sleep(0.3)
@@ -142,3 +143,68 @@ def test_the_beat_task_stores_last_months_report(program, celery_worker):
     assert name.startswith(f"laporan-bulanan-{last_month}-")
     assert wait_for_report(last_month)["name"] == name
     assert FOLDER == "laporan-bulanan"
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_report_asked_for_while_redis_is_down_is_accepted_shown_waiting_and_made_after_the_sweep(
+        client, leader, program, celery_worker):
+    from core import queued_work
+    from core.tests.faults import broker, spare_port
+    from dashboard.models import MonthlyReport
+
+    month = f"{program.today:%Y-%m}"
+    client.force_login(leader)
+    with broker(f"redis://127.0.0.1:{spare_port()}/0"):  # nothing listens there: Redis is down
+        response = client.post("/dashboard/laporan/buat", {"month": month, "funding": "NOW"})
+    assert response.status_code == 302  # accepted, not a 500
+    report = MonthlyReport.objects.get()
+    assert report.status == MonthlyReport.Status.QUEUED and report.waiting_for_queue
+    assert report.requested_by == leader and report.filters == {"funding": "NOW", "year": "", "kecamatan": ""}
+    page = client.get("/dashboard/?funding=NOW").content.decode()
+    assert f'data-report="{report.pk}"' in page and "Menunggu antrean" in page
+    assert str(queued_work.WAITING_MESSAGE) in page
+    assert not open_link(page, month)
+
+    assert queued_work.sweep()["dashboard.MonthlyReport"] == [report.pk]  # Redis is back
+    made = wait_for_report(month)
+    report.refresh_from_db()
+    assert report.status == MonthlyReport.Status.DONE and not report.waiting_for_queue and made["name"] == report.name
+    download = client.get(f"/dashboard/laporan/{report.name}")
+    assert download.status_code == 200 and "Program berjalan" in pdf_text(b"".join(download.streaming_content))
+    assert "Menunggu antrean" not in client.get("/dashboard/?funding=NOW").content.decode()
+
+
+def open_link(page: str, month: str) -> bool:
+    return f'data-month="{month}"' in page
+
+
+@pytest.mark.django_db
+def test_a_report_is_made_once_however_often_its_task_runs(program, leader):
+    from dashboard.models import MonthlyReport
+    from dashboard.report import make_monthly_report
+
+    report = MonthlyReport.objects.create(month=program.today.replace(day=1), filters={"funding": "NOW"},
+                                          requested_by=leader)
+
+    first = make_monthly_report(report.pk)
+    second = make_monthly_report(report.pk)
+
+    assert first.status == second.status == MonthlyReport.Status.DONE and first.name == second.name
+    stored = [name for name in default_storage.listdir(FOLDER)[1] if name.startswith("laporan-bulanan-")]
+    assert stored == [first.name]
+
+
+@pytest.mark.django_db
+def test_a_report_that_cannot_be_made_is_recorded_failed_and_not_offered_for_download(client, program, leader):
+    from dashboard.models import MonthlyReport
+    from dashboard.report import make_monthly_report
+
+    report = MonthlyReport.objects.create(month=program.today.replace(day=1), filters={"funding": "GONE"},
+                                          requested_by=leader)
+
+    failed = make_monthly_report(report.pk)
+
+    assert failed.status == MonthlyReport.Status.FAILED and failed.message and not failed.name
+    client.force_login(leader)
+    page = client.get("/dashboard/").content.decode()
+    assert f'data-report="{report.pk}"' in page and 'data-status="failed"' in page
