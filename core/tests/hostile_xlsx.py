@@ -1,5 +1,5 @@
 """Hostile workbooks, built in the test from a plain one: each is what an attacker or a broken
-program could upload, and each must be refused by the reading gate (core/xlsx.py)."""
+program could upload, and each must be refused by the reading gate (core/xlsx/)."""
 
 import os
 import struct

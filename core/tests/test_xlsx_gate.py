@@ -1,4 +1,4 @@
-"""The reading gate (core/xlsx.py) refuses every hostile workbook before python-calamine sees it,
+"""The reading gate (core/xlsx/) refuses every hostile workbook before python-calamine sees it,
 and lets plain workbooks through with what calamine cannot tell (formulas without a value, errors)."""
 
 import datetime
@@ -7,7 +7,7 @@ import zipfile
 import pytest
 from openpyxl import Workbook
 
-from core import xlsx
+from core.xlsx import reading
 from core.xlsx import ERROR, NUMBER, TEXT, UNCALCULATED, FileRefused, Limits, iter_rows, open_workbook, worksheets
 
 from .hostile_xlsx import HOSTILE, SHEET, SHEET_CLOSE, SHEET_OPEN, plain, rebuild
@@ -25,8 +25,8 @@ def calamine_must_not_run(monkeypatch):
     def from_path(path):
         raise CalamineCalled(path)
 
-    monkeypatch.setattr(xlsx.CalamineWorkbook, "from_path", staticmethod(from_path), raising=False)
-    monkeypatch.setattr(xlsx, "CalamineWorkbook", type("NoCalamine", (), {"from_path": staticmethod(from_path)}))
+    monkeypatch.setattr(reading.CalamineWorkbook, "from_path", staticmethod(from_path), raising=False)
+    monkeypatch.setattr(reading, "CalamineWorkbook", type("NoCalamine", (), {"from_path": staticmethod(from_path)}))
 
 
 @pytest.mark.parametrize("build, code, words", HOSTILE, ids=[b.__name__ for b, _c, _w in HOSTILE])

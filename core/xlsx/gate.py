@@ -1,31 +1,7 @@
-"""Every Excel workbook the program reads goes through here, and every one it writes.
-
-Reading has two steps. **The gate** (``inspect``) looks at the file without parsing any sheet
-into memory: its size; an OLE2 container (a password-protected .xlsx, or an .xls of Excel
-97-2003); not a zip; macros (``vbaProject.bin`` or a macro-enabled content type); too many
-members; each member's declared *and* actual uncompressed size and ratio (measured while
-streaming, so padding the archive with incompressible bytes or lying in the zip headers does
-not help); and, streaming every XML part through expat with DTDs and entities refused, the total
-number of ``<row>`` and ``<c>`` elements of all sheets (a flood of empty ``<row/>`` counts).
-Malformed XML, a DTD, an entity (billion laughs, XXE) refuse the whole file. Memory stays bounded
-by the limits whatever the file holds. The same pass notes what calamine cannot tell: formulas
-with no cached value (R-IMP-5) and error cells.
-
-**Then python-calamine** reads the sheets (typed cells, much faster than openpyxl): a number is a
-number (a NIK typed as a number stays a row error, R-IMP-4), a date a date. ``iter_rows`` yields
-the row number Excel shows (R-IMP-1) and a ``Cell`` per non-blank cell.
-
-Writing (openpyxl, write-only) neutralises formula injection and keeps NIK, KPJ and phone numbers
-as text, in one place: ``safe_cell`` and ``SafeWorkbook`` (../shared/stack.md: openpyxl writes
-ints with 15-16 digits).
-
-Limits: ``ProgramRules.import_max_megabytes`` (file size) and ``import_max_rows`` (rows, plus
-``XLSX_EXTRA_ROWS`` for headers and footers); the settings ``XLSX_MAX_CELLS_PER_ROW``,
-``XLSX_MAX_MEMBER_MEGABYTES``, ``XLSX_MAX_MEMBER_RATIO`` and ``XLSX_MAX_MEMBERS``.
-"""
+"""The reading gate: a workbook is looked at without parsing any sheet into memory, and refused
+(FileRefused: "Berkas ditolak: …") unless it is a plain .xlsx within the limits (core/xlsx/__init__.py)."""
 
 import contextlib
-import datetime
 import itertools
 import posixpath
 import re
@@ -34,21 +10,14 @@ import tempfile
 import zipfile
 import zlib
 from dataclasses import dataclass, field
-from decimal import Decimal
 from pathlib import Path
 from xml.parsers import expat
 
 from django.conf import settings
 from django.utils.translation import gettext as _
-from openpyxl import Workbook
-from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE, WriteOnlyCell
-from openpyxl.styles import Font
-from openpyxl.utils import get_column_letter
-from python_calamine import CalamineError, CalamineWorkbook, SheetTypeEnum
 
-from .models import ProgramRules
+from core.models import ProgramRules
 
-# A compound (OLE2) file: an .xls of Excel 97-2003, or an .xlsx protected with a password.
 _OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 _ENCRYPTION_STREAM = "EncryptionInfo".encode("utf-16-le")
 _CHUNK = 1 << 20
@@ -92,24 +61,6 @@ class Limits:
             max_ratio=getattr(settings, "XLSX_MAX_MEMBER_RATIO", 100),
             max_members=getattr(settings, "XLSX_MAX_MEMBERS", 1000),
         )
-
-
-@dataclass(slots=True)
-class Cell:
-    value: object  # str (stripped, never empty), int, float, datetime, bool; None only for UNCALCULATED
-    kind: str  # NUMBER, TEXT, DATE, BOOL, ERROR or UNCALCULATED
-
-    def display(self) -> str:
-        """The value as the user saw it, for error messages."""
-        if self.kind == UNCALCULATED:
-            return "=…"
-        if isinstance(self.value, datetime.datetime):
-            if self.value.time() == datetime.time(0, 0):
-                return self.value.strftime("%d-%m-%Y")
-            return self.value.strftime("%d-%m-%Y %H:%M")
-        if isinstance(self.value, float) and self.value.is_integer():
-            return str(int(self.value))
-        return str(self.value)
 
 
 # --- The gate --------------------------------------------------------------------------------
@@ -466,227 +417,3 @@ def _as_path(source):
         copy.flush()
         source.seek(0)
         yield copy.name
-
-
-# --- Reading, after the gate ---------------------------------------------------------------
-
-
-class ReadWorkbook:
-    """A workbook that passed the gate, read with python-calamine."""
-
-    def __init__(self, path, inspection: Inspection, name: str):
-        self.inspection, self.name = inspection, name
-        self.temporary = None  # a copy of an in-memory upload, removed on close
-        try:
-            self.book = CalamineWorkbook.from_path(str(path))
-        except (CalamineError, OSError, ValueError) as exc:
-            raise FileRefused(_("berkas %(name)s bukan buku kerja Excel .xlsx yang dapat dibaca (%(reason)s).") % {
-                "name": name, "reason": exc.__class__.__name__}, code="unreadable") from exc
-
-    def close(self):
-        self.book.close()
-        if self.temporary:
-            Path(self.temporary).unlink(missing_ok=True)
-
-    def __enter__(self):
-        return self
-
-    def __exit__(self, *exc):
-        self.close()
-
-
-@dataclass
-class Sheet:
-    workbook: ReadWorkbook
-    title: str
-    facts: SheetFacts
-
-
-def open_workbook(source, *, max_megabytes: int | None = None, limits: Limits | None = None, name=None) -> ReadWorkbook:
-    """The gate, then the workbook for ``worksheets``/``iter_rows``; FileProblem if refused.
-
-    ``source`` is a path, or a file (an upload): that is copied to a temporary file first.
-    """
-    limits = limits or Limits.from_rules(max_megabytes=max_megabytes)
-    temporary = None
-    if isinstance(source, (str, Path)):
-        path = Path(source)
-    elif getattr(source, "temporary_file_path", None):
-        path = Path(source.temporary_file_path())
-    else:
-        with tempfile.NamedTemporaryFile(suffix=".xlsx", delete=False) as copy:
-            source.seek(0)
-            shutil.copyfileobj(source, copy)
-        path = temporary = Path(copy.name)
-        name = name or getattr(source, "name", None)
-    try:
-        name = name or path.name
-        workbook = ReadWorkbook(path, inspect(path, limits=limits, name=name), name)
-    except BaseException:
-        if temporary:
-            temporary.unlink(missing_ok=True)
-        raise
-    workbook.temporary = temporary
-    return workbook
-
-
-def worksheets(workbook: ReadWorkbook):
-    """(title, sheet or None) for every sheet; None for chart and other sheets, which hold no rows."""
-    for meta in workbook.book.sheets_metadata:
-        if meta.typ == SheetTypeEnum.WorkSheet:
-            yield meta.name, Sheet(workbook, meta.name, workbook.inspection.sheets.get(meta.name) or SheetFacts())
-        else:
-            yield meta.name, None
-
-
-def estimated_rows(sheet: Sheet) -> int:
-    """The sheet's XML row count, as the gate counted it (for progress)."""
-    return sheet.facts.rows
-
-
-_MIDNIGHT = datetime.time(0, 0)
-
-
-def iter_rows(sheet: Sheet):
-    """Yield (Excel row number, {column number: Cell}) for rows with at least one non-blank cell."""
-    try:
-        source = sheet.workbook.book.get_sheet_by_name(sheet.title)
-    except CalamineError as exc:
-        raise FileRefused(_("berkas %(name)s, lembar \"%(sheet)s\" tidak dapat dibaca (%(reason)s).") % {
-            "name": sheet.workbook.name, "sheet": sheet.title, "reason": exc.__class__.__name__}, code="unreadable") from exc
-    start = source.start
-    # Formulas without a value and error cells, from the gate: calamine reads them as "" (and
-    # leaves them out of its range when they end a row or the sheet).
-    special = {}
-    for (row, column), (kind, value) in sheet.facts.special.items():
-        special.setdefault(row, {})[column] = Cell(value, kind)
-    last = 0
-    if start is not None:
-        first_column = start[1] + 1
-        # calamine yields rows from the first row of the sheet, columns from the first used column.
-        for index, values in enumerate(source.iter_rows()):
-            number = index + 1
-            cells = {}
-            for offset, value in enumerate(values):
-                if value == "" or value is None:
-                    continue
-                kind = type(value)
-                if kind is str:
-                    value = value.strip()
-                    if not value:
-                        continue
-                    cell = Cell(value, TEXT)
-                elif kind is float:
-                    cell = Cell(int(value) if value.is_integer() and abs(value) < 2**53 else value, NUMBER)
-                elif kind is bool:
-                    cell = Cell(value, BOOL)
-                elif kind is int:
-                    cell = Cell(value, NUMBER)
-                elif kind is datetime.datetime or kind is datetime.time:
-                    cell = Cell(value, DATE)
-                elif kind is datetime.date:
-                    cell = Cell(datetime.datetime.combine(value, _MIDNIGHT), DATE)  # as openpyxl gave it
-                else:  # a duration ([h]:mm) and anything unforeseen: as text
-                    cell = Cell(str(value), TEXT)
-                cells[first_column + offset] = cell
-            if number in special:
-                cells = dict(sorted({**special.pop(number), **cells}.items()))
-            if cells:
-                yield number, cells
-            last = number
-    for number in sorted(special):
-        if number > last:
-            yield number, dict(sorted(special[number].items()))
-
-
-_HEADER_NOISE = re.compile(r"[\W_]+")
-
-
-def header_key(text) -> str:
-    """R-IMP-2: headers compare ignoring case, punctuation, spaces and underscores."""
-    return _HEADER_NOISE.sub("", str(text or "").lower())
-
-
-# --- Writing --------------------------------------------------------------------------------
-
-# Text that a spreadsheet would take as a formula (OWASP "CSV injection"): = + - @, tab, CR.
-FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-DATE_FORMAT = "DD-MM-YYYY"
-AMOUNT_FORMAT = "#,##0"
-_BOLD = Font(bold=True)
-
-
-def safe_cell(sheet, value, *, as_text=False, bold=False, number_format=None):
-    """The one place a written cell is made safe.
-
-    Text is a string cell (openpyxl would make "=..." a formula; a string cell is never
-    evaluated), and text starting with = + - @ gets Excel's "quote prefix" (the apostrophe users
-    type) so editing the cell does not make it a formula either; the text itself is unchanged, so
-    a file written here reads back as it was. ``as_text`` (NIK, KPJ, phone, account numbers)
-    writes any value as text formatted "@": a number keeps only 15 digits in Excel.
-    """
-    if isinstance(value, str) or (as_text and value is not None):
-        text = ILLEGAL_CHARACTERS_RE.sub("", str(value))
-        cell = WriteOnlyCell(sheet, value=text)
-        cell.data_type = "s"
-        if text.startswith(FORMULA_START):
-            cell.quotePrefix = True
-        if as_text:
-            cell.number_format = "@"
-    else:
-        cell = WriteOnlyCell(sheet, value=value)
-    if number_format:
-        cell.number_format = number_format
-    if bold:
-        cell.font = _BOLD
-    return cell
-
-
-class SafeWorkbook:
-    """A write-only workbook whose text is never evaluated by Excel (see ``safe_cell``); columns
-    named in ``text_columns`` (NIK, KPJ, phone) are formatted as Text ("@")."""
-
-    def __init__(self):
-        self.workbook = Workbook(write_only=True)
-
-    def sheet(self, title, headers, *, text_columns=(), widths=None):
-        sheet = self.workbook.create_sheet(title=_sheet_title(title))
-        text_columns = set(text_columns)
-        for index, width in enumerate(widths or []):
-            if width:
-                sheet.column_dimensions[get_column_letter(index + 1)].width = width
-        sheet.append([safe_cell(sheet, header, as_text=True, bold=True) for header in headers])
-        return _SheetWriter(self, sheet, [index in text_columns for index in range(len(headers))])
-
-    def _cell(self, sheet, value, *, as_text=False):
-        if isinstance(value, str) or (as_text and value is not None):
-            return safe_cell(sheet, value, as_text=as_text)
-        cell = WriteOnlyCell(sheet, value=value)
-        if isinstance(value, datetime.datetime):
-            cell.number_format = "DD-MM-YYYY HH:MM"
-        elif isinstance(value, datetime.date):
-            cell.number_format = DATE_FORMAT
-        elif isinstance(value, (int, Decimal)) and not isinstance(value, bool):
-            cell.number_format = AMOUNT_FORMAT
-        return cell
-
-    def save(self, target):
-        self.workbook.save(target)
-
-
-class _SheetWriter:
-    def __init__(self, book, sheet, text_flags):
-        self.book, self.sheet, self.text_flags = book, sheet, text_flags
-
-    def append(self, values):
-        flags = self.text_flags
-        self.sheet.append([
-            self.book._cell(self.sheet, value, as_text=index < len(flags) and flags[index])
-            for index, value in enumerate(values)
-        ])
-
-
-def _sheet_title(title) -> str:
-    """Excel's limits for sheet names: 31 characters, none of []:*?/\\."""
-    cleaned = re.sub(r"[\[\]:*?/\\]", "-", str(title))[:31]
-    return cleaned or "Sheet"
