@@ -199,10 +199,6 @@ def enrollment_cost(funding: FundingSource, *, start, end, programs, transports,
         raise EnrollmentError([(None, str(exc))]) from exc
 
 
-# The import (enrollment/imports.py) takes the lock by this name; it is FundingSource.objects.lock.
-lock_funding = FundingSource.objects.lock
-
-
 # --- The enrolment gate ------------------------------------------------------------------------
 #
 # The admin (plan_enrollment, under enroll_workers), the Excel import (imports.check) and the renewal

@@ -12,10 +12,11 @@ import signal
 import socket
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 from django.db import connection
+
+from demo.builders import wait_for
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -26,14 +27,8 @@ def spare_port() -> int:
         return probe.getsockname()[1]
 
 
-def wait_until(condition, *, timeout=60.0, interval=0.1, what="the condition"):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        value = condition()
-        if value:
-            return value
-        time.sleep(interval)
-    raise AssertionError(f"timed out after {timeout} s waiting for {what}")
+# The builders' poll (one helper for every test that waits on a real worker or server).
+wait_until = wait_for
 
 
 class PrivateRedis:

@@ -37,7 +37,6 @@ from core.roles import require_permission
 from funding.contributions import RateTable
 from funding.models import FundingSource
 
-from ..services import lock_funding
 from .check import check_database
 from .columns import COLUMN_ALIASES, HEADER_FIELDS, HEADER_SEARCH_ROWS, header_field
 from .reading import WorkerFile
@@ -71,7 +70,7 @@ def import_workers(path, *, funding: FundingSource, by, start: datetime.date | N
         return result
     try:
         with transaction.atomic():
-            funding = lock_funding(funding)
+            funding = FundingSource.objects.lock(funding)
             batch_ok = check_database(file, funding=funding, start=start, rates=rates, lock=True)
             blocked = not batch_ok or (result.errors and not skip_invalid) or result.valid == 0
             if not blocked:
