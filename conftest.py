@@ -111,6 +111,24 @@ def finance_officer(db, django_user_model):
 
 
 @pytest.fixture
+def village_officer(db, django_user_model):
+    """An Operator Desa of Bunut (62.09.03.2006), as the demo's ``desa`` (issue 14)."""
+    from core import roles
+    from demo.builders import assign_area
+
+    return assign_area(_user(django_user_model, "desa", roles.OPERATOR_DESA), desa=["62.09.03.2006"])
+
+
+@pytest.fixture
+def subdistrict_officer(db, django_user_model):
+    """An Operator Kecamatan of Bulik (62.09.03), as the demo's ``kecamatan`` (issue 14)."""
+    from core import roles
+    from demo.builders import assign_area
+
+    return assign_area(_user(django_user_model, "kecamatan", roles.OPERATOR_KECAMATAN), kecamatan=["62.09.03"])
+
+
+@pytest.fixture
 def superuser(db, django_user_model):
     return _user(django_user_model, "admin", superuser=True)
 

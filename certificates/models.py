@@ -10,6 +10,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from core.areas import NOTHING, area_rule, scoped_manager
 from core.queued_work import QueuedWork
 
 
@@ -55,6 +56,9 @@ class Certificate(QueuedWork):
     rendered_at = models.DateTimeField(_("dibuat pada"), null=True, blank=True)
     created_at = models.DateTimeField(_("dicatat"), auto_now_add=True)
     updated_at = models.DateTimeField(_("diubah"), auto_now=True)
+
+    # A village sees its villagers' participation and benefit documents, never a program's berita acara.
+    objects = scoped_manager(area_rule("coverage__worker__desa", "claim__worker__desa"))  # core/areas.py
 
     class Meta:
         db_table = "enrollment_certificate"  # the table kept when the model moved out of enrollment
@@ -115,6 +119,8 @@ class CertificateBatch(QueuedWork):
     created_at = models.DateTimeField(_("dimulai pada"), auto_now_add=True)
     finished_at = models.DateTimeField(_("selesai pada"), null=True, blank=True)
 
+    objects = scoped_manager(NOTHING)  # a whole program's batch: never an area's (core/areas.py)
+
     class Meta:
         db_table = "enrollment_certificatebatch"
         verbose_name = _("batch sertifikat")
@@ -148,6 +154,8 @@ class CertificateBatchItem(models.Model):
     claimed_at = models.DateTimeField(null=True, blank=True)
     attempts = models.PositiveIntegerField(_("percobaan"), default=0)
     error = models.TextField(_("alasan gagal"), blank=True)
+
+    objects = scoped_manager(NOTHING)  # core/areas.py
 
     class Meta:
         db_table = "enrollment_certificatebatchitem"

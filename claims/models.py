@@ -6,6 +6,8 @@ from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
+from core.areas import area_rule, scoped_manager
+
 
 class Claim(models.Model):
     """A JKM death or JKK work-accident benefit claim on a worker's coverage.
@@ -136,6 +138,8 @@ class Claim(models.Model):
     )
     created_at = models.DateTimeField(_("dibuat"), auto_now_add=True)
     updated_at = models.DateTimeField(_("diubah"), auto_now=True)
+
+    objects = scoped_manager(area_rule("worker__desa"))  # core/areas.py
 
     class Meta:
         verbose_name = _("klaim")
@@ -323,6 +327,8 @@ class ClaimDocument(models.Model):
         settings.AUTH_USER_MODEL, verbose_name=_("diunggah oleh"), null=True, on_delete=models.PROTECT, related_name="+"
     )
 
+    objects = scoped_manager(area_rule("claim__worker__desa"))  # core/areas.py
+
     class Meta:
         verbose_name = _("dokumen klaim")
         verbose_name_plural = _("dokumen klaim")
@@ -354,6 +360,8 @@ class ScholarshipChild(models.Model):
     # What the claim grants this child (0 when refused): computed at filing, fixed at approval, and
     # counted against the child's later years (R-JKM-4: years per level, Rp87.000.000 per child).
     amount = models.DecimalField(_("beasiswa diberikan"), max_digits=15, decimal_places=0, null=True, blank=True)
+
+    objects = scoped_manager(area_rule("claim__worker__desa"))  # core/areas.py
 
     class Meta:
         verbose_name = _("penerima beasiswa")

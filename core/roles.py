@@ -15,6 +15,9 @@ OPERATOR = "Operator Kabupaten"  # district officials (Disnakertrans): enter wor
 BPJS_STAFF = "Petugas BPJS"  # BPJS branch staff (KC Pangkalan Bun): KPJ numbers, claims
 LEADERSHIP = "Pimpinan"  # the regent and staff: dashboard and read-only figures
 FINANCE = "Keuangan Daerah"  # the regency's finance office (BPKAD): records payments to BPJS
+# Issue 14: area-bound accounts (enrollment/areas.py), seeing only the desa/kecamatan assigned to them.
+OPERATOR_DESA = "Operator Desa"  # village officers: enter and submit their villagers, never enrol
+OPERATOR_KECAMATAN = "Operator Kecamatan"  # sub-district officers: read their area, check submissions
 
 _REFERENCE_VIEW = ["enrollment.view_kecamatan", "enrollment.view_desa", "enrollment.view_occupation"]
 
@@ -61,6 +64,14 @@ ROLE_PERMISSIONS = {
         "enrollment.view_importbatch",
         "enrollment.export_bpjs",
         "enrollment.view_bpjsexport",
+        # Village submissions (issue 14): the district decides and enrols; it sets the area shares.
+        "enrollment.view_submission",
+        "enrollment.decide_submission",
+        "enrollment.reorder_waiting",
+        "enrollment.view_areashare",
+        "enrollment.add_areashare",
+        "enrollment.change_areashare",
+        "enrollment.delete_areashare",
     ],
     BPJS_STAFF: [
         *_REFERENCE_VIEW,
@@ -109,6 +120,47 @@ ROLE_PERMISSIONS = {
         "funding.export_contributionbill",
         "funding.view_contributionpayment",
         "funding.record_payment",
+    ],
+    # Both area roles see only their area (enrollment.work_in_area; core/areas.py filters every
+    # query), personal data included: they are the ones who collect the KTP and KK. Neither enrols,
+    # decides a submission, moves money nor touches claims beyond reading them.
+    OPERATOR_DESA: [
+        *_REFERENCE_VIEW,
+        "enrollment.work_in_area",
+        "enrollment.view_worker",
+        "enrollment.add_worker",
+        "enrollment.change_worker",
+        "enrollment.view_heir",
+        "enrollment.add_heir",
+        "enrollment.change_heir",
+        "enrollment.delete_heir",
+        "enrollment.view_coverage",
+        "enrollment.import_workers",
+        "enrollment.view_importbatch",
+        "enrollment.view_submission",
+        "enrollment.submit_village",
+        "dashboard.view_dashboard",
+        "claims.view_claim",
+        "claims.view_claim_personal_data",
+        "claims.view_claimdocument",
+        "certificates.view_certificate",
+        "certificates.download_certificate",
+    ],
+    OPERATOR_KECAMATAN: [
+        *_REFERENCE_VIEW,
+        "enrollment.work_in_area",
+        "enrollment.view_worker",
+        "enrollment.view_heir",
+        "enrollment.view_coverage",
+        "enrollment.view_submission",
+        "enrollment.check_submission",
+        "enrollment.view_areashare",
+        "dashboard.view_dashboard",
+        "claims.view_claim",
+        "claims.view_claim_personal_data",
+        "claims.view_claimdocument",
+        "certificates.view_certificate",
+        "certificates.download_certificate",
     ],
 }
 

@@ -28,6 +28,7 @@ from celery.signals import worker_ready
 from django.db import InterfaceError, OperationalError
 
 from . import queued_work
+from .areas import unscoped
 
 log = logging.getLogger(__name__)
 
@@ -63,7 +64,10 @@ class BackgroundTask(DjangoTask):
         # self.run, not super().__call__: the worker has pushed this delivery's request (id, retries),
         # which Task.__call__ would hide behind a fresh one (Celery's documented custom __call__).
         try:
-            return self.run(*args, **kwargs)
+            # A task works for the whole regency (no area scope), also when Celery runs eagerly
+            # inside a village operator's request: rules such as NIK deduplication see every row.
+            with unscoped():
+                return self.run(*args, **kwargs)
         except self.transient as exc:
             if self.request.called_directly:
                 raise

@@ -95,6 +95,16 @@ def make_heir(worker, **overrides) -> Heir:
     return Heir.objects.create(**values)
 
 
+def assign_area(user, *, desa=(), kecamatan=()):
+    """Give an Operator Desa/Kecamatan its areas by code (issue 14; the admin does it by hand)."""
+    from enrollment.models import Kecamatan, OperatorArea
+
+    area, _created = OperatorArea.objects.get_or_create(user=user)
+    area.desa.add(*Desa.objects.filter(code__in=desa))
+    area.kecamatan.add(*Kecamatan.objects.filter(code__in=kecamatan))
+    return user
+
+
 def on_day(day: datetime.date, hour: int = 9):
     """time-machine travel to ``day`` at ``hour`` WIB (the project's time zone): "today" pinned."""
     import zoneinfo

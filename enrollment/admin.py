@@ -1,5 +1,7 @@
 from django import forms
 from django.contrib import admin, messages
+from django.contrib.auth import get_user_model
+from django.contrib.auth.admin import UserAdmin
 from django.core.exceptions import PermissionDenied
 from django.http import HttpResponseRedirect
 from django.template.response import TemplateResponse
@@ -12,7 +14,7 @@ from funding.models import FundingSource
 
 from .bpjs import ExportError, export_bpjs
 from .forms import ActivateForm, CancelForm, CoverageAddForm, EnrollForm, HeirForm, WorkerForm
-from .models import Coverage, Desa, ExternalCoverage, Heir, Kecamatan, Occupation, Worker
+from .models import Coverage, Desa, ExternalCoverage, Heir, Kecamatan, Occupation, OperatorArea, Worker
 from .nik import heir_nik_error
 from .services import (
     CoverageError,
@@ -374,3 +376,21 @@ class ExternalCoverageAdmin(admin.ModelAdmin):
 
 
 from . import admin_exchange  # noqa: E402,F401  (Excel import and BPJS export pages)
+
+
+class OperatorAreaInline(admin.StackedInline):
+    """Issue 14: the administrator assigns an Operator Desa/Kecamatan's areas on the user's page."""
+
+    model = OperatorArea
+    can_delete = False
+    filter_horizontal = ["desa", "kecamatan"]
+    verbose_name_plural = _("wilayah tugas (Operator Desa/Kecamatan)")
+
+
+User = get_user_model()
+admin.site.unregister(User)
+
+
+@admin.register(User)
+class AreaUserAdmin(UserAdmin):
+    inlines = [*UserAdmin.inlines, OperatorAreaInline]

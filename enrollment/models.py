@@ -10,6 +10,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from core.areas import NOTHING, area_rule, scoped_manager, unscoped
 from core.queued_work import QueuedWork
 from funding.contributions import validate_income_basis
 from funding.models import programs_of
@@ -25,6 +26,8 @@ class Kecamatan(models.Model):
 
     code = models.CharField(_("kode"), max_length=8, unique=True)
     name = models.CharField(_("nama"), max_length=80)
+
+    objects = scoped_manager(lambda scope: Q(pk__in=scope.kecamatan_ids))  # core/areas.py
 
     class Meta:
         verbose_name = _("kecamatan")
@@ -42,6 +45,8 @@ class Desa(models.Model):
     name = models.CharField(_("nama"), max_length=80)
     kecamatan = models.ForeignKey(Kecamatan, verbose_name=_("kecamatan"), on_delete=models.PROTECT, related_name="desa")
     is_kelurahan = models.BooleanField(_("kelurahan"), default=False)
+
+    objects = scoped_manager(area_rule("pk"))  # core/areas.py
 
     class Meta:
         verbose_name = _("desa/kelurahan")
@@ -109,6 +114,8 @@ class Worker(models.Model):
     created_at = models.DateTimeField(_("dibuat"), auto_now_add=True)
     updated_at = models.DateTimeField(_("diubah"), auto_now=True)
 
+    objects = scoped_manager(area_rule("desa"))  # core/areas.py: a village account sees its villagers
+
     class Meta:
         verbose_name = _("pekerja")
         verbose_name_plural = _("pekerja")
@@ -122,6 +129,12 @@ class Worker(models.Model):
 
     def __str__(self):
         return self.full_name
+
+    def validate_constraints(self, exclude=None):
+        # A NIK registered in another village is taken too: the unique check looks at the whole
+        # regency, and its message says only that the NIK is registered, not where or to whom.
+        with unscoped():
+            super().validate_constraints(exclude=exclude)
 
     def clean(self):
         """Normalise, then R-NIK-2: sex and birth date must match what the NIK encodes."""
@@ -177,6 +190,8 @@ class Heir(models.Model):
     bank_account_holder = models.CharField(_("nama pemilik rekening"), max_length=150, blank=True)
     created_at = models.DateTimeField(_("dibuat"), auto_now_add=True)
     updated_at = models.DateTimeField(_("diubah"), auto_now=True)
+
+    objects = scoped_manager(area_rule("worker__desa"))  # core/areas.py
 
     class Meta:
         verbose_name = _("ahli waris")
@@ -288,7 +303,7 @@ class Coverage(models.Model):
     created_at = models.DateTimeField(_("dibuat"), auto_now_add=True)
     updated_at = models.DateTimeField(_("diubah"), auto_now=True)
 
-    objects = CoverageQuerySet.as_manager()
+    objects = scoped_manager(area_rule("worker__desa"), CoverageQuerySet)  # core/areas.py
 
     class Meta:
         verbose_name = _("kepesertaan")
@@ -349,6 +364,8 @@ class ExternalCoverage(models.Model):
     end_date = models.DateField(_("berakhir"))
     source = models.CharField(_("sumber informasi"), max_length=200, blank=True)
     created_at = models.DateTimeField(_("dicatat"), auto_now_add=True)
+
+    objects = scoped_manager(NOTHING)  # BPJS's records of other payers: never an area's to read
 
     class Meta:
         verbose_name = _("kepesertaan melalui pembayar lain")
@@ -428,6 +445,9 @@ class ImportBatch(QueuedWork):
     updated_at = models.DateTimeField(_("diubah"), auto_now=True)
     finished_at = models.DateTimeField(_("selesai"), null=True, blank=True)
 
+    # An area-bound account sees the files it uploaded itself (core/areas.py).
+    objects = scoped_manager(lambda scope: Q(created_by_id=scope.user_id))
+
     class Meta:
         verbose_name = _("impor Excel")
         verbose_name_plural = _("impor Excel")
@@ -459,6 +479,8 @@ class BpjsExport(models.Model):
     )
     created_at = models.DateTimeField(_("dibuat"), auto_now_add=True)
 
+    objects = scoped_manager(NOTHING)  # a program's whole registration file: never an area's
+
     class Meta:
         verbose_name = _("ekspor ke BPJS")
         verbose_name_plural = _("ekspor ke BPJS")
@@ -471,3 +493,142 @@ class BpjsExport(models.Model):
     @property
     def download_name(self) -> str:
         return f"BPJS-{self.funding_source.code}-{timezone.localtime(self.created_at):%Y%m%d-%H%M}.xlsx"
+
+
+class OperatorArea(models.Model):
+    """The desa and kecamatan an Operator Desa or Operator Kecamatan works for (issue 14).
+
+    Set by the administrator in the user's admin page. Who is area-bound and what they see is
+    decided in enrollment/areas.py (``scope_for``) and applied by core/areas.py to every query.
+    """
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, verbose_name=_("pengguna"), on_delete=models.CASCADE, related_name="operator_area"
+    )
+    desa = models.ManyToManyField(Desa, verbose_name=_("desa/kelurahan"), blank=True, related_name="+")
+    kecamatan = models.ManyToManyField(Kecamatan, verbose_name=_("kecamatan"), blank=True, related_name="+")
+
+    class Meta:
+        verbose_name = _("wilayah tugas")
+        verbose_name_plural = _("wilayah tugas")
+        permissions = [("work_in_area", _("Bekerja hanya dalam wilayah tugasnya (desa/kecamatan)"))]
+
+    def __str__(self):
+        return str(self.user)
+
+
+class AreaShare(models.Model):
+    """A kecamatan's (or one desa's) share of a program's quota (issue 14, R-ENR-4's area targets
+    made binding for the district's verdicts). Accepted village rows beyond it wait."""
+
+    funding_source = models.ForeignKey(
+        "funding.FundingSource", verbose_name=_("sumber dana"), on_delete=models.CASCADE, related_name="area_shares"
+    )
+    kecamatan = models.ForeignKey(Kecamatan, verbose_name=_("kecamatan"), on_delete=models.PROTECT, related_name="+")
+    desa = models.ForeignKey(
+        Desa, verbose_name=_("desa/kelurahan"), null=True, blank=True, on_delete=models.PROTECT, related_name="+",
+        help_text=_("Kosongkan untuk bagian seluruh kecamatan."),
+    )
+    places = models.PositiveIntegerField(_("jatah peserta"))
+
+    objects = scoped_manager(lambda scope: Q(kecamatan_id__in=scope.kecamatan_ids))  # core/areas.py
+
+    class Meta:
+        verbose_name = _("jatah wilayah")
+        verbose_name_plural = _("jatah wilayah")
+        ordering = ["funding_source", "kecamatan__code", "desa__code"]
+        constraints = [
+            models.UniqueConstraint(fields=["funding_source", "kecamatan"], condition=Q(desa__isnull=True),
+                                    name="share_unique_per_kecamatan"),
+            models.UniqueConstraint(fields=["funding_source", "desa"], condition=Q(desa__isnull=False),
+                                    name="share_unique_per_desa"),
+        ]
+
+    def __str__(self):
+        return f"{self.desa or self.kecamatan}: {self.places}"
+
+
+class Submission(models.Model):
+    """A worker a village proposes for a program (*diajukan desa*, issue 14, maker-checker).
+
+    The village enters the worker (same form and rules as the district) or uploads its list; the
+    kecamatan may check it first; the district accepts (enrolled through the one enrolment gate, or
+    put on the waiting list beyond a share, the quota or the budget) or rejects with a reason. A
+    rejected row is fixed and submitted again by the village. Every move is a verb in
+    enrollment/submissions.py, audited under the worker.
+    """
+
+    class Status(models.TextChoices):
+        SUBMITTED = "submitted", _("Diajukan desa")
+        CHECKED = "checked", _("Diperiksa kecamatan")
+        REJECTED = "rejected", _("Ditolak")
+        WAITING = "waiting", _("Daftar tunggu")
+        ENROLLED = "enrolled", _("Didaftarkan")
+
+    class Reason(models.TextChoices):
+        IDENTITY = "identity", _("Data identitas tidak sesuai KTP/KK")
+        NOT_RESIDENT = "not_resident", _("Bukan penduduk desa ini")
+        NOT_ELIGIBLE = "not_eligible", _("Tidak termasuk pekerja rentan sasaran program")
+        DUPLICATE = "duplicate", _("Sudah diajukan atau terdaftar")
+        COVERED_ELSEWHERE = "covered_elsewhere", _("Sudah terdaftar melalui pembayar lain")
+        DOCUMENTS = "documents", _("Dokumen pendukung kurang")
+        OTHER = "other", _("Lainnya")
+
+    OPEN = (Status.SUBMITTED, Status.CHECKED, Status.WAITING)
+
+    worker = models.ForeignKey(Worker, verbose_name=_("pekerja"), on_delete=models.PROTECT, related_name="submissions")
+    funding_source = models.ForeignKey(
+        "funding.FundingSource", verbose_name=_("sumber dana"), on_delete=models.PROTECT, related_name="submissions"
+    )
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.SUBMITTED)
+    import_batch = models.ForeignKey(
+        ImportBatch, verbose_name=_("dari berkas"), null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    submitted_at = models.DateTimeField(_("diajukan pada"), default=timezone.now)
+    submitted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("diajukan oleh"), null=True, on_delete=models.PROTECT, related_name="+"
+    )
+    checked_at = models.DateTimeField(_("diperiksa pada"), null=True, blank=True)
+    checked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("diperiksa oleh"), null=True, blank=True, on_delete=models.PROTECT,
+        related_name="+",
+    )
+    decided_at = models.DateTimeField(_("diputuskan pada"), null=True, blank=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("diputuskan oleh"), null=True, blank=True, on_delete=models.PROTECT,
+        related_name="+",
+    )
+    reason = models.CharField(_("alasan penolakan"), max_length=20, choices=Reason.choices, blank=True)
+    note = models.TextField(_("catatan"), blank=True)
+    # The waiting list's order (issue 14): time of submission, unless the district moves a row with
+    # a reason (``queue_at`` then holds the moved time; the reason is audited).
+    queue_at = models.DateTimeField(_("urutan antre"), null=True, blank=True)
+    coverage = models.ForeignKey(
+        Coverage, verbose_name=_("kepesertaan"), null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+
+    objects = scoped_manager(area_rule("worker__desa"))  # core/areas.py
+
+    class Meta:
+        verbose_name = _("pengajuan desa")
+        verbose_name_plural = _("pengajuan desa")
+        ordering = ["-submitted_at", "-pk"]
+        permissions = [
+            ("submit_village", _("Dapat mengajukan pekerja dari desa")),
+            ("check_submission", _("Dapat memeriksa pengajuan desa (kecamatan)")),
+            ("decide_submission", _("Dapat menerima atau menolak pengajuan desa")),
+            ("reorder_waiting", _("Dapat mengubah urutan daftar tunggu")),
+        ]
+        constraints = [
+            # One open submission per worker and program; a rejected one is reopened, not duplicated.
+            models.UniqueConstraint(fields=["worker", "funding_source"],
+                                    condition=Q(status__in=["submitted", "checked", "waiting", "rejected"]),
+                                    name="submission_one_open_per_program"),
+            models.CheckConstraint(condition=~Q(status="rejected") | ~Q(reason=""), name="submission_rejected_has_reason"),
+            models.CheckConstraint(condition=~Q(status="enrolled") | Q(coverage__isnull=False),
+                                   name="submission_enrolled_has_coverage"),
+        ]
+        indexes = [models.Index(fields=["funding_source", "status", "queue_at"], name="submission_queue_idx")]
+
+    def __str__(self):
+        return f"{self.worker} · {self.get_status_display()}"

@@ -104,6 +104,8 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "core.accounts.RequireTwoFactorMiddleware",
+    # Issue 14: a village or kecamatan account's requests see only its area (core/areas.py).
+    "enrollment.areas.AreaScopeMiddleware",
     # Last, as django-axes asks: it answers the lockout page for a locked account or address.
     "axes.middleware.AxesMiddleware",
 ]
