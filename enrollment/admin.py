@@ -376,6 +376,7 @@ class ExternalCoverageAdmin(admin.ModelAdmin):
 
 
 from . import admin_exchange  # noqa: E402,F401  (Excel import and BPJS export pages)
+from . import admin_shares  # noqa: E402,F401  (the area shares of a program's quota, issue 14)
 
 
 class OperatorAreaInline(admin.StackedInline):

@@ -547,6 +547,48 @@ class AreaShare(models.Model):
     def __str__(self):
         return f"{self.desa or self.kecamatan}: {self.places}"
 
+    def clean(self):
+        """The shares fit inside each other (issue 14): a desa lies in the share's kecamatan, the
+        kecamatan shares of a program add up to at most its quota, and the desa shares of a
+        kecamatan to at most that kecamatan's share (or the quota, when the kecamatan has none).
+        Counted over the whole regency, whoever edits."""
+        super().clean()
+        if self.desa_id and not self.kecamatan_id:
+            self.kecamatan_id = self.desa.kecamatan_id
+        if not (self.funding_source_id and self.kecamatan_id and self.places is not None):
+            return
+        with unscoped():
+            if self.desa_id and self.desa.kecamatan_id != self.kecamatan_id:
+                raise ValidationError({"desa": _("Desa/kelurahan %(desa)s tidak berada di Kecamatan %(kecamatan)s.") % {
+                    "desa": self.desa.name, "kecamatan": self.kecamatan.name}})
+            others = AreaShare.objects.filter(funding_source_id=self.funding_source_id).exclude(pk=self.pk)
+            quota = self.funding_source.quota
+            kecamatan_share = others.filter(kecamatan_id=self.kecamatan_id, desa__isnull=True).values_list(
+                "places", flat=True).first()
+            desa_total = sum(others.filter(kecamatan_id=self.kecamatan_id, desa__isnull=False).values_list(
+                "places", flat=True))
+            if self.desa_id is None:
+                total = sum(others.filter(desa__isnull=True).values_list("places", flat=True)) + self.places
+                if total > quota:
+                    raise ValidationError({"places": _(
+                        "Jumlah jatah kecamatan %(name)s menjadi %(total)d, melebihi kuota %(quota)d."
+                    ) % {"name": self.funding_source.name, "total": total, "quota": quota}})
+                if desa_total > self.places:
+                    raise ValidationError({"places": _(
+                        "Jatah desa/kelurahan di Kecamatan %(kecamatan)s sudah %(total)d; jatah kecamatan tidak boleh "
+                        "kurang dari itu."
+                    ) % {"kecamatan": self.kecamatan.name, "total": desa_total}})
+            else:
+                limit = quota if kecamatan_share is None else kecamatan_share
+                total = desa_total + self.places
+                if total > limit:
+                    what = (_("kuota %(name)s") % {"name": self.funding_source.name} if kecamatan_share is None
+                            else _("jatah Kecamatan %(kecamatan)s") % {"kecamatan": self.kecamatan.name})
+                    raise ValidationError({"places": _(
+                        "Jumlah jatah desa/kelurahan di Kecamatan %(kecamatan)s menjadi %(total)d, melebihi %(what)s "
+                        "(%(limit)d)."
+                    ) % {"kecamatan": self.kecamatan.name, "total": total, "what": what, "limit": limit}})
+
 
 class Submission(models.Model):
     """A worker a village proposes for a program (*diajukan desa*, issue 14, maker-checker).

@@ -7,14 +7,15 @@ order (the same worker cannot be enrolled twice for overlapping days by two requ
 """
 
 import datetime
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import Count, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from core import transitions
+from core.areas import unscoped
 from core.roles import require_permission
 from core.audit import record, record_many
 from core.money import ZERO, format_rupiah
@@ -23,7 +24,7 @@ from funding.contributions import RateError, RateTable, coverage_end
 from funding.models import FundingSource, programs_of
 from .commitment import committed_cost, quota_coverages
 
-from .models import MAX_OCCUPATIONS, Coverage, ExternalCoverage, Worker
+from .models import MAX_OCCUPATIONS, AreaShare, Coverage, Desa, ExternalCoverage, Worker
 from .nik import age_on, kpj_error
 
 
@@ -178,25 +179,29 @@ def coverage_created_changes(funding: FundingSource, coverage) -> dict:
     }
 
 
+def applicant_costs(funding: FundingSource, *, start, end, programs, transports, rates: RateTable) -> list:
+    """R-COST-1 of each new coverage from ``start`` to ``end`` (one per item of ``transports``), as
+    ``enrollment_cost`` prices them; a price is computed once per transport flag."""
+    prices = {}
+    try:
+        for transport in set(transports):
+            prices[transport] = rates.coverage_cost(
+                start=start, end=end, programs=programs, basis=funding.income_basis,
+                public_funds=funding.is_public_funds, transport=transport and not funding.is_public_funds,
+            )
+    except RateError as exc:
+        raise EnrollmentError([(None, str(exc))]) from exc
+    return [prices[transport] for transport in transports]
+
+
 def enrollment_cost(funding: FundingSource, *, start, end, programs, transports, rates: RateTable):
     """R-COST-1: the cost of new coverages from ``start`` to ``end``, one per item of ``transports``.
 
     Regency funds are public money, so occupation (transport) never changes the price here;
     a non-public payer gets PP 50/2025's discount by occupation (R-RATE-4).
     """
-    try:
-        return sum(
-            (
-                rates.coverage_cost(
-                    start=start, end=end, programs=programs, basis=funding.income_basis,
-                    public_funds=funding.is_public_funds, transport=transport and not funding.is_public_funds,
-                )
-                for transport in transports
-            ),
-            ZERO,
-        )
-    except RateError as exc:
-        raise EnrollmentError([(None, str(exc))]) from exc
+    return sum(applicant_costs(funding, start=start, end=end, programs=programs, transports=transports, rates=rates),
+               ZERO)
 
 
 # --- The enrolment gate ------------------------------------------------------------------------
@@ -205,6 +210,10 @@ def enrollment_cost(funding: FundingSource, *, start, end, programs, transports,
 # (funding.renewal.plan_renewal) all call check_enrollment: a rule added here holds on every path.
 
 AGE, DEATH, COVERED = "R-AGE-1", "death", "R-ENR-3"
+# Capacity (R-ENR-4 and the area shares of issue 14): an applicant refused only for one of these
+# waits for a place (enrollment/waiting.py); the others are refused for the person's own reasons.
+SHARE, QUOTA, BUDGET = "share", "R-ENR-4 quota", "R-ENR-4 budget"
+CAPACITY = (SHARE, QUOTA, BUDGET)
 
 
 @dataclass(eq=False, slots=True)
@@ -223,6 +232,7 @@ class Applicant:
     transport: bool = False
     counted: bool = True
     item: object = None
+    desa_id: int | None = None  # the domicile desa: its (and its kecamatan's) share of the quota applies
 
 
 @dataclass
@@ -230,7 +240,10 @@ class EnrollmentCheck:
     """What the gate found. ``refused``: applicant -> [(rule, message)], in the order AGE, DEATH,
     COVERED; ``covered``: {nik: message} in the order found (R-ENR-3/5); ``batch``: (None, message)
     problems of the whole batch: the period and programs (R-ENR-2; nothing else is then checked
-    but the age) or the quota and budget (R-ENR-4)."""
+    but the age) or the quota, budget and area shares (R-ENR-4, issue 14). ``beyond``: counted
+    applicant -> (SHARE/QUOTA/BUDGET, message) for those who, taking places in the order given,
+    find none left (the waiting list's order, enrollment/waiting.py); empty exactly when the
+    capacity part of ``batch`` is."""
 
     end: datetime.date | None
     refused: dict
@@ -238,6 +251,7 @@ class EnrollmentCheck:
     batch: list
     cost: object  # Decimal
     count: int
+    beyond: dict = field(default_factory=dict)
 
     def problems_of(self, applicant) -> list:
         return self.refused.get(applicant, [])
@@ -246,8 +260,9 @@ class EnrollmentCheck:
 def check_enrollment(*, funding: FundingSource, applicants, start: datetime.date, programs=None, rules=None,
                      rates=None, capacity=True, count_refused=False) -> EnrollmentCheck:
     """THE enrolment gate: R-AGE-1, R-ENR-2, death, R-ENR-3, R-ENR-5 for each applicant and R-ENR-4
-    (quota and budget) for the batch, set-based (two queries per 5,000 NIKs, two for the capacity),
-    so the import checks 100,000 rows in a few dozen queries. Reads only.
+    (quota and budget) with the area shares (issue 14) for the batch, set-based (two queries per
+    5,000 NIKs, three for the capacity, five when the program has area shares), so the import
+    checks 100,000 rows in a few dozen queries. Reads only.
 
     The quota and budget count the applicants with ``counted`` and, unless ``count_refused`` (the
     admin refuses the whole selection on any problem, so it counts it whole), no problem of their
@@ -273,12 +288,15 @@ def check_enrollment(*, funding: FundingSource, applicants, start: datetime.date
         if applicant.nik in covered:
             refused.setdefault(applicant, []).append((COVERED, covered[applicant.nik]))
     counted = [a for a in applicants if a.counted and (count_refused or a not in refused)]
-    cost, batch = ZERO, []
+    cost, batch, beyond = ZERO, [], {}
     if capacity:
-        cost = enrollment_cost(funding, start=start, end=end, programs=programs, rates=rates or RateTable.load(),
-                               transports=[a.transport for a in counted])
-        batch = capacity_problems(funding, len(counted), cost, rates=rates)  # R-ENR-4
-    return EnrollmentCheck(end=end, refused=refused, covered=covered, batch=batch, cost=cost, count=len(counted))
+        rates = rates or RateTable.load()
+        costs = applicant_costs(funding, start=start, end=end, programs=programs, rates=rates,
+                                transports=[a.transport for a in counted])
+        cost = sum(costs, ZERO)
+        batch, beyond = capacity_problems(funding, counted, costs, rates=rates)  # R-ENR-4, area shares
+    return EnrollmentCheck(end=end, refused=refused, covered=covered, batch=batch, cost=cost, count=len(counted),
+                           beyond=beyond)
 
 
 @dataclass
@@ -310,7 +328,8 @@ def plan_enrollment(*, funding: FundingSource, workers, start: datetime.date, pr
             problems.append((worker, _("%(name)s dipilih lebih dari sekali.") % {"name": worker.full_name}))
         seen.add(worker.pk)
     applicants = [
-        Applicant(nik=w.nik, birth_date=w.birth_date, died_on=w.died_on, transport=_is_transport(w, funding), item=w)
+        Applicant(nik=w.nik, birth_date=w.birth_date, died_on=w.died_on, transport=_is_transport(w, funding), item=w,
+                  desa_id=w.desa_id)
         for w in workers
     ]
     check = check_enrollment(funding=funding, applicants=applicants, start=start, programs=programs, rates=rates,
@@ -334,15 +353,42 @@ def _is_transport(worker, funding) -> bool:
     return any(o.is_transport for o in worker.occupations.all())
 
 
-def capacity_problems(funding: FundingSource, new_count: int, new_cost, *, rates=None) -> list:
-    """R-ENR-4: the funding source's quota and budget hold after adding these coverages."""
+def capacity_problems(funding: FundingSource, applicants, costs, *, rates=None) -> tuple[list, dict]:
+    """R-ENR-4 and the area shares (issue 14) for adding ``applicants`` (each costing ``costs[i]``).
+
+    Returns (batch, beyond). ``batch``: the problems of the whole batch, as (None, message): the
+    quota, the budget, and each kecamatan's or desa's share (AreaShare) its new coverages would
+    exceed. ``beyond``: applicant -> (rule, message) for the applicants that, taking places in the
+    order given, find none: an applicant whose desa or kecamatan share is full waits (the others
+    go on); once the program's quota or budget refuses one, every later one waits too (nobody
+    overtakes on the program's places).
+
+    Places are counted with ``Coverage.objects.holding_place()`` (a coverage ended by the
+    worker's death frees its place) for the whole regency, whoever asks (an area-bound account
+    must not see a smaller count). Three queries, five when the program has shares.
+    """
+    rates = rates or RateTable.load()
+    with unscoped():
+        shares = list(
+            AreaShare.objects.filter(funding_source=funding)
+            .values_list("kecamatan_id", "desa_id", "places", "kecamatan__name", "desa__name")
+        )
+        held_by_desa, kecamatan_of = {}, {}
+        if shares:
+            held_by_desa = dict(
+                quota_coverages(funding).values_list("worker__desa_id").annotate(n=Count("id")).order_by()
+            )
+            kecamatan_of = dict(Desa.objects.values_list("pk", "kecamatan_id"))
+            taken = sum(held_by_desa.values())
+        else:
+            taken = quota_coverages(funding).count()  # a place freed by a death can be taken again
+        committed = committed_cost(funding, rates=rates)
+    new_count, new_cost = len(applicants), sum(costs, ZERO)
     problems = []
-    taken = quota_coverages(funding).count()  # a place freed by a death can be taken again
     if taken + new_count > funding.quota:
         problems.append((None, _(
             "Kuota %(name)s terlampaui: %(taken)d terdaftar + %(new)d baru > kuota %(quota)d (R-ENR-4)."
         ) % {"name": funding.name, "taken": taken, "new": new_count, "quota": funding.quota}))
-    committed = committed_cost(funding, rates=rates)
     if committed + new_cost > funding.budget:
         problems.append((None, _(
             "Anggaran %(name)s tidak cukup: terpakai %(committed)s + %(new)s > anggaran %(budget)s (R-ENR-4)."
@@ -352,7 +398,59 @@ def capacity_problems(funding: FundingSource, new_count: int, new_cost, *, rates
             "new": format_rupiah(new_cost),
             "budget": format_rupiah(funding.budget),
         }))
-    return problems
+
+    # The areas with a share: ("kecamatan", pk) or ("desa", pk) -> [label, share, held, new].
+    areas = {}
+    for kecamatan_id, desa_id, places, kecamatan_name, desa_name in shares:
+        if desa_id is None:
+            held = sum(n for desa, n in held_by_desa.items() if kecamatan_of.get(desa) == kecamatan_id)
+            areas[("kecamatan", kecamatan_id)] = [_("Kecamatan %(name)s") % {"name": kecamatan_name}, places, held, 0]
+        else:
+            areas[("desa", desa_id)] = [_("Desa/Kelurahan %(name)s") % {"name": desa_name}, places,
+                                        held_by_desa.get(desa_id, 0), 0]
+
+    def areas_of(applicant):
+        keys = [("desa", applicant.desa_id), ("kecamatan", kecamatan_of.get(applicant.desa_id))]
+        return [key for key in keys if key in areas]
+
+    for applicant in applicants:
+        for key in areas_of(applicant):
+            areas[key][3] += 1
+    for label, places, held, new in areas.values():
+        if new and held + new > places:
+            problems.append((None, share_message(label, funding, held=held, new=new, places=places)))
+
+    # Places taken one by one in the order given (the waiting list's order, enrollment/waiting.py).
+    beyond, blocked = {}, None
+    left_quota, left_budget = funding.quota - taken, funding.budget - committed
+    taking = {key: area[2] for key, area in areas.items()}  # held, then held + those admitted so far
+    for applicant, cost in zip(applicants, costs):
+        if blocked:
+            beyond[applicant] = blocked
+            continue
+        full = [key for key in areas_of(applicant) if taking[key] >= areas[key][1]]
+        if full:
+            label, places = areas[full[0]][0], areas[full[0]][1]
+            beyond[applicant] = (SHARE, _("Jatah %(area)s untuk %(name)s sudah penuh: %(taken)d dari %(places)d tempat.")
+                                 % {"area": label, "name": funding.name, "taken": taking[full[0]], "places": places})
+        elif left_quota < 1:
+            blocked = beyond[applicant] = (QUOTA, _("Kuota %(name)s sudah penuh (%(quota)d) (R-ENR-4).") % {
+                "name": funding.name, "quota": funding.quota})
+        elif cost > left_budget:
+            blocked = beyond[applicant] = (BUDGET, _("Sisa anggaran %(name)s tidak cukup (R-ENR-4).") % {
+                "name": funding.name})
+        else:
+            left_quota, left_budget = left_quota - 1, left_budget - cost
+            for key in areas_of(applicant):
+                taking[key] += 1
+    return problems, beyond
+
+
+def share_message(label, funding, *, held, new, places) -> str:
+    """An area's share of the quota would be exceeded (issue 14), naming the area and the figures."""
+    return _(
+        "Jatah %(area)s untuk %(name)s terlampaui: %(held)d terdaftar + %(new)d baru > jatah %(places)d."
+    ) % {"area": label, "name": funding.name, "held": held, "new": new, "places": places}
 
 
 @transaction.atomic

@@ -143,3 +143,12 @@ class RenewalForm(forms.Form):
             "covers_jkm": self.source.covers_jkm,
         }
 
+
+
+class ReorderWaitingForm(forms.Form):
+    """Move a waiting row (issue 14): before or after another row, with a reason for the audit."""
+
+    target = forms.IntegerField(label=_("Baris tujuan"))
+    place = forms.ChoiceField(label=_("Tempatkan"), choices=[("before", _("sebelum")), ("after", _("sesudah"))])
+    reason = forms.CharField(label=_("Alasan"), max_length=500, error_messages={
+        "required": _("Alasan perubahan urutan daftar tunggu wajib diisi.")})

@@ -19,4 +19,7 @@ urlpatterns = [
     path("<str:code>/pembayaran/<int:pk>/bukti/", views.payment_proof, name="payment_proof"),
     path("<str:code>/nonaktif/", views.lapsed_list, name="lapsed"),
     path("<str:code>/perpanjang/", views.renew, name="renew"),
+    path("<str:code>/daftar-tunggu/", views.waiting, name="waiting"),
+    path("<str:code>/daftar-tunggu/<int:pk>/daftarkan/", views.waiting_enroll, name="waiting_enroll"),
+    path("<str:code>/daftar-tunggu/<int:pk>/pindahkan/", views.waiting_move, name="waiting_move"),
 ]

@@ -2,6 +2,7 @@ import io
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
+from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Count, Prefetch, Q
 from django.http import FileResponse, Http404
@@ -15,12 +16,14 @@ from core import queued_work
 from core.privacy import personal_data_required
 from core.uploads import private_file_response
 from core.xlsx import FileProblem
-from enrollment.models import Coverage
+from enrollment.models import Coverage, Submission
+from enrollment.services import EnrollmentError
+from enrollment.waiting import area_figures, enroll_or_wait, reorder_waiting, waiting_list
 
 from .billing import BillingError, cancel_bill, prepare_bill, record_payment
 from .contributions import RateTable
 from .expiry import coverages_ending_soon
-from .forms import BillForm, InvoiceUploadForm, PaymentForm, RenewalForm
+from .forms import BillForm, InvoiceUploadForm, PaymentForm, RenewalForm, ReorderWaitingForm
 from .invoices import bill_rows, comparison_from_dict, store_comparison, write_bill_workbook
 from .models import ContributionBill, ContributionPayment, FundingSource, InvoiceComparison, PaymentAllocation
 from .renewal import (
@@ -64,7 +67,77 @@ def funding_detail(request, code):
         "funding": funding, "summary": funding_summary(funding, rates=rates), "tracking": budget_tracking(funding, rates=rates),
         "renewal_season": in_renewal_season(today) and funding.period_start <= today <= funding.period_end,
         "renewal": renewal, "days_left": (funding.period_end - today).days,
+        "shares": area_figures(funding, rates=rates),  # issue 14: share, enrolled, waiting per area
     })
+
+
+# --- The waiting list (issue 14, enrollment/waiting.py) ------------------------------------
+
+
+@require_GET
+@login_required
+@permission_required("enrollment.view_submission", raise_exception=True)
+@personal_data_required
+def waiting(request, code):
+    """The program's waiting list in its order, with the rows a free place is offered to."""
+    funding = _funding(code)
+    rows = waiting_list(funding)
+    return render(request, "funding/waiting_list.html", {"funding": funding, "rows": rows,
+                                                          "offered": sum(1 for row in rows if row.offered)})
+
+
+def _waiting_submission(funding, pk) -> Submission:
+    return get_object_or_404(Submission.objects.select_related("worker"), funding_source=funding, pk=pk,
+                             status=Submission.Status.WAITING)
+
+
+@require_POST
+@login_required
+@permission_required(["enrollment.decide_submission", "enrollment.add_coverage"], raise_exception=True)
+def waiting_enroll(request, code, pk):
+    """Enrol an offered row: through the gate (enroll_or_wait); without a place it keeps waiting."""
+    funding = _funding(code)
+    submission = _waiting_submission(funding, pk)
+    try:
+        enrolled, _waiting = enroll_or_wait([submission], by=request.user)
+    except EnrollmentError as exc:
+        for message in exc.messages:
+            messages.error(request, message)
+    else:
+        if enrolled:
+            messages.success(request, _("%(name)s didaftarkan dari daftar tunggu.") % {"name": submission.worker.full_name})
+        else:
+            messages.warning(request, _("Belum ada tempat untuk %(name)s; tetap di daftar tunggu.") % {
+                "name": submission.worker.full_name})
+    return redirect("funding:waiting", code=funding.code)
+
+
+@require_POST
+@login_required
+@permission_required("enrollment.reorder_waiting", raise_exception=True)
+def waiting_move(request, code, pk):
+    """Move a waiting row before or after another, with a reason (audited)."""
+    funding = _funding(code)
+    submission = _waiting_submission(funding, pk)
+    form = ReorderWaitingForm(request.POST)
+    if not form.is_valid():
+        for errors in form.errors.values():
+            for error in errors:
+                messages.error(request, error)
+        return redirect("funding:waiting", code=funding.code)
+    target = Submission.objects.filter(funding_source=funding, pk=form.cleaned_data["target"]).first()
+    place = {form.cleaned_data["place"]: target}
+    try:
+        if target is None:
+            raise ValidationError(_("Baris tujuan tidak ada di daftar tunggu."))
+        reorder_waiting(submission, before=place.get("before"), after=place.get("after"),
+                        reason=form.cleaned_data["reason"], by=request.user)
+    except ValidationError as exc:
+        for message in exc.messages:
+            messages.error(request, message)
+    else:
+        messages.success(request, _("Urutan %(name)s diubah.") % {"name": submission.worker.full_name})
+    return redirect("funding:waiting", code=funding.code)
 
 
 # --- Bills ---------------------------------------------------------------------------------

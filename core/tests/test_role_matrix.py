@@ -59,6 +59,11 @@ URLS = {
     "funding:payment_create": ("get", "FS"),
     # Renewal: the operator fills next year's program the administrator created (funding/renewal.py).
     "funding:renew": ("get", "OS"),
+    # The waiting list (issue 14, enrollment/waiting.py): names, so the roles that read submissions and
+    # personal data; enrolling an offered row decides and enrols; moving a row needs its own permission.
+    "funding:waiting": ("get", "OS"),
+    "funding:waiting_enroll": ("post", "OS"),
+    "funding:waiting_move": ("post", "OS"),
     # The certificates' old admin address (before issue 12) redirects; the admin checks at the new one.
     "moved_certificate_admin": ("get", EVERYONE),
     "certificates:download": ("get", "OBS"),
@@ -144,6 +149,8 @@ ADMIN_ACCESS = {
     "certificates.certificatebatch": {"O": "va", "B": "v", "S": "va"},
     "enrollment.importbatch": {"O": "v", "B": "l", "S": "v"},
     "enrollment.bpjsexport": {"O": "va", "B": "v", "S": "va"},
+    # Area shares of a program's quota (issue 14): the district sets them.
+    "enrollment.areashare": {"O": "vacd", "S": "vacd"},
 }
 
 ADMIN_VIEWS = {"changelist": "vl", "add": "a", "change": "vc", "history": "vc", "delete": "d"}
@@ -159,6 +166,7 @@ ADMIN_ACTIONS = {
     "enrollment.desa": {"delete_selected": "S"},
     "enrollment.occupation": {"delete_selected": "S"},
     "enrollment.externalcoverage": {"delete_selected": "S"},
+    "enrollment.areashare": {"delete_selected": "OS"},
     "funding.fundingsource": {"delete_selected": "S"},
     "funding.incomebasis": {"delete_selected": "S"},
     "funding.contributionrate": {"delete_selected": "S"},
@@ -267,7 +275,7 @@ def test_admin_actions_as_every_role(request, model, official, bpjs_staff, leade
 
 VERB_MODULES = ["claims.services", "enrollment.services", "enrollment.bpjs", "certificates.batches",
                 "certificates.rendering", "enrollment.imports", "enrollment.import_batches", "funding.billing",
-                "funding.renewal"]
+                "funding.renewal", "enrollment.waiting"]
 
 
 def _garbage_file():
@@ -283,7 +291,7 @@ def _verbs():
     from demo.builders import make_worker
     from certificates import batches
     from certificates import rendering as certificates
-    from enrollment import bpjs, import_batches, imports
+    from enrollment import bpjs, import_batches, imports, waiting
     from enrollment import services as enrollment
     from enrollment.models import ImportBatch
     from funding import billing, renewal
@@ -338,6 +346,10 @@ def _verbs():
         "funding.billing.cancel_bill": ("OS", lambda by, w: billing.cancel_bill(bill=w["bill"], by=by)),
         "funding.billing.record_payment": ("FS", lambda by, w: billing.record_payment(
             funding=w["funding"], paid_on=datetime.date(2025, 2, 1), amount=1, reference="SP2D-UJI", bills=[w["bill"]], by=by)),
+        # The waiting list (issue 14): the district decides accepted rows and moves waiting ones.
+        "enrollment.waiting.enroll_or_wait": ("OS", lambda by, w: waiting.enroll_or_wait([], by=by)),
+        "enrollment.waiting.reorder_waiting": ("OS", lambda by, w: waiting.reorder_waiting(
+            w["submission"], before=w["submission"], reason="uji", by=by)),
         "funding.renewal.renew_funding": ("OS", lambda by, w: renewal.renew_funding(
             source=w["funding"], target_values=renewal.next_year_values(w["funding"]), by=by)),
     }

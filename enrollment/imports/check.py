@@ -1,5 +1,6 @@
 """Step 2 of the import: the rows through the enrolment gate (enrollment.services.check_enrollment:
-R-AGE-1, R-ENR-2, deaths, R-ENR-3/R-ENR-5 overlaps, R-ENR-4 quota and budget for the whole batch),
+R-AGE-1, R-ENR-2, deaths, R-ENR-3/R-ENR-5 overlaps, R-ENR-4 quota and budget and the area shares
+for the whole batch),
 after finding which NIKs are workers already registered."""
 
 from django.utils.translation import gettext as _
@@ -33,15 +34,17 @@ def check_database(file: WorkerFile, *, funding: FundingSource, start, rates: Ra
         query = Worker.objects.filter(pk__any=chunk).order_by("pk")
         if lock:
             query = query.select_for_update(of=("self",))
-        for nik, pk, name, died_on in query.values_list("nik", "pk", "full_name", "died_on"):
-            registered[nik] = (pk, name, died_on)
+        for nik, pk, name, died_on, desa_id in query.values_list("nik", "pk", "full_name", "died_on", "desa_id"):
+            registered[nik] = (pk, name, died_on, desa_id)
 
     # Every row the gate sees; its item is the reader's entry (see _where), to keep memory flat.
     applicants = []
     for entry in file.nik_rows:
         if isinstance(entry, Candidate):
+            # A registered worker keeps his record (and desa): his desa's share applies (issue 14).
+            desa_id = registered[entry.nik][3] if entry.nik in registered else entry.desa_id
             applicants.append(Applicant(nik=entry.nik, birth_date=entry.birth_date, died_on=_death_date(registered, entry.nik),
-                                        transport=entry.transport, counted=entry.ok, item=entry))
+                                        transport=entry.transport, counted=entry.ok, item=entry, desa_id=desa_id))
         else:
             applicants.append(Applicant(nik=entry[0], birth_date=entry[4], died_on=_death_date(registered, entry[0]),
                                         counted=False, item=entry))
@@ -81,7 +84,7 @@ def check_database(file: WorkerFile, *, funding: FundingSource, start, rates: Ra
         if DEATH in problems:
             messages.append(problems[DEATH])
         if nik in registered and candidate is not None and not messages:
-            pk, name, _died_on = registered[nik]
+            pk, name, _died_on, _desa_id = registered[nik]
             candidate.worker_id = pk
             if name != candidate.full_name:
                 result.warnings.append(Problem(sheet, row, column, nik, _(

@@ -109,7 +109,8 @@ def test_the_any_lookup_matches_like_in(kawa):
 def test_the_gate_checks_any_number_of_applicants_in_the_same_few_queries(funding, kawa, django_assert_num_queries):
     # The one enrolment gate (check_enrollment) that the admin, the import and renewal call: set-based,
     # so the import's 100,000 rows cost what 10 cost. Queries: overlaps (coverages, BPJS's other
-    # payers), then R-ENR-4's places taken and committed cost.
+    # payers), then R-ENR-4: the program's area shares (issue 14; none here), places taken and
+    # committed cost. With shares, places are counted per desa and the desa's kecamatan read: 6.
     from core.models import ProgramRules
     from enrollment.services import AGE, COVERED, DEATH, Applicant, check_enrollment
     from funding.contributions import RateTable
@@ -121,10 +122,24 @@ def test_the_gate_checks_any_number_of_applicants_in_the_same_few_queries(fundin
 
     for count in (10, 1000):
         people = applicants(count)
-        with django_assert_num_queries(4):
+        with django_assert_num_queries(5):
             check = check_enrollment(funding=funding, applicants=people, start=funding.period_start, rules=rules,
                                      rates=rates)
         assert check.refused == {} and check.count == count
+
+    from enrollment.models import AreaShare
+
+    AreaShare.objects.create(funding_source=funding, kecamatan=kawa.kecamatan, places=5)
+    AreaShare.objects.create(funding_source=funding, kecamatan=kawa.kecamatan, desa=kawa, places=3)
+    for count in (10, 1000):
+        people = applicants(count)
+        for person in people:
+            person.desa_id = kawa.pk
+        with django_assert_num_queries(6):
+            check = check_enrollment(funding=funding, applicants=people, start=funding.period_start, rules=rules,
+                                     rates=rates)
+        assert len(check.beyond) == count - 3 and check.batch
+    AreaShare.objects.all().delete()
 
     covered = make_worker(desa=kawa)
     enroll_workers(funding=funding, workers=[covered], start=funding.period_start, by=None)

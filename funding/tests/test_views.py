@@ -315,7 +315,8 @@ def _sizes(funding, n):
 
 
 # The queries of each page, whatever the number of rows (session, user, permissions included).
-PAGE_QUERIES = {"detail": 20, "bills": 6, "bill": 10, "payments": 7, "lapsed": 12, "ending_soon": 7}
+# detail: + 2 for the area shares and the waiting list (issue 14).
+PAGE_QUERIES = {"detail": 22, "bills": 6, "bill": 10, "payments": 7, "lapsed": 12, "ending_soon": 7}
 
 
 @pytest.mark.django_db
