@@ -4,6 +4,7 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from core.areas import NOTHING, scoped_manager
 from core.queued_work import QueuedWork
 
 FOLDER = "laporan-bulanan"
@@ -32,6 +33,11 @@ class MonthlyReport(QueuedWork):
     created_at = models.DateTimeField(_("diminta"), auto_now_add=True)
     updated_at = models.DateTimeField(_("diubah"), auto_now=True)
     finished_at = models.DateTimeField(_("selesai"), null=True, blank=True)
+
+    # A report covers the regency (or a kecamatan of it) with small cells masked for print: never
+    # an area-bound account's to list or download (core/areas.py; request_monthly_report refuses
+    # them too). Their area's figures are on the dashboard and its Excel export.
+    objects = scoped_manager(NOTHING)
 
     class Meta:
         verbose_name = _("laporan bulanan")

@@ -16,11 +16,10 @@ Added to the dashboard's parts (dashboard.queries) without changing them:
 from django.conf import settings
 from django.core.cache import cache
 from django.db.models import Count
-from django.utils.translation import get_language
 
 from funding.renewal import in_renewal_season, next_program, renewal_progress
 
-from .queries import Scope, mask_small, percent_of, read_data_version
+from .queries import Scope, cache_key_parts, mask_small, percent_of
 
 
 def cached(scope: Scope, name: str, compute):
@@ -28,12 +27,7 @@ def cached(scope: Scope, name: str, compute):
     seconds = settings.DASHBOARD_CACHE_SECONDS
     if not seconds:
         return compute()
-    if scope.version is None:
-        scope.version = read_data_version()
-    key = "dashboard-now:{version}:{today}:{hidden}:{filters}:{name}:{language}".format(
-        version=scope.version, today=scope.today.isoformat(), hidden=int(scope.hide_small),
-        filters=scope.filters.query(), name=name, language=get_language(),
-    )
+    key = f"dashboard-now:{cache_key_parts(scope)}:{name}"
     return cache.get_or_set(key, compute, seconds)
 
 
@@ -43,7 +37,7 @@ def year_figures(scope: Scope, summary: dict) -> list[dict]:
         return []
 
     def compute():
-        hide = bool(scope.kecamatan) and scope.hide_small
+        hide = scope.in_part and scope.hide_small
         covered = dict(
             scope.covered_coverages()
             .values_list("funding_source__fiscal_year")
@@ -63,7 +57,7 @@ def year_figures(scope: Scope, summary: dict) -> list[dict]:
         for year in sorted(years, reverse=True):
             row = years[year]
             row["covered"] = mask_small(covered.get(year, 0), hide_small=hide)
-            row["covered_share_of_quota"] = None if scope.kecamatan else percent_of(row["covered"], row["quota"])
+            row["covered_share_of_quota"] = None if scope.in_part else percent_of(row["covered"], row["quota"])
             rows.append(row)
         return rows
 

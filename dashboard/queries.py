@@ -19,6 +19,10 @@ Definitions (repeated on the page and in the README, so reports quote the same t
 * **Ending soon:** active coverages whose end date falls within the next 30/60/90 days (today
   included; the periods nest).
 * **Small cells** (UU 27/2022): see ``cell``.
+* **Area** (issue 14): an Operator Desa or Kecamatan sees the same figures for the desa of their
+  area (``Scope.area``, core/areas.py): workers, coverages and claims are those of their
+  villagers, the kecamatan and desa to choose from are theirs, and money stays the program's
+  whole, as with the kecamatan filter. Targets (set per kecamatan) are not compared.
 
 Every function returns plain JSON-ready values (ints, strings, lists, dicts), so the page, the
 JSON API and the Excel export show the same numbers. Python only combines the few rows the
@@ -39,6 +43,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from claims.models import Claim
+from core.areas import current_scope, unscoped
 from core.models import AuditEvent
 from dashboard import summary as summary_rows
 from enrollment.models import Coverage, Desa, Kecamatan, Occupation, Worker
@@ -162,6 +167,21 @@ class Scope:
     kecamatan_list: list = field(default_factory=list)
     kecamatan: Kecamatan | None = None
     version: int | None = None  # see figures()
+    area_desa_names: list = field(default_factory=list)  # an area's desa (resolve_scope), for describe()
+
+    @property
+    def area(self):
+        """The area scope the figures are computed in (core.areas.current_scope(): set for the
+        request of an Operator Desa/Kecamatan, re-entered by a task working for one), or None.
+        Read when used, like the scoped managers: the summary rows (dashboard.summary), the
+        tables and the cache key (cache_key_parts) can never disagree about it."""
+        return current_scope()
+
+    @property
+    def in_part(self) -> bool:
+        """Whether the figures describe a part of the regency (a kecamatan or an area): the
+        small-cell rule then applies to the headline too."""
+        return bool(self.kecamatan or self.area)
 
     @property
     def source_ids(self) -> list[int]:
@@ -244,7 +264,14 @@ class Scope:
             what = _("Semua sumber dana tahun anggaran %(year)s") % {"year": self.filters.year}
         else:
             what = _("Semua sumber dana")
-        where = _("Kecamatan %(name)s") % {"name": self.kecamatan.name} if self.kecamatan else _("Seluruh Kabupaten Lamandau")
+        if self.kecamatan:
+            where = _("Kecamatan %(name)s") % {"name": self.kecamatan.name}
+        elif self.area:
+            where = _("Wilayah tugas: %(names)s") % {"names": ", ".join(self.area_desa_names) or "-"}
+        else:
+            where = _("Seluruh Kabupaten Lamandau")
+        if self.kecamatan and self.area:
+            where += " " + _("(wilayah tugas)")
         return f"{what} · {where}"
 
 
@@ -252,7 +279,10 @@ def resolve_scope(filters: Filters, *, today: datetime.date, hide_small: bool) -
     """Look up what the filters name (2 queries); a name that matches nothing is a FilterError."""
     scope = Scope(filters=filters, today=today, hide_small=hide_small)
     scope.all_sources = list(FundingSource.objects.order_by("-fiscal_year", "code"))
+    # Scoped managers (core/areas.py): an area-bound user chooses among their own kecamatan only.
     scope.kecamatan_list = list(Kecamatan.objects.order_by("code"))
+    if scope.area:
+        scope.area_desa_names = list(Desa.objects.order_by("code").values_list("name", flat=True))
     if not (filters.funding or filters.year or filters.all_years):
         year = current_fiscal_year(scope.all_sources, today)
         if year:
@@ -371,17 +401,30 @@ class Aggregates:
         scope = self.scope
         if summary_rows.in_use():
             return summary_rows.coverage_rows(scope)
+        area = scope.area
+        if area is not None:
+            # The committed cost is the program's whole (money ignores the place, as with the
+            # kecamatan filter): the rows are read for every worker, and only the flag in_place
+            # says which are the area's. Aggregated here, never handed out one by one.
+            with unscoped():
+                return self._coverage_rows_from_tables(area)
+        return self._coverage_rows_from_tables(None)
+
+    def _coverage_rows_from_tables(self, area) -> list[dict]:
+        scope = self.scope
         queryset = Coverage.objects.all()
         if scope.restricted_to_sources:
             queryset = queryset.filter(funding_source_id__in=scope.source_ids)
         extra = {}
-        if scope.kecamatan:
+        if scope.kecamatan or area is not None:
             # A join, not "worker_id IN (subquery)": past work_mem PostgreSQL would rescan the
             # subquery for every coverage row instead of hashing it.
-            extra["in_place"] = Case(
-                When(worker__desa__kecamatan_id=scope.kecamatan.pk, then=Value(True)),
-                default=Value(False), output_field=BooleanField(),
-            )
+            place = Q()
+            if scope.kecamatan:
+                place &= Q(worker__desa__kecamatan_id=scope.kecamatan.pk)
+            if area is not None:
+                place &= Q(worker__desa_id__in=area.desa_ids)
+            extra["in_place"] = Case(When(place, then=Value(True)), default=Value(False), output_field=BooleanField())
         not_public = [source.pk for source in scope.sources if not source.is_public_funds]
         if not_public:  # as funding.services._priced_groups, for those sources only
             transport = Exists(Occupation.objects.filter(workers=OuterRef("worker_id"), is_transport=True))
@@ -469,8 +512,9 @@ class Aggregates:
 
     @cached_property
     def targets(self) -> dict:
-        """Kecamatan targets (R-ENR-4 guidance) per kecamatan; compared only within one year."""
-        if not self.scope.single_year:
+        """Kecamatan targets (R-ENR-4 guidance) per kecamatan; compared only within one year,
+        and not for an area (a target is set for a whole kecamatan, an area may hold a few desa)."""
+        if not self.scope.single_year or self.scope.area:
             return {}
         return dict(
             KecamatanTarget.objects.filter(funding_source_id__in=self.scope.source_ids)
@@ -500,7 +544,7 @@ class Aggregates:
 def summarize(scope: Scope) -> dict:
     """The headline figures (the JSON summary)."""
     data = scope.aggregates
-    hide = bool(scope.kecamatan) and scope.hide_small  # a kecamatan is a part of the regency
+    hide = scope.in_part and scope.hide_small  # a kecamatan or an area is a part of the regency
 
     active = {"active": 0, "active_jkk": 0, "active_jkm": 0, "pending": 0, **{f"ending_{d}": 0 for d in ENDING_WINDOWS}}
     per_source = {source.pk: {"active": 0, "registered": 0} for source in scope.sources}
@@ -574,7 +618,7 @@ def summarize(scope: Scope) -> dict:
         ],
     }
     if scope.single_year:
-        summary["covered_share_of_quota"] = percent_of(summary["covered"], target if scope.kecamatan else summary["quota"])
+        summary["covered_share_of_quota"] = percent_of(summary["covered"], target if scope.in_part else summary["quota"])
     else:
         summary["covered_share_of_quota"] = None  # see Scope.single_year
     return summary
@@ -655,7 +699,7 @@ def count_by_region(scope: Scope) -> dict:
         for k in (scope.kecamatan_list if not scope.kecamatan else [scope.kecamatan])
     ])
     desa_rows = []
-    if scope.kecamatan:
+    if scope.kecamatan or scope.area:  # an area's desa are always listed (Desa is scoped to them)
         desa_rows = _flag_low([
             {
                 "code": desa["code"],
@@ -667,7 +711,7 @@ def count_by_region(scope: Scope) -> dict:
                 "claims_paid": mask_small(claims_desa.get(desa["id"], {}).get("paid", 0), hide_small=hide),
             }
             for desa in desa_list
-            if desa["kecamatan_id"] == scope.kecamatan.pk
+            if scope.kecamatan is None or desa["kecamatan_id"] == scope.kecamatan.pk
         ])
     for row in kecamatan_rows + desa_rows:
         row["covered"] = mask_small(row.pop("_covered"), hide_small=hide)
@@ -772,18 +816,26 @@ def read_data_version() -> int:
     return AuditEvent.objects.aggregate(newest=Max("id"))["newest"] or 0
 
 
+def cache_key_parts(scope: Scope) -> str:
+    """What every cached dashboard figure depends on, as part of its cache key: the data version,
+    the day, the small-cell flag, the filters, the area (so that figures cached for the regency
+    never serve a village, nor one village another: core.areas.AreaScope.cache_key) and the
+    language (the figures carry translated labels, e.g. sex)."""
+    if scope.version is None:
+        scope.version = read_data_version()
+    area = scope.area
+    return "{version}:{today}:{hidden}:{filters}:{area}:{language}".format(
+        version=scope.version, today=scope.today.isoformat(), hidden=int(scope.hide_small),
+        filters=scope.filters.query(), area=area.cache_key() if area else "kabupaten", language=get_language(),
+    )
+
+
 def get_figures(scope: Scope, part: str):
     """One part of the dashboard (a key of FIGURES), from the cache or computed."""
     seconds = settings.DASHBOARD_CACHE_SECONDS
     if not seconds:
         return FIGURES[part](scope)
-    if scope.version is None:
-        scope.version = read_data_version()
-    # The figures carry translated labels (sex), so each language has its own entry.
-    key = "dashboard:{version}:{today}:{hidden}:{filters}:{part}:{language}".format(
-        version=scope.version, today=scope.today.isoformat(), hidden=int(scope.hide_small),
-        filters=scope.filters.query(), part=part, language=get_language(),
-    )
+    key = f"dashboard:{cache_key_parts(scope)}:{part}"
     return cache.get_or_set(key, lambda: FIGURES[part](scope), seconds)
 
 

@@ -21,6 +21,7 @@ import datetime
 import logging
 import re
 
+from django.core.exceptions import PermissionDenied
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.db import InterfaceError, OperationalError, transaction
@@ -33,6 +34,7 @@ from django.utils.translation import gettext as _
 from claims.models import Claim
 from certificates.rendering import render_pdf
 from core import queued_work
+from enrollment.areas import is_area_bound
 from enrollment.models import Coverage, Worker
 from funding.contributions import RateTable
 from funding.models import BillLine, ContributionPayment
@@ -179,7 +181,13 @@ def filter_params(filters: Filters) -> dict:
 def request_monthly_report(filters: Filters, month: datetime.date, *, by) -> MonthlyReport:
     """Ask for the report of ``month`` with ``filters`` (by ``by``; None: the beat): a row, sent to
     the worker after commit. Refuses (ReportError, FilterError) a month not begun or filters naming
-    nothing. Redis down: the row is kept and marked waiting; the sweeper sends it later."""
+    nothing. Redis down: the row is kept and marked waiting; the sweeper sends it later.
+
+    Refused (PermissionDenied) to area-bound accounts (Operator Desa/Kecamatan, issue 14): the task
+    builds the report for the whole regency, and the rows are not theirs to list (MonthlyReport's
+    manager); their area's figures are the dashboard's and its Excel export's."""
+    if by is not None and is_area_bound(by):
+        raise PermissionDenied(_("Laporan bulanan dibuat untuk kabupaten; akun desa/kecamatan memakai dasbor wilayahnya."))
     resolve_scope(filters, today=report_day(month, timezone.localdate()), hide_small=True)  # names exist
     with transaction.atomic():
         report = MonthlyReport.objects.create(month=month.replace(day=1), filters=filter_params(filters), requested_by=by)

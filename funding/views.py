@@ -335,8 +335,13 @@ def lapsed_list(request, code):
 @permission_required(["enrollment.view_coverage", "enrollment.view_heir"], raise_exception=True)
 @personal_data_required
 def ending_soon(request):
-    page = Paginator(coverages_ending_soon(), PAGE_SIZE).get_page(request.GET.get("page"))
-    return render(request, "funding/ending_soon.html", {"page": page, "today": timezone.localdate()})
+    """Active coverages ending within 30 days, soonest first: the district's follow-up list, and an
+    Operator Desa/Kecamatan's list of their own villagers (the scoped managers, core/areas.py)."""
+    today = timezone.localdate()
+    page = Paginator(coverages_ending_soon(today=today), PAGE_SIZE).get_page(request.GET.get("page"))
+    for coverage in page:
+        coverage.days_left = (coverage.end_date - today).days
+    return render(request, "funding/ending_soon.html", {"page": page, "today": today})
 
 
 # --- Renewal -------------------------------------------------------------------------------

@@ -8,7 +8,7 @@ import pytest
 from django.core.management import call_command
 from django.db import transaction
 
-from enrollment.models import Coverage, Heir, Worker
+from enrollment.models import Coverage, Desa, Heir, OperatorArea, Submission, Worker
 from enrollment.nik import identity_errors, parse_nik
 from enrollment.services import age_error
 from core.models import ProgramRules
@@ -130,12 +130,53 @@ def test_demo_accounts_have_their_roles(seeded, client):
     assert [g.name for g in users["bpjs"].groups.all()] == ["Petugas BPJS"]
     assert [g.name for g in users["pimpinan"].groups.all()] == ["Pimpinan"]
     assert users["admin"].is_superuser
+    assert [g.name for g in users["desa"].groups.all()] == ["Operator Desa"]
+    assert [g.name for g in users["kecamatan"].groups.all()] == ["Operator Kecamatan"]
     response = client.post("/accounts/login/", {"username": "operator", "password": "demo-Pass-2025"})  # through axes
     assert response.status_code == 302 and response.wsgi_request.user.username == "operator"
 
 
 def test_seed_demo_is_idempotent(seeded):
-    before = (Worker.objects.count(), Coverage.objects.count(), Heir.objects.count(), FundingSource.objects.count())
+    before = (Worker.objects.count(), Coverage.objects.count(), Heir.objects.count(), FundingSource.objects.count(),
+              Submission.objects.count(), OperatorArea.desa.through.objects.count(),
+              OperatorArea.kecamatan.through.objects.count())
     with on_day(TODAY):
         call_command("seed_demo", password="demo-Pass-2025", force=True)
-    assert (Worker.objects.count(), Coverage.objects.count(), Heir.objects.count(), FundingSource.objects.count()) == before
+    assert (Worker.objects.count(), Coverage.objects.count(), Heir.objects.count(), FundingSource.objects.count(),
+            Submission.objects.count(), OperatorArea.desa.through.objects.count(),
+            OperatorArea.kecamatan.through.objects.count()) == before
+
+
+def test_the_area_accounts_hold_bunut_and_bulik(seeded):
+    from django.contrib.auth import get_user_model
+
+    from enrollment.areas import scope_for
+
+    users = {u.username: u for u in get_user_model().objects.filter(username__in=["desa", "kecamatan"])}
+    areas = {area.user.username: area for area in OperatorArea.objects.filter(user__in=users.values())}
+    assert list(areas["desa"].desa.values_list("code", flat=True)) == ["62.09.03.2006"]
+    assert list(areas["desa"].kecamatan.all()) == []
+    assert list(areas["kecamatan"].kecamatan.values_list("code", flat=True)) == ["62.09.03"]
+    bunut = scope_for(users["desa"])
+    bulik = scope_for(users["kecamatan"])
+    assert len(bunut.desa_ids) == 1 and bunut.desa_ids < bulik.desa_ids
+    assert bulik.desa_ids == set(Desa.objects.filter(kecamatan__code="62.09.03").values_list("pk", flat=True))
+
+
+def test_bunut_has_pending_village_submissions_with_their_audit_trail(seeded):
+    from core.audit import history
+
+    submissions = list(Submission.objects.select_related("worker__desa", "submitted_by", "checked_by", "decided_by")
+                       .order_by("submitted_at"))
+    assert [s.status for s in submissions] == ["rejected", "checked", "submitted", "submitted"]
+    assert {s.worker.desa.code for s in submissions} == {"62.09.03.2006"}
+    assert {s.submitted_by.username for s in submissions} == {"desa"}
+    assert {s.funding_source.fiscal_year for s in submissions} == {TODAY.year}
+    rejected, checked = submissions[0], submissions[1]
+    assert (rejected.decided_by.username, rejected.reason) == ("operator", Submission.Reason.IDENTITY) and rejected.note
+    assert checked.checked_by.username == "kecamatan" and checked.coverage is None
+    assert not Coverage.objects.filter(worker__in=[s.worker for s in submissions]).exists()  # nobody enrolled them
+    trail = [(event.actor.username, event.note) for event in reversed(history(rejected.worker))]
+    assert trail[0] == ("desa", "Dimasukkan oleh desa") and trail[-1][0] == "operator"
+    assert [actor for actor, _note in reversed(history(checked.worker).values_list("actor__username", "note"))] == [
+        "desa", "desa", "kecamatan"]

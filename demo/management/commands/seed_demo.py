@@ -18,7 +18,9 @@ From 2026 on, the story is anchored to the day of seeding (``timezone.localdate(
   claims in every status; next year's program exists with its budget, awaiting renewal.
 
 Seeding on another day tells the same story shifted (tests pin the day with time-machine).
-Accounts operator, bpjs, pimpinan, keuangan (one per role) and admin (superuser).
+Accounts operator, bpjs, pimpinan, keuangan (one per role), admin (superuser), and the area
+accounts of issue 14: desa (Operator Desa of Bunut) and kecamatan (Operator Kecamatan of Bulik),
+with a few village submissions of Bunut pending (demo/submissions.py).
 
 Idempotent: a second run changes nothing but the accounts' passwords. Refuses to run on a
 production configuration (DEBUG off, DEMO_DATA_ALLOWED not set) unless --force.
@@ -48,8 +50,9 @@ from funding.models import FundingSource, KecamatanTarget
 from funding.renewal import next_year_values, renew_funding
 
 from demo.billing import seed_billing
-from demo.builders import WorkerFactory, save_workers
+from demo.builders import WorkerFactory, assign_area, save_workers
 from demo.claims import seed_claims
+from demo.submissions import seed_village_submissions
 
 ACCOUNTS = [
     ("operator", roles.OPERATOR, "Operator Disnakertrans", False),
@@ -57,7 +60,14 @@ ACCOUNTS = [
     ("pimpinan", roles.LEADERSHIP, "Staf Bupati Lamandau", False),
     ("keuangan", roles.FINANCE, "Staf BPKAD (Keuangan Daerah)", False),
     ("admin", None, "Administrator", True),
+    ("desa", roles.OPERATOR_DESA, "Operator Desa Bunut", False),
+    ("kecamatan", roles.OPERATOR_KECAMATAN, "Operator Kecamatan Bulik", False),
 ]
+# The area accounts' "wilayah tugas" (issue 14; the administrator sets them in the user admin).
+AREAS = {
+    "desa": {"desa": ["62.09.03.2006"]},  # Bunut, kecamatan Bulik
+    "kecamatan": {"kecamatan": ["62.09.03"]},  # Bulik
+}
 
 # The news item's programs: real dates and figures, whatever the day of seeding.
 PROGRAMS = {
@@ -134,6 +144,10 @@ class Command(BaseCommand):
             seed_billing(sources, today=today)
         # Claims go through the durable claim verbs, so they run after the blocks above commit.
         claims = seed_claims(today=today)
+        with transaction.atomic():
+            users = {user.username: user for user in get_user_model().objects.filter(username__in=["desa", "kecamatan", "operator"])}
+            seed_village_submissions(today=today, village=users["desa"], subdistrict=users["kecamatan"],
+                                     district=users["operator"])
         self.stdout.write(f"Hari ini {today:%d-%m-%Y}: {ended} kepesertaan diakhiri, {claims} klaim demo baru.")
         self.stdout.write(self.style.SUCCESS(
             f"Data demo siap dalam {time.monotonic() - started:.1f} s ({created} pekerja baru)."
@@ -153,6 +167,8 @@ class Command(BaseCommand):
             user.save()
             if group_name:
                 user.groups.set([Group.objects.get(name=group_name)])
+            if username in AREAS:
+                assign_area(user, **AREAS[username])
 
     def seed_funding(self, today):
         """The news item's programs and one program per year from 2026 to next year."""
