@@ -12,9 +12,10 @@ from django.utils.translation import ngettext
 from core.admin import AuditedModelAdmin, object_or_404
 from funding.models import FundingSource
 
+from .areas import is_area_bound
 from .bpjs import ExportError, export_bpjs
-from .forms import ActivateForm, CancelForm, CoverageAddForm, EnrollForm, HeirForm, WorkerForm
-from .models import Coverage, Desa, ExternalCoverage, Heir, Kecamatan, Occupation, OperatorArea, Worker
+from .forms import ActivateForm, CancelForm, CoverageAddForm, EnrollForm, HeirForm, SubmitForm, WorkerForm
+from .models import Coverage, Desa, ExternalCoverage, Heir, Kecamatan, Occupation, OperatorArea, Submission, Worker
 from .nik import heir_nik_error
 from .services import (
     CoverageError,
@@ -25,6 +26,7 @@ from .services import (
     enroll_workers,
     submit_coverage,
 )
+from .submissions import SubmissionError, submit_workers
 
 
 @admin.register(Kecamatan)
@@ -93,10 +95,33 @@ class CoverageInline(admin.TabularInline):
         return False
 
 
+class SubmissionInline(admin.TabularInline):
+    """The worker's village submissions and their verdicts (issue 14), read-only: they move only
+    through the actions of the "Pengajuan desa" list."""
+
+    model = Submission
+    extra = 0
+    max_num = 0
+    can_delete = False
+    show_change_link = True
+    verbose_name_plural = _("pengajuan desa dan keputusan kabupaten")
+    fields = ["funding_source", "status", "submitted_at", "checked_at", "decided_at", "reason", "note"]
+    readonly_fields = fields
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("funding_source")
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
 @admin.register(Worker)
 class WorkerAdmin(AuditedModelAdmin):
     form = WorkerForm
-    inlines = [HeirInline, CoverageInline]
+    inlines = [HeirInline, SubmissionInline, CoverageInline]
     list_display = ["nik", "full_name", "sex", "birth_date", "desa", "kecamatan", "occupation_list", "phone"]
     list_display_links = ["nik", "full_name"]
     list_filter = [
@@ -112,7 +137,7 @@ class WorkerAdmin(AuditedModelAdmin):
     list_per_page = 50
     show_full_result_count = False
     filter_horizontal = ["occupations"]
-    actions = ["enroll_action"]
+    actions = ["enroll_action", "submit_village_action"]
     fieldsets = [
         (_("Identitas (sesuai KTP)"), {"fields": ["nik", "kk_number", "full_name", "birth_place", "birth_date", "sex"]}),
         (_("Domisili dan kontak"), {"fields": ["address", "desa", "phone"]}),
@@ -174,6 +199,62 @@ class WorkerAdmin(AuditedModelAdmin):
 
     def has_enroll_permission(self, request):
         return request.user.has_perm("enrollment.add_coverage")
+
+    # Village submissions (issue 14): an Operator Desa enters a worker with this same form, then
+    # proposes it for a program on the page below; the district decides (admin_submissions.py).
+
+    def has_submit_village_permission(self, request):
+        return request.user.has_perm("enrollment.submit_village")
+
+    @admin.action(description=_("Ajukan ke program"), permissions=["submit_village"])
+    def submit_village_action(self, request, queryset):
+        ids = ",".join(str(pk) for pk in queryset.values_list("pk", flat=True))
+        return HttpResponseRedirect(reverse("admin:enrollment_worker_submit") + f"?ids={ids}")
+
+    def response_add(self, request, obj, post_url_continue=None):
+        # A village officer's new worker goes straight to "propose for a program" (the only thing
+        # they can do next); "Simpan dan tambah lagi" and "Simpan dan lanjutkan" work as usual.
+        if is_area_bound(request.user) and self.has_submit_village_permission(request) and "_save" in request.POST:
+            self.message_user(request, _("Pekerja %(name)s tersimpan. Ajukan ke program di bawah ini.") % {
+                "name": obj.full_name}, messages.SUCCESS)
+            return HttpResponseRedirect(reverse("admin:enrollment_worker_submit") + f"?ids={obj.pk}")
+        return super().response_add(request, obj, post_url_continue)
+
+    def get_urls(self):
+        return [
+            path("submit/", self.admin_site.admin_view(self.submit_view), name="enrollment_worker_submit"),
+            *super().get_urls(),
+        ]
+
+    def submit_view(self, request):
+        """Propose the workers ``?ids=`` for a running program (enrollment.submissions.submit_workers)."""
+        if not self.has_submit_village_permission(request):
+            raise PermissionDenied
+        ids = [part for part in request.GET.get("ids", "").split(",") if part.isdigit()]
+        workers = list(Worker.objects.filter(pk__in=ids).select_related("desa__kecamatan"))  # the area scope applies
+        form = SubmitForm(request.POST or None)
+        problems = []
+        if request.method == "POST" and workers and form.is_valid():
+            try:
+                created = submit_workers(workers, form.cleaned_data["funding_source"], request.user)
+            except SubmissionError as exc:
+                problems = exc.messages
+            else:
+                self.message_user(request, ngettext(
+                    "%(count)d pekerja diajukan ke %(funding)s; menunggu keputusan kabupaten.",
+                    "%(count)d pekerja diajukan ke %(funding)s; menunggu keputusan kabupaten.",
+                    len(created),
+                ) % {"count": len(created), "funding": form.cleaned_data["funding_source"]}, messages.SUCCESS)
+                return HttpResponseRedirect(reverse("admin:enrollment_submission_changelist"))
+        context = {
+            **self.admin_site.each_context(request),
+            "title": _("Ajukan pekerja ke program"),
+            "opts": self.opts,
+            "form": form,
+            "workers": workers,
+            "problems": problems,
+        }
+        return TemplateResponse(request, "admin/enrollment/worker/submit.html", context)
 
 
 class CoverageAdmin(AuditedModelAdmin):
@@ -376,6 +457,7 @@ class ExternalCoverageAdmin(admin.ModelAdmin):
 
 
 from . import admin_exchange  # noqa: E402,F401  (Excel import and BPJS export pages)
+from . import admin_submissions  # noqa: E402,F401  (village submissions, issue 14)
 
 
 class OperatorAreaInline(admin.StackedInline):

@@ -142,6 +142,12 @@ def death_error(died_on: datetime.date | None, start: datetime.date) -> str | No
     return None
 
 
+def start_for(funding: FundingSource, today: datetime.date | None = None) -> datetime.date:
+    """The start of a coverage enrolled now without a chosen date (village submissions, issue 14):
+    the program's start, or today when the program is already running (never backdated)."""
+    return max(funding.period_start, today or timezone.localdate())
+
+
 def coverage_end_for(funding: FundingSource, start: datetime.date, programs) -> datetime.date:
     """R-ENR-2: the end of a coverage starting on ``start``; EnrollmentError when it cannot start then."""
     error = period_error(funding, start)
