@@ -29,7 +29,7 @@ def build_world(official, bpjs_staff, superuser):
     from core.models import AuditEvent, ProgramRules
     from demo.builders import make_funding, make_heir, make_worker
     from certificates.models import Certificate, CertificateBatch
-    from enrollment.models import BpjsExport, Desa, ExternalCoverage, Heir, ImportBatch, Kecamatan, Occupation
+    from enrollment.models import BpjsExport, Desa, ExternalCoverage, Heir, ImportBatch, Kecamatan, Occupation, Submission
     from funding.models import (ContributionBill, ContributionDiscount, ContributionPayment, ContributionRate, Holiday,
                                 IncomeBasis)
 
@@ -70,6 +70,7 @@ def build_world(official, bpjs_staff, superuser):
             nik=worker.nik, payer="PT X", start_date=datetime.date(2023, 1, 1), end_date=datetime.date(2023, 12, 31)),
         "certificates.certificate": certificate, "certificates.certificatebatch": batch, "enrollment.importbatch": imports,
         "enrollment.bpjsexport": export, "claims.claimdocument": ClaimDocument.objects.first(),
+        "enrollment.submission": Submission.objects.create(worker=make_worker(), funding_source=funding),
     }
 
 
