@@ -22,8 +22,7 @@ from .submissions import SubmissionError, accept_submissions, check_submissions,
 
 @admin.register(Submission)
 class SubmissionAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
-    list_display = ["worker_name", "worker_nik", "desa", "funding_source", "status", "submitted_at", "checked_at",
-                    "decided_at", "reason", "note"]
+    list_display = ["worker_name", "worker_nik", "desa", "funding_source", "status", "verdict", "submitted_at"]
     list_display_links = ["worker_name"]
     list_filter = ["status", "funding_source", ("worker__desa__kecamatan", admin.RelatedOnlyFieldListFilter), "reason",
                    ("import_batch", admin.RelatedOnlyFieldListFilter)]
@@ -48,6 +47,12 @@ class SubmissionAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     @admin.display(description=_("desa/kelurahan"), ordering="worker__desa__name")
     def desa(self, obj):
         return obj.worker.desa.name
+
+    @admin.display(description=_("alasan dan catatan"))
+    def verdict(self, obj):
+        """What the village must read first: why the district rejected a row."""
+        parts = [obj.get_reason_display() if obj.reason else "", obj.note]
+        return " — ".join(part for part in parts if part) or "—"
 
     def has_decide_permission(self, request):
         return request.user.has_perm("enrollment.decide_submission")
