@@ -22,7 +22,7 @@ from .submissions import SubmissionError, accept_submissions, check_submissions,
 
 @admin.register(Submission)
 class SubmissionAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
-    list_display = ["worker_name", "worker_nik", "desa", "funding_source", "status", "verdict", "submitted_at"]
+    list_display = ["worker_name", "status", "verdict", "worker_nik", "desa", "funding_source", "submitted_at"]
     list_display_links = ["worker_name"]
     list_filter = ["status", "funding_source", ("worker__desa__kecamatan", admin.RelatedOnlyFieldListFilter), "reason",
                    ("import_batch", admin.RelatedOnlyFieldListFilter)]
