@@ -6,6 +6,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
+from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
@@ -95,33 +96,10 @@ class CoverageInline(admin.TabularInline):
         return False
 
 
-class SubmissionInline(admin.TabularInline):
-    """The worker's village submissions and their verdicts (issue 14), read-only: they move only
-    through the actions of the "Pengajuan desa" list."""
-
-    model = Submission
-    extra = 0
-    max_num = 0
-    can_delete = False
-    show_change_link = True
-    verbose_name_plural = _("pengajuan desa dan keputusan kabupaten")
-    fields = ["funding_source", "status", "submitted_at", "checked_at", "decided_at", "reason", "note"]
-    readonly_fields = fields
-
-    def get_queryset(self, request):
-        return super().get_queryset(request).select_related("funding_source")
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-
 @admin.register(Worker)
 class WorkerAdmin(AuditedModelAdmin):
     form = WorkerForm
-    inlines = [HeirInline, SubmissionInline, CoverageInline]
+    inlines = [HeirInline, CoverageInline]
     list_display = ["nik", "full_name", "sex", "birth_date", "desa", "kecamatan", "occupation_list", "phone"]
     list_display_links = ["nik", "full_name"]
     list_filter = [
@@ -147,6 +125,29 @@ class WorkerAdmin(AuditedModelAdmin):
 
     def get_queryset(self, request):
         return super().get_queryset(request).prefetch_related("occupations")
+
+    def get_fieldsets(self, request, obj=None):
+        fieldsets = super().get_fieldsets(request, obj)
+        if obj is not None and request.user.has_perm("enrollment.view_submission"):
+            fieldsets = [*fieldsets, (_("Pengajuan desa"), {"fields": ["submission_verdicts"]})]
+        return fieldsets
+
+    def get_readonly_fields(self, request, obj=None):
+        return [*super().get_readonly_fields(request, obj), "submission_verdicts"]
+
+    @admin.display(description=_("pengajuan dan keputusan"))
+    def submission_verdicts(self, obj):
+        """Issue 14: each submission of the worker with its verdict (reason and note), so the village
+        sees why a row was rejected where it fixes the worker. Shown, not a form: it moves only
+        through the "Pengajuan desa" actions."""
+        rows = obj.submissions.select_related("funding_source").order_by("-submitted_at") if obj and obj.pk else []
+        items = format_html_join("", "<li>{} · <strong>{}</strong>{}</li>", (
+            (s.funding_source, s.get_status_display(),
+             " · " + " — ".join(p for p in (s.get_reason_display() if s.reason else "", s.note) if p)
+             if s.reason or s.note else "")
+            for s in rows
+        ))
+        return format_html('<ul id="submission-verdicts">{}</ul>', items) if rows else "—"
 
     @admin.display(description=_("kecamatan"), ordering="desa__kecamatan__name")
     def kecamatan(self, obj):

@@ -226,7 +226,6 @@ def test_a_village_enters_a_worker_with_the_district_form_and_submits_it(client,
         "nik": "6209 0312 0585 0042", "full_name": "budi  warga", "birth_date": "12-05-1985", "sex": "L",
         "desa": bunut.pk, "_save": "1",
         "heirs-TOTAL_FORMS": "0", "heirs-INITIAL_FORMS": "0",
-        "submissions-TOTAL_FORMS": "0", "submissions-INITIAL_FORMS": "0",
         "coverages-TOTAL_FORMS": "0", "coverages-INITIAL_FORMS": "0",
     }
     # Another village's desa is not a choice.
