@@ -102,6 +102,12 @@ class ProgramRules(models.Model):
     import_max_megabytes = models.PositiveIntegerField(
         _("ukuran maksimal berkas impor (MB)"), default=50
     )
+    # Issue 14: village submissions go to the Operator Kecamatan first; the district then accepts
+    # only rows the kecamatan checked (it may still reject any). Off: the district decides directly.
+    kecamatan_check = models.BooleanField(
+        _("pengajuan desa diperiksa kecamatan dulu"), default=False,
+        help_text=_("Bila dicentang, kabupaten hanya dapat menerima pengajuan desa yang sudah diperiksa kecamatan."),
+    )
     updated_at = models.DateTimeField(_("diubah"), auto_now=True)
 
     class Meta:

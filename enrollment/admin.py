@@ -6,15 +6,17 @@ from django.core.exceptions import PermissionDenied
 from django.http import HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
+from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from core.admin import AuditedModelAdmin, object_or_404
 from funding.models import FundingSource
 
+from .areas import is_area_bound
 from .bpjs import ExportError, export_bpjs
-from .forms import ActivateForm, CancelForm, CoverageAddForm, EnrollForm, HeirForm, WorkerForm
-from .models import Coverage, Desa, ExternalCoverage, Heir, Kecamatan, Occupation, OperatorArea, Worker
+from .forms import ActivateForm, CancelForm, CoverageAddForm, EnrollForm, HeirForm, SubmitForm, WorkerForm
+from .models import Coverage, Desa, ExternalCoverage, Heir, Kecamatan, Occupation, OperatorArea, Submission, Worker
 from .nik import heir_nik_error
 from .services import (
     CoverageError,
@@ -25,6 +27,7 @@ from .services import (
     enroll_workers,
     submit_coverage,
 )
+from .submissions import SubmissionError, submit_workers
 
 
 @admin.register(Kecamatan)
@@ -112,7 +115,7 @@ class WorkerAdmin(AuditedModelAdmin):
     list_per_page = 50
     show_full_result_count = False
     filter_horizontal = ["occupations"]
-    actions = ["enroll_action"]
+    actions = ["enroll_action", "submit_village_action"]
     fieldsets = [
         (_("Identitas (sesuai KTP)"), {"fields": ["nik", "kk_number", "full_name", "birth_place", "birth_date", "sex"]}),
         (_("Domisili dan kontak"), {"fields": ["address", "desa", "phone"]}),
@@ -122,6 +125,29 @@ class WorkerAdmin(AuditedModelAdmin):
 
     def get_queryset(self, request):
         return super().get_queryset(request).prefetch_related("occupations")
+
+    def get_fieldsets(self, request, obj=None):
+        fieldsets = super().get_fieldsets(request, obj)
+        if obj is not None and request.user.has_perm("enrollment.view_submission"):
+            fieldsets = [*fieldsets, (_("Pengajuan desa"), {"fields": ["submission_verdicts"]})]
+        return fieldsets
+
+    def get_readonly_fields(self, request, obj=None):
+        return [*super().get_readonly_fields(request, obj), "submission_verdicts"]
+
+    @admin.display(description=_("pengajuan dan keputusan"))
+    def submission_verdicts(self, obj):
+        """Issue 14: each submission of the worker with its verdict (reason and note), so the village
+        sees why a row was rejected where it fixes the worker. Shown, not a form: it moves only
+        through the "Pengajuan desa" actions."""
+        rows = obj.submissions.select_related("funding_source").order_by("-submitted_at") if obj and obj.pk else []
+        items = format_html_join("", "<li>{} · <strong>{}</strong>{}</li>", (
+            (s.funding_source, s.get_status_display(),
+             " · " + " — ".join(p for p in (s.get_reason_display() if s.reason else "", s.note) if p)
+             if s.reason or s.note else "")
+            for s in rows
+        ))
+        return format_html('<ul id="submission-verdicts">{}</ul>', items) if rows else "—"
 
     @admin.display(description=_("kecamatan"), ordering="desa__kecamatan__name")
     def kecamatan(self, obj):
@@ -174,6 +200,62 @@ class WorkerAdmin(AuditedModelAdmin):
 
     def has_enroll_permission(self, request):
         return request.user.has_perm("enrollment.add_coverage")
+
+    # Village submissions (issue 14): an Operator Desa enters a worker with this same form, then
+    # proposes it for a program on the page below; the district decides (admin_submissions.py).
+
+    def has_submit_village_permission(self, request):
+        return request.user.has_perm("enrollment.submit_village")
+
+    @admin.action(description=_("Ajukan ke program"), permissions=["submit_village"])
+    def submit_village_action(self, request, queryset):
+        ids = ",".join(str(pk) for pk in queryset.values_list("pk", flat=True))
+        return HttpResponseRedirect(reverse("admin:enrollment_worker_submit") + f"?ids={ids}")
+
+    def response_add(self, request, obj, post_url_continue=None):
+        # A village officer's new worker goes straight to "propose for a program" (the only thing
+        # they can do next); "Simpan dan tambah lagi" and "Simpan dan lanjutkan" work as usual.
+        if is_area_bound(request.user) and self.has_submit_village_permission(request) and "_save" in request.POST:
+            self.message_user(request, _("Pekerja %(name)s tersimpan. Ajukan ke program di bawah ini.") % {
+                "name": obj.full_name}, messages.SUCCESS)
+            return HttpResponseRedirect(reverse("admin:enrollment_worker_submit") + f"?ids={obj.pk}")
+        return super().response_add(request, obj, post_url_continue)
+
+    def get_urls(self):
+        return [
+            path("submit/", self.admin_site.admin_view(self.submit_view), name="enrollment_worker_submit"),
+            *super().get_urls(),
+        ]
+
+    def submit_view(self, request):
+        """Propose the workers ``?ids=`` for a running program (enrollment.submissions.submit_workers)."""
+        if not self.has_submit_village_permission(request):
+            raise PermissionDenied
+        ids = [part for part in request.GET.get("ids", "").split(",") if part.isdigit()]
+        workers = list(Worker.objects.filter(pk__in=ids).select_related("desa__kecamatan"))  # the area scope applies
+        form = SubmitForm(request.POST or None)
+        problems = []
+        if request.method == "POST" and workers and form.is_valid():
+            try:
+                created = submit_workers(workers, form.cleaned_data["funding_source"], request.user)
+            except SubmissionError as exc:
+                problems = exc.messages
+            else:
+                self.message_user(request, ngettext(
+                    "%(count)d pekerja diajukan ke %(funding)s; menunggu keputusan kabupaten.",
+                    "%(count)d pekerja diajukan ke %(funding)s; menunggu keputusan kabupaten.",
+                    len(created),
+                ) % {"count": len(created), "funding": form.cleaned_data["funding_source"]}, messages.SUCCESS)
+                return HttpResponseRedirect(reverse("admin:enrollment_submission_changelist"))
+        context = {
+            **self.admin_site.each_context(request),
+            "title": _("Ajukan pekerja ke program"),
+            "opts": self.opts,
+            "form": form,
+            "workers": workers,
+            "problems": problems,
+        }
+        return TemplateResponse(request, "admin/enrollment/worker/submit.html", context)
 
 
 class CoverageAdmin(AuditedModelAdmin):
@@ -377,6 +459,7 @@ class ExternalCoverageAdmin(admin.ModelAdmin):
 
 from . import admin_exchange  # noqa: E402,F401  (Excel import and BPJS export pages)
 from . import admin_shares  # noqa: E402,F401  (the area shares of a program's quota, issue 14)
+from . import admin_submissions  # noqa: E402,F401  (village submissions, issue 14)
 
 
 class OperatorAreaInline(admin.StackedInline):

@@ -13,6 +13,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import HttpResponseRedirect, JsonResponse
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
+from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.http import urlencode
 from django.utils.translation import gettext_lazy as _
@@ -27,6 +28,7 @@ from core.xlsx import FileProblem
 from funding.models import FundingSource
 
 from . import import_batches
+from .areas import is_area_bound
 from .bpjs import ExportError, export_bpjs
 from .models import BpjsExport, ImportBatch
 
@@ -128,6 +130,11 @@ class ImportBatchAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
             raise PermissionDenied
         form_class = WorkersUploadForm if kind == ImportBatch.Kind.WORKERS else AnswerUploadForm
         form = form_class(request.POST or None, request.FILES or None)
+        village = kind == ImportBatch.Kind.WORKERS and is_area_bound(request.user)
+        if village:
+            # Issue 14: a village proposes its list for a running program; the district picks the start.
+            del form.fields["start_date"]
+            form.fields["funding_source"].queryset = FundingSource.objects.filter(period_end__gte=timezone.localdate())
         if request.method == "POST" and form.is_valid():
             data = form.cleaned_data
             try:
@@ -145,6 +152,7 @@ class ImportBatchAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
             "opts": self.opts,
             "form": form,
             "kind": kind,
+            "village": village,
             "limits": ProgramRules.current(),
         }
         return TemplateResponse(request, "admin/enrollment/importbatch/upload.html", context)
@@ -153,10 +161,14 @@ class ImportBatchAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
         """The batch page: progress while a task runs, then the preview and the confirm buttons."""
         batch = self._batch(request, object_id)
         result = batch.result or {}
-        workers_url = None
+        workers_url = submissions_url = None
         if batch.status == ImportBatch.Status.COMMITTED and batch.kind == ImportBatch.Kind.WORKERS:
             workers_url = reverse("admin:enrollment_worker_changelist") + "?" + urlencode(
                 {"coverages__funding_source__id__exact": batch.funding_source_id})
+            if result.get("submitted"):  # a village's upload (issue 14): its rows wait for the district
+                workers_url = None
+                submissions_url = reverse("admin:enrollment_submission_changelist") + "?" + urlencode(
+                    {"import_batch__id__exact": batch.pk})
         context = {
             **self.admin_site.each_context(request),
             "title": str(batch),
@@ -165,6 +177,8 @@ class ImportBatchAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
             "result": result,
             "can_confirm": batch.status == ImportBatch.Status.CHECKED and result.get("valid", 0) > 0,
             "workers_url": workers_url,
+            "submissions_url": submissions_url,
+            "village": is_area_bound(request.user),
             "status_url": reverse("admin:enrollment_importbatch_status", args=[batch.pk]),
             "waiting_message": queued_work.WAITING_MESSAGE,
         }

@@ -4,7 +4,7 @@ from django.utils.translation import gettext_lazy as _
 
 from funding.models import FundingSource
 
-from .models import Coverage, Desa, Worker
+from .models import Coverage, Desa, Submission, Worker
 from .nik import clean_nik
 from .services import EnrollmentError, occupations_error, plan_enrollment
 
@@ -34,6 +34,12 @@ class WorkerForm(forms.ModelForm):
             "nik", "kk_number", "full_name", "birth_place", "birth_date", "sex", "address", "desa",
             "occupations", "phone", "monthly_income", "died_on",
         ]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # Read per form, inside the request's area scope (core/areas.py): a village account chooses
+        # among its own desa only. The class attribute's queryset was built once, without a scope.
+        self.fields["desa"].queryset = Desa.objects.select_related("kecamatan").order_by("kecamatan__code", "name")
 
     def clean_nik(self):
         return clean_nik(self.cleaned_data.get("nik"))
@@ -111,3 +117,35 @@ class ActivateForm(forms.Form):
 
 class CancelForm(forms.Form):
     reason = forms.CharField(label=_("Alasan pembatalan"), max_length=255)
+
+
+# --- Village submissions (issue 14) ------------------------------------------------------------
+
+
+class SubmitForm(forms.Form):
+    """An Operator Desa chooses the running program the selected workers are proposed for."""
+
+    funding_source = forms.ModelChoiceField(queryset=FundingSource.objects.none(), label=_("Program"),
+                                            help_text=_("Program yang sedang berjalan."))
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["funding_source"].queryset = FundingSource.objects.filter(period_end__gte=timezone.localdate())
+
+
+class RejectForm(forms.Form):
+    """The district's reason for rejecting village submissions."""
+
+    reason = forms.ChoiceField(label=_("Alasan penolakan"), choices=Submission.Reason.choices)
+    note = forms.CharField(label=_("Catatan untuk desa"), required=False, widget=forms.Textarea(attrs={"rows": 3}),
+                           help_text=_("Wajib diisi bila alasan \"Lainnya\"."))
+
+    def clean(self):
+        data = super().clean()
+        if data.get("reason") == Submission.Reason.OTHER and not (data.get("note") or "").strip():
+            self.add_error("note", _("Alasan \"Lainnya\" wajib disertai catatan."))
+        return data
+
+
+class CheckForm(forms.Form):
+    note = forms.CharField(label=_("Catatan pemeriksaan"), required=False, widget=forms.Textarea(attrs={"rows": 2}))

@@ -91,6 +91,7 @@ def summarize(result) -> dict:
         warning_count=len(result.warnings),
         rejected_rows=len(result.rejected),
         enrolled=getattr(result, "enrolled", 0),
+        submitted=getattr(result, "submitted", 0),
         already=getattr(result, "already", 0),
     )
     return summary

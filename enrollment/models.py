@@ -618,6 +618,16 @@ class Submission(models.Model):
 
     OPEN = (Status.SUBMITTED, Status.CHECKED, Status.WAITING)
 
+    # The only moves; each one is a verb in enrollment/submissions.py (waiting ones in
+    # enrollment/waiting.py). The district decides submitted rows directly unless the kecamatan
+    # check is switched on (ProgramRules.kecamatan_check): then only checked rows are accepted.
+    NEXT = {
+        Status.SUBMITTED: {Status.CHECKED, Status.REJECTED, Status.WAITING, Status.ENROLLED},
+        Status.CHECKED: {Status.REJECTED, Status.WAITING, Status.ENROLLED},
+        Status.WAITING: {Status.ENROLLED, Status.REJECTED},
+        Status.REJECTED: {Status.SUBMITTED},
+    }
+
     worker = models.ForeignKey(Worker, verbose_name=_("pekerja"), on_delete=models.PROTECT, related_name="submissions")
     funding_source = models.ForeignKey(
         "funding.FundingSource", verbose_name=_("sumber dana"), on_delete=models.PROTECT, related_name="submissions"
@@ -648,6 +658,7 @@ class Submission(models.Model):
     coverage = models.ForeignKey(
         Coverage, verbose_name=_("kepesertaan"), null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
+    updated_at = models.DateTimeField(_("diubah"), auto_now=True)  # core.transitions.apply saves it
 
     objects = scoped_manager(area_rule("worker__desa"))  # core/areas.py
 

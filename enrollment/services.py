@@ -143,6 +143,12 @@ def death_error(died_on: datetime.date | None, start: datetime.date) -> str | No
     return None
 
 
+def start_for(funding: FundingSource, today: datetime.date | None = None) -> datetime.date:
+    """The start of a coverage enrolled now without a chosen date (village submissions, issue 14):
+    the program's start, or today when the program is already running (never backdated)."""
+    return max(funding.period_start, today or timezone.localdate())
+
+
 def coverage_end_for(funding: FundingSource, start: datetime.date, programs) -> datetime.date:
     """R-ENR-2: the end of a coverage starting on ``start``; EnrollmentError when it cannot start then."""
     error = period_error(funding, start)
@@ -267,7 +273,16 @@ def check_enrollment(*, funding: FundingSource, applicants, start: datetime.date
     The quota and budget count the applicants with ``counted`` and, unless ``count_refused`` (the
     admin refuses the whole selection on any problem, so it counts it whole), no problem of their
     own. RateError of the rates table is raised as EnrollmentError, as enrollment_cost does.
+
+    The gate looks at the whole regency whoever asks (core/areas.py): a village account's request
+    must not miss another village's coverage (R-ENR-3) or BPJS's other payers (R-ENR-5).
     """
+    with unscoped():
+        return _check_enrollment(funding=funding, applicants=applicants, start=start, programs=programs, rules=rules,
+                                 rates=rates, capacity=capacity, count_refused=count_refused)
+
+
+def _check_enrollment(*, funding, applicants, start, programs, rules, rates, capacity, count_refused):
     rules = rules or ProgramRules.current()
     programs = programs or funding.programs
     applicants = list(applicants)

@@ -48,7 +48,7 @@ from funding.models import FundingSource
 
 from .commitment import quota_coverages
 from .models import AreaShare, Desa, Submission
-from .services import CAPACITY, Applicant, EnrollmentError, check_enrollment, enroll_workers
+from .services import CAPACITY, Applicant, EnrollmentError, check_enrollment, enroll_workers, start_for
 
 QUEUE_ORDER = (Coalesce("queue_at", "submitted_at"), "pk")
 
@@ -56,13 +56,6 @@ QUEUE_ORDER = (Coalesce("queue_at", "submitted_at"), "pk")
 def queue_key(submission: Submission):
     """The waiting list's order: time of submission (or as moved by the district), then pk."""
     return (submission.queue_at or submission.submitted_at, submission.pk)
-
-
-def default_start(funding: FundingSource, today: datetime.date | None = None) -> datetime.date:
-    """A coverage enrolled from the waiting list starts today, or on the first day of a program not
-    begun yet (after the period the gate refuses it, R-ENR-2)."""
-    today = today or timezone.localdate()
-    return max(today, funding.period_start)
 
 
 def waiting_rows(funding: FundingSource):
@@ -138,7 +131,7 @@ def enroll_or_wait(submissions, *, by, start: datetime.date | None = None) -> tu
 
 def _decide(funding_pk, pks, *, by, start):
     funding = FundingSource.objects.lock(funding_pk)
-    start = start or default_start(funding)
+    start = start or start_for(funding)
     rows = list(_with_occupations(
         Submission.objects.filter(pk__in=pks).select_related("worker").order_by("pk").select_for_update(of=("self",)),
         funding,
@@ -189,7 +182,7 @@ def waiting_list(funding: FundingSource, *, start: datetime.date | None = None, 
         queue = list(_with_occupations(waiting_rows(funding), funding))
         if not queue:
             return []
-        check, applicants = _check_queue(funding, queue, start=start or default_start(funding), rates=rates)
+        check, applicants = _check_queue(funding, queue, start=start or start_for(funding), rates=rates)
     rows = []
     for position, submission in enumerate(queue, 1):
         applicant = applicants[submission.pk]

@@ -74,6 +74,7 @@ def build_world(official, bpjs_staff, superuser):
         "enrollment.areashare": AreaShare.objects.create(funding_source=funding, kecamatan=worker.desa.kecamatan, places=10),
         "submission": Submission.objects.create(worker=make_worker(), funding_source=funding,
                                                 status=Submission.Status.WAITING),
+        "enrollment.submission": Submission.objects.create(worker=make_worker(), funding_source=funding),
     }
 
 

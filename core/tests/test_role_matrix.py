@@ -119,6 +119,8 @@ URLS = {
     "admin:enrollment_importbatch_confirm": ("post", "OS"),
     "admin:enrollment_importbatch_errors": ("get", "OS"),
     "admin:enrollment_bpjsexport_download": ("get", "OBS"),
+    # Village submissions (issue 14): the village proposes workers (enrollment.submit_village).
+    "admin:enrollment_worker_submit": ("get", "S"),
 }
 
 # What each role may do per admin model: v view (changelist, change page read-only, history),
@@ -154,6 +156,8 @@ ADMIN_ACCESS = {
     "enrollment.bpjsexport": {"O": "va", "B": "v", "S": "va"},
     # Area shares of a program's quota (issue 14): the district sets them.
     "enrollment.areashare": {"O": "vacd", "S": "vacd"},
+    # Moves only through its actions (enrollment/admin_submissions.py): nobody adds or edits one.
+    "enrollment.submission": {"O": "v", "S": "v"},
 }
 
 ADMIN_VIEWS = {"changelist": "vl", "add": "a", "change": "vc", "history": "vc", "delete": "d"}
@@ -161,7 +165,8 @@ ADMIN_VIEWS = {"changelist": "vl", "add": "a", "change": "vc", "history": "vc", 
 # Admin actions per model: the roles that get each one (ModelAdmin.get_actions, which the admin
 # also uses to refuse an action posted by a role that does not have it).
 ADMIN_ACTIONS = {
-    "enrollment.worker": {"enroll_action": "OS", "delete_selected": "S"},
+    "enrollment.worker": {"enroll_action": "OS", "submit_village_action": "S", "delete_selected": "S"},
+    "enrollment.submission": {"accept_action": "OS", "reject_action": "OS", "check_action": "S", "resubmit_action": "S"},
     "enrollment.coverage": {"submit_action": "OS", "cancel_action": "OS", "render_certificate_action": "OS",
                             "export_bpjs_action": "OS"},
     "certificates.certificate": {"render_action": "OS"},
@@ -278,7 +283,8 @@ def test_admin_actions_as_every_role(request, model, official, bpjs_staff, leade
 
 VERB_MODULES = ["claims.services", "enrollment.services", "enrollment.bpjs", "certificates.batches",
                 "certificates.rendering", "enrollment.imports", "enrollment.import_batches", "funding.billing",
-                "funding.renewal", "enrollment.waiting"]
+                "funding.renewal", "enrollment.waiting",
+                "enrollment.submissions"]
 
 
 def _garbage_file():
@@ -295,6 +301,7 @@ def _verbs():
     from certificates import batches
     from certificates import rendering as certificates
     from enrollment import bpjs, import_batches, imports, waiting
+    from enrollment import submissions
     from enrollment import services as enrollment
     from enrollment.models import ImportBatch
     from funding import billing, renewal
@@ -355,6 +362,17 @@ def _verbs():
             w["submission"], before=w["submission"], reason="uji", by=by)),
         "funding.renewal.renew_funding": ("OS", lambda by, w: renewal.renew_funding(
             source=w["funding"], target_values=renewal.next_year_values(w["funding"]), by=by)),
+        # Village submissions (issue 14): a village proposes and resubmits, a kecamatan checks, the
+        # district decides; the superuser holds every permission and no area.
+        "enrollment.submissions.submit_workers": ("S", lambda by, w: submissions.submit_workers(
+            [make_worker()], w["funding"], by)),
+        "enrollment.submissions.check_submissions": ("S", lambda by, w: submissions.check_submissions(
+            [w["enrollment.submission"]], by)),
+        "enrollment.submissions.accept_submissions": ("OS", lambda by, w: submissions.accept_submissions(
+            [w["enrollment.submission"]], by)),
+        "enrollment.submissions.reject_submissions": ("OS", lambda by, w: submissions.reject_submissions(
+            [w["enrollment.submission"]], by, "documents")),
+        "enrollment.submissions.resubmit": ("S", lambda by, w: submissions.resubmit(w["enrollment.submission"], by)),
     }
 
 
@@ -367,9 +385,10 @@ def _domain_errors():
     from core.xlsx import FileProblem
     from funding.billing import BillingError
     from funding.renewal import RenewalError
+    from enrollment.submissions import SubmissionError
 
     return (ClaimError, BatchError, ExportError, CertificateError, CoverageError, EnrollmentError, FileProblem,
-            BillingError, RenewalError, ValidationError)
+            BillingError, RenewalError, ValidationError, SubmissionError)
 
 
 def checks_permission(function) -> bool:

@@ -37,11 +37,15 @@ from core.roles import require_permission
 from funding.contributions import RateTable
 from funding.models import FundingSource
 
+from ..areas import is_area_bound, scope_for
+from ..services import start_for
+
 from .check import check_database
 from .columns import COLUMN_ALIASES, HEADER_FIELDS, HEADER_SEARCH_ROWS, header_field
 from .reading import WorkerFile
 from .rejected import ERROR_COLUMN, write_rejected_rows
 from .result import Candidate, ImportResult, Problem
+from .village import check_village_rows, write_submissions
 from .write import write_candidates
 
 __all__ = [
@@ -58,22 +62,35 @@ def import_workers(path, *, funding: FundingSource, by, start: datetime.date | N
     row errors is committed only with ``skip_invalid`` (the valid rows, all or nothing). The
     quota and budget are checked for the whole batch before anything is written.
     ``on_commit(result)`` runs inside the commit's transaction (the admin marks its batch there).
+
+    An area-bound uploader (an Operator Desa, issue 14) submits instead of enrolling: rows of
+    another desa are errors, and the commit writes submissions, not coverages (imports.village).
     """
     require_permission(by, "enrollment.import_workers")
+    village = is_area_bound(by)
+    if village:
+        require_permission(by, "enrollment.submit_village")
     rules = ProgramRules.current()
-    start = start or funding.period_start
+    start = start or (start_for(funding) if village else funding.period_start)
     rates = RateTable.load()
-    file = WorkerFile(path, start=start, rules=rules, display_name=display_name).read(progress)
+    allowed = scope_for(by).desa_ids if village else None
+    file = WorkerFile(path, start=start, rules=rules, display_name=display_name, allowed_desa=allowed).read(progress)
     result = file.result
     if dry_run:
-        check_database(file, funding=funding, start=start, rates=rates)
+        check_database(file, funding=funding, start=start, rates=rates, capacity=not village)
+        if village:
+            check_village_rows(file, funding=funding)
         return result
     try:
         with transaction.atomic():
             funding = FundingSource.objects.lock(funding)
-            batch_ok = check_database(file, funding=funding, start=start, rates=rates, lock=True)
+            batch_ok = check_database(file, funding=funding, start=start, rates=rates, lock=True, capacity=not village)
+            if village:
+                check_village_rows(file, funding=funding)
             blocked = not batch_ok or (result.errors and not skip_invalid) or result.valid == 0
-            if not blocked:
+            if not blocked and village:
+                write_submissions(file, funding=funding, by=by, batch=batch)
+            elif not blocked:
                 write_candidates(file, funding=funding, start=start, by=by, batch=batch)
             if on_commit is not None:
                 on_commit(result)

@@ -14,14 +14,16 @@ from .reading import WorkerFile
 from .result import Candidate, Problem
 
 
-def check_database(file: WorkerFile, *, funding: FundingSource, start, rates: RateTable, lock=False) -> bool:
+def check_database(file: WorkerFile, *, funding: FundingSource, start, rates: RateTable, lock=False,
+                   capacity=True) -> bool:
     """Existing workers, then the enrolment gate for every row: its age (R-AGE-1), a death, an
     R-ENR-3/R-ENR-5 overlap, and R-ENR-4 for the whole batch.
 
     With ``lock`` (inside the commit's transaction, after the funding source's lock) the
     registered workers among the rows are locked too, in primary-key order as enroll_workers
     does, so nobody enrols them elsewhere meanwhile. Returns False when the batch itself
-    cannot be enrolled (period, rates, quota or budget).
+    cannot be enrolled (period, rates, quota or budget). Without ``capacity`` (a village's
+    submissions, issue 14) the quota and budget are left to the district's verdict.
     """
     result = file.result
     niks = [entry.nik if isinstance(entry, Candidate) else entry[0] for entry in file.nik_rows]
@@ -51,7 +53,7 @@ def check_database(file: WorkerFile, *, funding: FundingSource, start, rates: Ra
     for entry in file.age_rows:  # rows without a NIK to check: their age only
         applicants.append(Applicant(birth_date=entry[2], counted=False, item=entry))
     check = check_enrollment(funding=funding, applicants=applicants, start=start, programs=funding.programs,
-                             rules=file.rules, rates=rates)
+                             rules=file.rules, rates=rates, capacity=capacity)
 
     def refuse(sheet, row, column, value, message, candidate):
         result.errors.append(Problem(sheet, row, column, value, message))

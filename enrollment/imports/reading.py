@@ -22,7 +22,8 @@ class WorkerFile:
     """Step 1: reads a workers file into candidates and problems, checking the rules that need no
     database beyond the reference lists."""
 
-    def __init__(self, path, *, start: datetime.date, rules: ProgramRules, today=None, display_name=None):
+    def __init__(self, path, *, start: datetime.date, rules: ProgramRules, today=None, display_name=None,
+                 allowed_desa=None):
         self.path = Path(path)
         self.name = display_name or self.path.name
         self.start = start
@@ -40,6 +41,7 @@ class WorkerFile:
         self.age_rows = []  # (sheet, row, birth date, (header, cell)) of rows without a NIK to check: R-AGE-1 only
         self._texts = {}  # one string object per repeated value (birth places, addresses): memory
         self.end = None  # the coverage end date, once the funding period is checked
+        self.allowed_desa = allowed_desa  # issue 14: the uploader's desa ids, or None (the district: any)
         self._row_errors = None
 
     # --- reading --------------------------------------------------------------------------

@@ -41,6 +41,7 @@ class ImportResult:
     warnings: list = field(default_factory=list)
     committed: bool = False
     enrolled: int = 0  # coverages written
+    submitted: int = 0  # village submissions written instead of coverages (issue 14, imports.village)
     # (sheet, row) -> messages of the rows refused, for the file of rejected rows.
     rejected: dict = field(default_factory=dict)
     # sheet title -> how its header was read (header rows, columns), for the file of rejected rows.

@@ -528,6 +528,14 @@ class RowReader:
             self.error("desa", _("Desa/kelurahan \"%(value)s\" ada di lebih dari satu kecamatan; isi kolom Kecamatan.") % {
                 "value": desa_cell.display()})
             return None
+        allowed = self.file.allowed_desa  # issue 14: a village uploads only its own villagers
+        if allowed is not None and candidates[0].pk not in allowed:
+            self.error("desa", _(
+                "Baris %(row)d, kolom %(column)s: desa/kelurahan %(desa)s (Kecamatan %(kecamatan)s) di luar wilayah tugas "
+                "Anda; baris ini tidak dapat diajukan."
+            ) % {"row": self.number, "column": self.header("desa"), "desa": candidates[0].name,
+                 "kecamatan": candidates[0].kecamatan.name})
+            return None
         return candidates[0]
 
     def occupations(self):

@@ -35,8 +35,9 @@ AUDIT_COLUMNS = [
 ]
 
 
-def write_candidates(file: WorkerFile, *, funding: FundingSource, start, by, batch=None) -> None:
-    """Write the valid rows: workers, occupations, heirs, draft coverage and their audit rows."""
+def write_candidates(file: WorkerFile, *, funding: FundingSource, start, by, batch=None, coverages=True) -> None:
+    """Write the valid rows: workers, occupations, heirs, draft coverage and their audit rows.
+    Without ``coverages`` (a village's upload, imports.village) no coverage is written."""
     result = file.result
     valid = [c for c in file.candidates if c.ok]
     now = timezone.now()
@@ -58,7 +59,7 @@ def write_candidates(file: WorkerFile, *, funding: FundingSource, start, by, bat
         (pk, c.worker_id, c.heir[0], c.heir[1], c.heir[2], None, "", "", "", "", now, now)
         for c, pk in zip(with_heir, heir_ids)
     ))
-    coverage_ids = reserve_ids(Coverage, len(valid))
+    coverage_ids = reserve_ids(Coverage, len(valid)) if coverages else []
     fields = draft_coverage_fields(funding, start, file.end, funding.programs)
     insert_rows(Coverage, COVERAGE_COLUMNS, (
         (pk, c.worker_id, funding.pk, fields["jkk"], fields["jkm"], start, file.end, fields["income_basis"],
@@ -102,7 +103,7 @@ def write_candidates(file: WorkerFile, *, funding: FundingSource, start, by, bat
     insert_rows(AuditEvent, AUDIT_COLUMNS, events())
     if batch is not None:
         record(actor=by, obj=batch, action=action, note=file.name, changes={
-            "workers_created": [None, len(new)], "coverages_created": [None, len(valid)], "funding_source": [None, funding.code]})
+            "workers_created": [None, len(new)], "coverages_created": [None, len(coverage_ids)], "funding_source": [None, funding.code]})
     result.created = len(new)
-    result.enrolled = len(valid)
+    result.enrolled = len(coverage_ids)
     result.committed = True
