@@ -9,7 +9,7 @@ from django.urls import path, reverse
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
-from core.admin import AuditedModelAdmin, object_or_404
+from core.admin import AuditedModelAdmin, ModelAdmin, NotFoundMixin, object_or_404
 from funding.models import FundingSource
 
 from .bpjs import ExportError, export_bpjs
@@ -28,13 +28,13 @@ from .services import (
 
 
 @admin.register(Kecamatan)
-class KecamatanAdmin(admin.ModelAdmin):
+class KecamatanAdmin(ModelAdmin):
     list_display = ["code", "name"]
     search_fields = ["name", "code"]
 
 
 @admin.register(Desa)
-class DesaAdmin(admin.ModelAdmin):
+class DesaAdmin(ModelAdmin):
     list_display = ["code", "name", "kecamatan", "is_kelurahan"]
     list_filter = ["kecamatan", "is_kelurahan"]
     search_fields = ["name", "code"]
@@ -42,7 +42,7 @@ class DesaAdmin(admin.ModelAdmin):
 
 
 @admin.register(Occupation)
-class OccupationAdmin(admin.ModelAdmin):
+class OccupationAdmin(ModelAdmin):
     list_display = ["name", "code", "is_transport", "is_active"]
     list_filter = ["is_transport", "is_active"]
     search_fields = ["name"]
@@ -370,7 +370,7 @@ class CoverageAdmin(AuditedModelAdmin):
 
 
 @admin.register(ExternalCoverage)
-class ExternalCoverageAdmin(admin.ModelAdmin):
+class ExternalCoverageAdmin(ModelAdmin):
     list_display = ["nik", "payer", "start_date", "end_date", "source"]
     search_fields = ["=nik", "payer"]
 
@@ -392,5 +392,5 @@ admin.site.unregister(User)
 
 
 @admin.register(User)
-class AreaUserAdmin(UserAdmin):
+class AreaUserAdmin(NotFoundMixin, UserAdmin):
     inlines = [*UserAdmin.inlines, OperatorAreaInline]

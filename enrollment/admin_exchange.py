@@ -20,7 +20,7 @@ from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_POST
 
 from core import queued_work
-from core.admin import ReadOnlyAdminMixin, object_or_404
+from core.admin import ModelAdmin, ReadOnlyAdminMixin, object_or_404
 from core.models import ProgramRules
 from core.uploads import private_file_response
 from core.xlsx import FileProblem
@@ -74,7 +74,7 @@ def _download(field_file, filename):
 
 
 @admin.register(ImportBatch)
-class ImportBatchAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+class ImportBatchAdmin(ReadOnlyAdminMixin, ModelAdmin):
     """Files come in through the upload pages and move only through the tasks and "confirm"."""
 
     list_display = ["created_at", "kind", "original_name", "funding_source", "status", "summary", "created_by"]
@@ -194,7 +194,7 @@ class ImportBatchAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
 
 
 @admin.register(BpjsExport)
-class BpjsExportAdmin(admin.ModelAdmin):
+class BpjsExportAdmin(ModelAdmin):
     list_display = ["created_at", "funding_source", "rows", "created_by", "download_link"]
     list_display_links = None
     list_filter = ["funding_source"]
