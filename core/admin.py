@@ -63,6 +63,8 @@ class NotFoundMixin:
     (core/tests/test_admin_not_found.py walks the registry)."""
 
     def _get_obj_does_not_exist_redirect(self, request, opts, object_id):
+        if not self.has_view_or_change_permission(request):
+            raise PermissionDenied  # who may not read the model at all is refused, as before the lookup
         raise Http404(_("Data dengan ID %(id)s tidak ada.") % {"id": str(unquote(object_id))[:40]})
 
 

@@ -170,6 +170,10 @@ class ImportBatchAdmin(ReadOnlyAdminMixin, ModelAdmin):
         }
         return TemplateResponse(request, "admin/enrollment/importbatch/detail.html", context)
 
+    def history_view(self, request, object_id, extra_context=None):
+        self._batch(request, object_id)  # the kind this role imports: 403 for the others, as the page
+        return super().history_view(request, object_id, extra_context)
+
     def status_view(self, request, object_id):
         batch = self._batch(request, object_id)
         waiting = {"waiting": str(queued_work.WAITING_MESSAGE)} if batch.waiting_for_queue and batch.is_running else {}
