@@ -30,6 +30,19 @@ class AreaScope:
     desa_ids: frozenset = frozenset()
     kecamatan_ids: frozenset = frozenset()  # the kecamatan of those desa
 
+    def as_data(self) -> dict:
+        """The scope as plain data, for a task that works for an area account: tasks run unscoped
+        (core/tasks.py), so one that builds something the account will see re-enters
+        ``area_scope(AreaScope.from_data(data))`` with the scope it was given, never recomputed."""
+        return {"user": self.user_id, "desa": sorted(self.desa_ids), "kecamatan": sorted(self.kecamatan_ids)}
+
+    @classmethod
+    def from_data(cls, data: dict | None) -> "AreaScope | None":
+        if not data:
+            return None
+        return cls(user_id=int(data["user"]), desa_ids=frozenset(int(pk) for pk in data.get("desa", ())),
+                   kecamatan_ids=frozenset(int(pk) for pk in data.get("kecamatan", ())))
+
     def cache_key(self) -> str:
         """Part of a cache key, so that figures cached for one area never serve another."""
         return "area-" + "-".join(str(pk) for pk in sorted(self.desa_ids)) if self.desa_ids else "area-none"

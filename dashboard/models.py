@@ -4,6 +4,7 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from core.areas import scoped_manager
 from core.queued_work import QueuedWork
 
 FOLDER = "laporan-bulanan"
@@ -32,6 +33,10 @@ class MonthlyReport(QueuedWork):
     created_at = models.DateTimeField(_("diminta"), auto_now_add=True)
     updated_at = models.DateTimeField(_("diubah"), auto_now=True)
     finished_at = models.DateTimeField(_("selesai"), null=True, blank=True)
+
+    # An area account (issue 14) lists and downloads only the reports it asked for, made within its
+    # area (the row's filters carry its scope, see dashboard.report); the district sees them all.
+    objects = scoped_manager(lambda scope: models.Q(requested_by_id=scope.user_id))  # core/areas.py
 
     class Meta:
         verbose_name = _("laporan bulanan")

@@ -33,6 +33,7 @@ from django.utils.translation import gettext as _
 from claims.models import Claim
 from certificates.rendering import render_pdf
 from core import queued_work
+from core.areas import AreaScope, area_scope, current_scope
 from enrollment.models import Coverage, Worker
 from funding.contributions import RateTable
 from funding.models import BillLine, ContributionPayment
@@ -44,6 +45,7 @@ from .queries import ALL_YEARS, Filters, Scope, build_dashboard, mask_small, res
 
 HEAD_TITLE = "Kepala Dinas Tenaga Kerja dan Transmigrasi Kabupaten Lamandau"
 log = logging.getLogger(__name__)
+AREA_KEY = "area"  # in a MonthlyReport's filters: the requesting area account's scope (AreaScope.as_data)
 NAME_PATTERN = re.compile(r"^laporan-bulanan-(?P<month>\d{4}-\d{2})-[a-z0-9-]+-\d{8}T\d{6}\.pdf$")
 
 
@@ -181,8 +183,11 @@ def request_monthly_report(filters: Filters, month: datetime.date, *, by) -> Mon
     the worker after commit. Refuses (ReportError, FilterError) a month not begun or filters naming
     nothing. Redis down: the row is kept and marked waiting; the sweeper sends it later."""
     resolve_scope(filters, today=report_day(month, timezone.localdate()), hide_small=True)  # names exist
+    params = filter_params(filters)
+    if (area := current_scope()) is not None:  # an area account's report stays within its area (issue 14)
+        params[AREA_KEY] = area.as_data()
     with transaction.atomic():
-        report = MonthlyReport.objects.create(month=month.replace(day=1), filters=filter_params(filters), requested_by=by)
+        report = MonthlyReport.objects.create(month=month.replace(day=1), filters=params, requested_by=by)
         queued_work.send_on_commit(report)
     report.refresh_from_db()
     return report
@@ -196,7 +201,9 @@ def make_monthly_report(report_id: int) -> MonthlyReport | None:
         return report
     filters = Filters.from_params(report.filters)
     try:
-        pdf, _pages = build_monthly_report_pdf(filters, report.month)
+        # Tasks run unscoped (core/tasks.py): an area account's report re-enters the scope it was asked in.
+        with area_scope(AreaScope.from_data(report.filters.get(AREA_KEY))):
+            pdf, _pages = build_monthly_report_pdf(filters, report.month)
     except (OperationalError, InterfaceError):
         raise  # the database hiccupped: the task retries, then the sweeper
     except Exception as error:  # recorded on the row, never sent again and again

@@ -21,6 +21,7 @@ from core.models import ProgramRules
 from core.xlsx import FileProblem
 from core.tasks import report_progress
 
+from .areas import scope_for
 from .bpjs import import_bpjs_answer
 from .imports import ImportConflict, import_workers, write_rejected_rows
 from .models import ImportBatch
@@ -118,8 +119,10 @@ def _run(batch, *, by, dry_run, on_commit=None, progress=None):
                    on_commit=on_commit)
     if batch.kind == ImportBatch.Kind.BPJS_ANSWER:
         return path, import_bpjs_answer(path, funding=batch.funding_source, **options)
+    # The task runs unscoped (core/tasks.py); an area account's upload is checked against the whole
+    # regency but told nothing about people outside its area (issue 14).
     return path, import_workers(path, funding=batch.funding_source, start=batch.start_date, progress=progress, batch=batch,
-                                **options)
+                                viewer=scope_for(batch.created_by), **options)
 
 
 def _save_errors_file(batch, path, result):
@@ -183,6 +186,10 @@ def commit_batch(batch_id, user_id, *, task=None) -> None:
         return
     except FileProblem as exc:
         _finish(batch_id, status=ImportBatch.Status.REJECTED, message=str(exc))
+        return
+    except PermissionDenied:  # e.g. an area account: it may import its list, never enrol it (issue 14)
+        _finish(batch_id, status=ImportBatch.Status.FAILED, message=_(
+            "Tidak disimpan: akun ini tidak berwenang mendaftarkan peserta ke program."))
         return
     errors_file = _save_errors_file(batch, path, result)
     ImportBatch.objects.filter(pk=batch_id).update(errors_file=errors_file)

@@ -51,13 +51,16 @@ __all__ = [
 
 
 def import_workers(path, *, funding: FundingSource, by, start: datetime.date | None = None, dry_run=False,
-                   skip_invalid=False, progress=None, display_name=None, batch=None, on_commit=None) -> ImportResult:
+                   skip_invalid=False, progress=None, display_name=None, batch=None, on_commit=None,
+                   viewer=None) -> ImportResult:
     """Read, check and (unless ``dry_run``) commit a workers file; see the module docstring.
 
     Raises FileProblem for a problem with the whole file (nothing else happens). A file with
     row errors is committed only with ``skip_invalid`` (the valid rows, all or nothing). The
     quota and budget are checked for the whole batch before anything is written.
     ``on_commit(result)`` runs inside the commit's transaction (the admin marks its batch there).
+    ``viewer``: the uploader's AreaScope (issue 14; the task runs unscoped): a registered worker of
+    another area is a row error that names nobody.
     """
     require_permission(by, "enrollment.import_workers")
     rules = ProgramRules.current()
@@ -66,12 +69,12 @@ def import_workers(path, *, funding: FundingSource, by, start: datetime.date | N
     file = WorkerFile(path, start=start, rules=rules, display_name=display_name).read(progress)
     result = file.result
     if dry_run:
-        check_database(file, funding=funding, start=start, rates=rates)
+        check_database(file, funding=funding, start=start, rates=rates, viewer=viewer)
         return result
     try:
         with transaction.atomic():
             funding = FundingSource.objects.lock(funding)
-            batch_ok = check_database(file, funding=funding, start=start, rates=rates, lock=True)
+            batch_ok = check_database(file, funding=funding, start=start, rates=rates, lock=True, viewer=viewer)
             blocked = not batch_ok or (result.errors and not skip_invalid) or result.valid == 0
             if not blocked:
                 write_candidates(file, funding=funding, start=start, by=by, batch=batch)

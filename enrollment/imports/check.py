@@ -13,7 +13,7 @@ from .reading import WorkerFile
 from .result import Candidate, Problem
 
 
-def check_database(file: WorkerFile, *, funding: FundingSource, start, rates: RateTable, lock=False) -> bool:
+def check_database(file: WorkerFile, *, funding: FundingSource, start, rates: RateTable, lock=False, viewer=None) -> bool:
     """Existing workers, then the enrolment gate for every row: its age (R-AGE-1), a death, an
     R-ENR-3/R-ENR-5 overlap, and R-ENR-4 for the whole batch.
 
@@ -21,6 +21,10 @@ def check_database(file: WorkerFile, *, funding: FundingSource, start, rates: Ra
     registered workers among the rows are locked too, in primary-key order as enroll_workers
     does, so nobody enrols them elsewhere meanwhile. Returns False when the batch itself
     cannot be enrolled (period, rates, quota or budget).
+
+    ``viewer`` (an AreaScope: the uploader is an area account) sees the whole regency's NIKs, as
+    every check must, but a worker registered outside its desa is a row error that names nobody:
+    the task runs unscoped, and the preview must not tell a village whose NIK this is.
     """
     result = file.result
     niks = [entry.nik if isinstance(entry, Candidate) else entry[0] for entry in file.nik_rows]
@@ -29,12 +33,15 @@ def check_database(file: WorkerFile, *, funding: FundingSource, start, rates: Ra
         for nik, pk in Worker.objects.filter(nik__any=chunk).values_list("nik", "pk"):
             existing[nik] = pk
     registered = {}
+    elsewhere = set()  # registered outside the viewer's area
     for chunk in chunked(sorted(existing.values())):
         query = Worker.objects.filter(pk__any=chunk).order_by("pk")
         if lock:
             query = query.select_for_update(of=("self",))
-        for nik, pk, name, died_on in query.values_list("nik", "pk", "full_name", "died_on"):
+        for nik, pk, name, died_on, desa_id in query.values_list("nik", "pk", "full_name", "died_on", "desa_id"):
             registered[nik] = (pk, name, died_on)
+            if viewer is not None and desa_id not in viewer.desa_ids:
+                elsewhere.add(nik)
 
     # Every row the gate sees; its item is the reader's entry (see _where), to keep memory flat.
     applicants = []
@@ -73,6 +80,11 @@ def check_database(file: WorkerFile, *, funding: FundingSource, start, rates: Ra
         if not applicant.nik or (applicant not in refused and applicant.nik not in registered):
             continue  # nothing to say about this row: most of them
         nik, sheet, row, column, candidate, _age_at = _where(applicant.item)
+        if nik in elsewhere:  # nothing more about this person: not the uploader's to know
+            refuse(sheet, row, column, nik, _(
+                "NIK ini sudah terdaftar sebagai warga di luar wilayah Anda; hubungi Dinas untuk perubahannya."
+            ), candidate)
+            continue
         problems = dict(check.problems_of(applicant))
         messages = []
         if COVERED in problems:
