@@ -15,7 +15,7 @@ from django.utils.translation import ngettext
 
 from claims.models import Claim
 from core import queued_work
-from core.admin import ReadOnlyAdminMixin, object_or_404
+from core.admin import ModelAdmin, ReadOnlyAdminMixin, object_or_404
 from enrollment.models import Coverage
 from funding.admin import LapseCoverageAdmin
 from funding.models import FundingSource
@@ -77,7 +77,7 @@ class MakeDocumentForm(forms.Form):
 
 
 @admin.register(Certificate)
-class CertificateAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+class CertificateAdmin(ReadOnlyAdminMixin, ModelAdmin):
     list_display = ["code", "kind", "subject_display", "status", "outdated_in_list", "pages", "rendered_at", "download"]
     list_filter = ["kind", "status"]
     search_fields = [
@@ -178,7 +178,7 @@ class StartBatchForm(forms.Form):
 
 
 @admin.register(CertificateBatch)
-class CertificateBatchAdmin(admin.ModelAdmin):
+class CertificateBatchAdmin(ModelAdmin):
     """Start a funding source's batch, watch its progress, download the merged PDF and the ZIP."""
 
     list_display = ["__str__", "status", "progress", "total", "started_by", "finished_at", "downloads"]

@@ -2,18 +2,16 @@
 workers for the running program; one was checked by Bulik's officer (``kecamatan``), one rejected
 by the district (``operator``) with a reason and a note, waiting to be fixed and resubmitted.
 
-Written with the ORM plus their audit rows, the way enrollment/submissions.py's verbs leave them
-(when those verbs exist on main, this module should call them instead: submit as ``desa``,
-check as ``kecamatan``, reject as ``operator``).
+Made through enrollment/submissions.py's verbs, as the three officers would (each verb is
+durable, so this runs outside any transaction; the verbs write the audit rows).
 """
 
 import datetime
 
-from django.utils import timezone
-
 from core.audit import record
 from core.models import AuditEvent
 from enrollment.models import Desa, Submission, Worker
+from enrollment.submissions import check_submissions, reject_submissions, submit_workers
 from funding.models import FundingSource
 
 from .builders import WorkerFactory, save_workers
@@ -30,8 +28,8 @@ REJECT_NOTE = "Tanggal lahir di formulir berbeda dengan KTP; mohon perbaiki sesu
 
 
 def seed_village_submissions(*, today: datetime.date, village, subdistrict, district) -> int:
-    """Bunut's pending submissions for this year's program, once (returns how many were made)."""
-    program = FundingSource.objects.filter(fiscal_year=today.year).order_by("code").first()
+    """Bunut's pending submissions for the program running today, once (returns how many were made)."""
+    program = FundingSource.objects.filter(period_start__lte=today, period_end__gte=today).order_by("code").first()
     if program is None or Submission.objects.filter(submitted_by=village).exists():
         return 0
     bunut = Desa.objects.select_related("kecamatan").get(code=BUNUT)
@@ -42,30 +40,12 @@ def seed_village_submissions(*, today: datetime.date, village, subdistrict, dist
         if not Worker.objects.filter(nik=candidate.worker.nik).exists():
             demo.append(candidate)
     workers = save_workers(demo)
-    now = timezone.now()
-    made = 0
-    for index, (worker, (status, checked, rejected)) in enumerate(zip(workers, ROWS)):
-        submitted_at = now - datetime.timedelta(days=len(ROWS) - index, hours=3)
+    for worker in workers:
         record(actor=village, obj=worker, action=AuditEvent.Action.CREATE, note="Dimasukkan oleh desa")
-        submission = Submission.objects.create(
-            worker=worker, funding_source=program, status=Submission.Status.SUBMITTED, submitted_at=submitted_at,
-            submitted_by=village, queue_at=submitted_at,
-        )
-        record(actor=village, obj=submission, action=AuditEvent.Action.CREATE, parent=worker,
-               note="Diajukan desa", changes={"status": [None, Submission.Status.SUBMITTED]})
+    rows = submit_workers(workers, program, village)
+    for row, (_status, checked, rejected) in zip(rows, ROWS):
         if checked:
-            submission.status, submission.checked_by = Submission.Status.CHECKED, subdistrict
-            submission.checked_at = submitted_at + datetime.timedelta(hours=20)
-            submission.save(update_fields=["status", "checked_by", "checked_at"])
-            record(actor=subdistrict, obj=submission, action=AuditEvent.Action.TRANSITION, parent=worker,
-                   note="Diperiksa kecamatan", changes={"status": [Submission.Status.SUBMITTED, Submission.Status.CHECKED]})
+            check_submissions([row], subdistrict)
         if rejected:
-            submission.status, submission.decided_by = Submission.Status.REJECTED, district
-            submission.decided_at = submitted_at + datetime.timedelta(days=1)
-            submission.reason, submission.note = Submission.Reason.IDENTITY, REJECT_NOTE
-            submission.save(update_fields=["status", "decided_by", "decided_at", "reason", "note"])
-            record(actor=district, obj=submission, action=AuditEvent.Action.TRANSITION, parent=worker,
-                   note=f"Ditolak: {submission.get_reason_display()}. {REJECT_NOTE}",
-                   changes={"status": [Submission.Status.SUBMITTED, Submission.Status.REJECTED]})
-        made += 1
-    return made
+            reject_submissions([row], district, Submission.Reason.IDENTITY, REJECT_NOTE)
+    return len(rows)

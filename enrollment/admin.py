@@ -10,7 +10,7 @@ from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
-from core.admin import AuditedModelAdmin, object_or_404
+from core.admin import AuditedModelAdmin, ModelAdmin, NotFoundMixin, object_or_404
 from funding.models import FundingSource
 
 from .areas import is_area_bound
@@ -31,13 +31,13 @@ from .submissions import SubmissionError, submit_workers
 
 
 @admin.register(Kecamatan)
-class KecamatanAdmin(admin.ModelAdmin):
+class KecamatanAdmin(ModelAdmin):
     list_display = ["code", "name"]
     search_fields = ["name", "code"]
 
 
 @admin.register(Desa)
-class DesaAdmin(admin.ModelAdmin):
+class DesaAdmin(ModelAdmin):
     list_display = ["code", "name", "kecamatan", "is_kelurahan"]
     list_filter = ["kecamatan", "is_kelurahan"]
     search_fields = ["name", "code"]
@@ -45,7 +45,7 @@ class DesaAdmin(admin.ModelAdmin):
 
 
 @admin.register(Occupation)
-class OccupationAdmin(admin.ModelAdmin):
+class OccupationAdmin(ModelAdmin):
     list_display = ["name", "code", "is_transport", "is_active"]
     list_filter = ["is_transport", "is_active"]
     search_fields = ["name"]
@@ -452,7 +452,7 @@ class CoverageAdmin(AuditedModelAdmin):
 
 
 @admin.register(ExternalCoverage)
-class ExternalCoverageAdmin(admin.ModelAdmin):
+class ExternalCoverageAdmin(ModelAdmin):
     list_display = ["nik", "payer", "start_date", "end_date", "source"]
     search_fields = ["=nik", "payer"]
 
@@ -476,5 +476,5 @@ admin.site.unregister(User)
 
 
 @admin.register(User)
-class AreaUserAdmin(UserAdmin):
+class AreaUserAdmin(NotFoundMixin, UserAdmin):
     inlines = [*UserAdmin.inlines, OperatorAreaInline]

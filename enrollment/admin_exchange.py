@@ -21,7 +21,7 @@ from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_POST
 
 from core import queued_work
-from core.admin import ReadOnlyAdminMixin, object_or_404
+from core.admin import ModelAdmin, ReadOnlyAdminMixin, object_or_404
 from core.models import ProgramRules
 from core.uploads import private_file_response
 from core.xlsx import FileProblem
@@ -76,7 +76,7 @@ def _download(field_file, filename):
 
 
 @admin.register(ImportBatch)
-class ImportBatchAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+class ImportBatchAdmin(ReadOnlyAdminMixin, ModelAdmin):
     """Files come in through the upload pages and move only through the tasks and "confirm"."""
 
     list_display = ["created_at", "kind", "original_name", "funding_source", "status", "summary", "created_by"]
@@ -184,6 +184,10 @@ class ImportBatchAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
         }
         return TemplateResponse(request, "admin/enrollment/importbatch/detail.html", context)
 
+    def history_view(self, request, object_id, extra_context=None):
+        self._batch(request, object_id)  # the kind this role imports: 403 for the others, as the page
+        return super().history_view(request, object_id, extra_context)
+
     def status_view(self, request, object_id):
         batch = self._batch(request, object_id)
         waiting = {"waiting": str(queued_work.WAITING_MESSAGE)} if batch.waiting_for_queue and batch.is_running else {}
@@ -208,7 +212,7 @@ class ImportBatchAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
 
 
 @admin.register(BpjsExport)
-class BpjsExportAdmin(admin.ModelAdmin):
+class BpjsExportAdmin(ModelAdmin):
     list_display = ["created_at", "funding_source", "rows", "created_by", "download_link"]
     list_display_links = None
     list_filter = ["funding_source"]

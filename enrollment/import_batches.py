@@ -185,6 +185,10 @@ def commit_batch(batch_id, user_id, *, task=None) -> None:
     except FileProblem as exc:
         _finish(batch_id, status=ImportBatch.Status.REJECTED, message=str(exc))
         return
+    except PermissionDenied:  # e.g. an area account: it may import its list, never enrol it (issue 14)
+        _finish(batch_id, status=ImportBatch.Status.FAILED, message=_(
+            "Tidak disimpan: akun ini tidak berwenang mendaftarkan peserta ke program."))
+        return
     errors_file = _save_errors_file(batch, path, result)
     ImportBatch.objects.filter(pk=batch_id).update(errors_file=errors_file)
 

@@ -9,49 +9,85 @@ from django.contrib.auth.models import AnonymousUser, Group
 from django.core.files.base import ContentFile
 from django.urls import URLPattern, URLResolver, get_resolver
 
-ROLES = ["official", "bpjs_staff", "leader", "finance_officer", "superuser", "outsider", "anonymous"]
-# One letter per role in the tables: O, B, L, F, S, X (signed in, no group), A (anonymous).
+ROLES = ["official", "bpjs_staff", "leader", "finance_officer", "superuser", "outsider", "anonymous",
+         "village_officer", "subdistrict_officer"]
+# One letter per role in the tables: O, B, L, F, S, X (signed in, no group), A (anonymous), and the
+# area-bound accounts of issue 14: D Operator Desa of Bunut, K Operator Kecamatan of Bulik.
 LETTER = {"official": "O", "bpjs_staff": "B", "leader": "L", "finance_officer": "F", "superuser": "S",
-          "outsider": "X", "anonymous": "A"}
+          "outsider": "X", "anonymous": "A", "village_officer": "D", "subdistrict_officer": "K"}
+AREA_ROLES = {"village_officer", "subdistrict_officer"}
+
+BUNUT = "62.09.03.2006"  # the village officer's desa, in Bulik (62.09.03), the subdistrict officer's
+ELSEWHERE = "62.09.01"  # another kecamatan: its objects do not exist for either area account
 
 
 def user_for(request, role):
     return AnonymousUser() if role == "anonymous" else request.getfixturevalue(role)
 
 
-def build_world(official, bpjs_staff, superuser):
-    """One row of every model the URLs and verbs take (ids for path converters)."""
-    from axes.models import AccessAttempt, AccessFailureLog, AccessLog
-    from django_otp.plugins.otp_totp.models import TOTPDevice
+def world_for(world, role, *, far=False) -> dict:
+    """The objects a role's requests name: the world's (in Bunut), with the role's own rows where
+    the scope is "what I made" (an area account's import batches); ``far``: the same kinds of rows
+    in another kecamatan (or made by someone else), which an area account must get 404 for."""
+    base = world["far"] if far else world
+    if far:
+        return base
+    return {**base, **world["own"].get(role, {})}
 
-    from claims.models import ClaimDocument
-    from demo.builders import file_claim, make_coverage, pdf_bytes, upload_required
-    from core.models import AuditEvent, ProgramRules
-    from demo.builders import make_funding, make_heir, make_worker
-    from certificates.models import Certificate, CertificateBatch
-    from enrollment.models import (AreaShare, BpjsExport, Desa, ExternalCoverage, Heir, ImportBatch, Kecamatan, Occupation,
-                                   Submission)
-    from funding.models import (ContributionBill, ContributionDiscount, ContributionPayment, ContributionRate, Holiday,
-                                IncomeBasis)
 
-    funding = make_funding(code="DBH-SAWIT-2025")
-    worker = make_worker()
+def _personal_objects(official, worker, funding, *, code):
+    """A worker's heir, coverage, claim with documents and a ready certificate (in the worker's desa)."""
+    from certificates.models import Certificate
+    from demo.builders import file_claim, make_coverage, make_heir, pdf_bytes, upload_required
+    from enrollment.models import Heir
+
     spouse = make_heir(worker, relationship=Heir.Relationship.SPOUSE, full_name="SITI AMINAH", bank_name="BRI",
                        bank_account_number="1234567890", bank_account_holder="SITI AMINAH")
     coverage = make_coverage(worker, funding)
     claim = file_claim(coverage=coverage, by=official, event_date=datetime.date(2025, 6, 14), claimant=spouse)
     upload_required(claim, by=official)
-    bill = ContributionBill.objects.filter(funding_source=funding).first()  # make_coverage bills and pays
-    payment = ContributionPayment.objects.filter(funding_source=funding).first()
+    certificate = Certificate(kind=Certificate.Kind.PARTICIPATION, coverage=coverage, code=code,
+                              status=Certificate.Status.READY)
+    certificate.file.save(f"{code}.pdf", ContentFile(pdf_bytes()), save=True)  # the insert, with its file
+    return coverage, claim, certificate
+
+
+def build_world(official, bpjs_staff, superuser, village_officer=None):
+    """One row of every model the URLs and verbs take (ids for path converters). The worker and
+    everything under it live in Bunut (62.09.03.2006); ``world["far"]`` holds the same kinds in
+    another kecamatan, and ``world["own"]`` the rows an area account made itself."""
+    from axes.models import AccessAttempt, AccessFailureLog, AccessLog
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    from core.models import AuditEvent, ProgramRules
+    from demo.builders import make_funding, make_worker, pdf_bytes
+    from certificates.models import CertificateBatch
+    from enrollment.models import AreaShare, BpjsExport, Desa, ExternalCoverage, ImportBatch, Occupation, Submission
+    from funding.models import (ContributionBill, ContributionDiscount, ContributionPayment, ContributionRate, Holiday,
+                                IncomeBasis)
+
+    funding = make_funding(code="DBH-SAWIT-2025")
+    bunut = Desa.objects.select_related("kecamatan").get(code=BUNUT)
+    worker = make_worker(desa=bunut)
+    coverage, claim, certificate = _personal_objects(official, worker, funding, code="KODEUJI1")
+    bill = ContributionBill.objects.filter(funding_source=funding).order_by("pk").first()  # make_coverage bills and pays
+    payment = ContributionPayment.objects.filter(funding_source=funding).order_by("pk").first()
     payment.proof.save("bukti.pdf", ContentFile(pdf_bytes()), save=True)
-    certificate = Certificate.objects.create(kind=Certificate.Kind.PARTICIPATION, coverage=coverage, code="KODEUJI1")
+    far_desa = Desa.objects.select_related("kecamatan").filter(kecamatan__code=ELSEWHERE).order_by("code").first()
+    far_worker = make_worker(desa=far_desa, full_name="WARGA JAUH")
+    far_coverage, far_claim, far_certificate = _personal_objects(official, far_worker, funding, code="KODEJAUH1")
     batch = CertificateBatch.objects.create(funding_source=funding, started_by=official)
     imports = ImportBatch.objects.create(kind="workers", funding_source=funding, original_name="a.xlsx",
                                          file=ContentFile(b"PK", name="a.xlsx"), created_by=official)
     export = BpjsExport.objects.create(funding_source=funding, file=ContentFile(b"PK", name="e.xlsx"), rows=1,
                                        created_by=official)
+    own = {}
+    if village_officer is not None:
+        own["village_officer"] = {"enrollment.importbatch": ImportBatch.objects.create(
+            kind="workers", funding_source=funding, original_name="desa.xlsx", file=ContentFile(b"PK", name="desa.xlsx"),
+            created_by=village_officer)}
     access = dict(user_agent="uji", ip_address="10.0.0.1", username="tebakan", http_accept="*/*", path_info="/accounts/login/")
-    return {
+    world = {
         "funding": funding, "worker": worker, "coverage": coverage, "claim": claim, "bill": bill, "payment": payment,
         "document": claim.documents.first(), "certificate": certificate, "certificatebatch": batch,
         "auth.group": Group.objects.first(), "auth.user": official,
@@ -65,17 +101,30 @@ def build_world(official, bpjs_staff, superuser):
         "funding.contributiondiscount": ContributionDiscount.objects.first(),
         "funding.holiday": Holiday.objects.create(date=datetime.date(2025, 8, 18), name="Cuti bersama"),
         "funding.contributionbill": bill, "funding.contributionpayment": payment,
-        "enrollment.kecamatan": Kecamatan.objects.first(), "enrollment.desa": Desa.objects.first(),
+        "enrollment.kecamatan": bunut.kecamatan, "enrollment.desa": bunut,
         "enrollment.occupation": Occupation.objects.first(), "enrollment.worker": worker, "enrollment.coverage": coverage,
         "enrollment.externalcoverage": ExternalCoverage.objects.create(
             nik=worker.nik, payer="PT X", start_date=datetime.date(2023, 1, 1), end_date=datetime.date(2023, 12, 31)),
         "certificates.certificate": certificate, "certificates.certificatebatch": batch, "enrollment.importbatch": imports,
-        "enrollment.bpjsexport": export, "claims.claimdocument": ClaimDocument.objects.first(),
-        "enrollment.areashare": AreaShare.objects.create(funding_source=funding, kecamatan=worker.desa.kecamatan, places=10),
-        "submission": Submission.objects.create(worker=make_worker(), funding_source=funding,
+        "enrollment.bpjsexport": export, "claims.claimdocument": claim.documents.order_by("pk").first(),
+        "enrollment.areashare": AreaShare.objects.create(funding_source=funding, kecamatan=bunut.kecamatan, places=10),
+        "submission": Submission.objects.create(worker=make_worker(desa=bunut), funding_source=funding,
                                                 status=Submission.Status.WAITING),
-        "enrollment.submission": Submission.objects.create(worker=make_worker(), funding_source=funding),
+        "enrollment.submission": Submission.objects.create(worker=make_worker(desa=bunut), funding_source=funding),
+        "own": own,
     }
+    far_document = far_claim.documents.order_by("pk").first()
+    world["far"] = {
+        **world, "worker": far_worker, "coverage": far_coverage, "claim": far_claim, "document": far_document,
+        "certificate": far_certificate, "enrollment.worker": far_worker, "enrollment.coverage": far_coverage,
+        "certificates.certificate": far_certificate, "claims.claimdocument": far_document,
+        "enrollment.kecamatan": far_desa.kecamatan, "enrollment.desa": far_desa,
+        "enrollment.areashare": AreaShare.objects.create(funding_source=funding, kecamatan=far_desa.kecamatan, places=10),
+        "submission": Submission.objects.create(worker=make_worker(desa=far_desa), funding_source=funding,
+                                                status=Submission.Status.WAITING),
+        "enrollment.submission": Submission.objects.create(worker=make_worker(desa=far_desa), funding_source=funding),
+    }
+    return world
 
 
 def url_patterns(resolver=None, prefix="", namespace=""):

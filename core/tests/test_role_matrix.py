@@ -4,9 +4,18 @@ permission. A URL pattern, admin model, admin action or verb without a row here 
 
 The expectations are written out (the specification), not derived from core/roles.py. Letters:
 O Operator Kabupaten, B Petugas BPJS, L Pimpinan, F Keuangan Daerah, S superuser, X signed in
-without a group, A anonymous. "Allowed" means the page answers (2xx, 3xx not to a login page, or
+without a group, A anonymous, and the area-bound accounts of issue 14: D Operator Desa (Bunut),
+K Operator Kecamatan (Bulik). "Allowed" means the page answers (2xx, 3xx not to a login page, or
 a 400/404 about the input); "denied" means 403 or a redirect to a login page (anonymous, or the
-admin for a user who is not staff), or the admin's "does not exist" redirect to its index.
+admin for a user who is not staff).
+
+The area letters say more. An object in a URL (a worker, claim, certificate, admin object…) is, for
+D and K, one of their area's (core/tests/access.py builds it in Bunut) and "allowed" means the page
+really answers: a 404 the superuser does not get at the same address is "missing". The same URL
+with the same kind of object in another kecamatan must then be a 404 (the scope of core/areas.py:
+the object does not exist for them). A row without D or K is refused to them (403, or a 404 when
+the object is not theirs anyway). No row may let D or K create coverage (COVERAGE_CREATING), and
+every verb called as D or K, inside their scope, leaves the coverage table as it was.
 """
 
 import datetime
@@ -16,14 +25,20 @@ import tempfile
 import pytest
 from django.contrib import admin
 from django.contrib.auth.models import AnonymousUser
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ObjectDoesNotExist, PermissionDenied, ValidationError
+from django.http import Http404
 from django.test import RequestFactory
 
-from core.tests.access import LETTER, ROLES, admin_model_of, admin_models, build_world, fill, url_patterns, user_for
+from core.areas import area_scope, unscoped
+from core.tests.access import (
+    AREA_ROLES, LETTER, ROLES, admin_model_of, admin_models, build_world, fill, url_patterns, user_for, world_for,
+)
 
-STAFF = "OBLFS"
-SIGNED_IN = "OBLFSX"
-EVERYONE = "OBLFSXA"
+AREA = "DK"  # Operator Desa, Operator Kecamatan: their own area only
+DISTRICT = "OBLFS"  # the staff roles that see the whole regency
+STAFF = DISTRICT + AREA  # every account with admin access (is_staff and a group)
+SIGNED_IN = STAFF + "X"
+EVERYONE = SIGNED_IN + "A"
 
 # --- App and site pages: (method, allowed roles[, query string]) ------------------------------------
 
@@ -43,11 +58,11 @@ URLS = {
     "otp_setup": ("get", SIGNED_IN),
     "set_language": ("post", EVERYONE),
     "verify": ("get", EVERYONE),  # the public certificate check
-    "funding:list": ("get", STAFF),
-    "funding:detail": ("get", STAFF),
-    # Coverage ending within 30 days; area accounts (issue 14) hold its permissions and see their own area.
-    "funding:ending_soon": ("get", "OBS"),
-    "funding:lapsed": ("get", "OBS"),
+    "funding:list": ("get", DISTRICT),
+    "funding:detail": ("get", DISTRICT),
+    # Who reads coverage and heirs: the area accounts their own villagers' (issue 14).
+    "funding:ending_soon": ("get", "OBSDK"),
+    "funding:lapsed": ("get", "OBSDK"),
     "funding:bills": ("get", "OLFS"),
     "funding:bill": ("get", "OLFS"),
     "funding:bill_create": ("post", "OS"),
@@ -67,15 +82,15 @@ URLS = {
     "funding:waiting_move": ("post", "OS"),
     # The certificates' old admin address (before issue 12) redirects; the admin checks at the new one.
     "moved_certificate_admin": ("get", EVERYONE),
-    "certificates:download": ("get", "OBS"),
-    "certificates:batch_download": ("get", "OBS"),
-    "claims:queue": ("get", "OBLS"),
-    "claims:export": ("get", "OBLS"),
-    "claims:detail": ("get", "OBLS"),
+    "certificates:download": ("get", "OBSDK"),  # D, K: their area's only
+    "certificates:batch_download": ("get", "OBS"),  # a whole program's file: never an area's
+    "claims:queue": ("get", "OBLSDK"),
+    "claims:export": ("get", "OBLSDK"),
+    "claims:detail": ("get", "OBLSDK"),
     "claims:new": ("get", "OS"),
     "claims:new_scholarship": ("get", "OS"),
     "claims:upload": ("post", "OS"),
-    "claims:document": ("get", "OBS"),
+    "claims:document": ("get", "OBSDK"),
     "claims:verify": ("post", "BS"),
     "claims:approve": ("post", "BS"),
     "claims:reject": ("post", "BS"),
@@ -91,8 +106,8 @@ URLS = {
     # The monthly report (issue 16): every dashboard role may ask for one and read it (small cells applied),
     # but area accounts (issue 14): asking is refused (403, dashboard.report.request_monthly_report) and no
     # report row is theirs (MonthlyReport's scoped manager: a download is 404).
-    "dashboard:report-create": ("post", STAFF),
-    "dashboard:report-download": ("get", STAFF),
+    "dashboard:report-create": ("post", DISTRICT),
+    "dashboard:report-download": ("get", DISTRICT),
     # The admin site's own pages.
     "admin:index": ("get", STAFF),
     "admin:login": ("get", "XA"),  # signed-in staff are sent on to the index
@@ -100,7 +115,7 @@ URLS = {
     "admin:password_change": ("get", STAFF),
     "admin:password_change_done": ("get", STAFF),
     "admin:jsi18n": ("get", STAFF),
-    "admin:autocomplete": ("get", "OBS", "app_label=enrollment&model_name=coverage&field_name=worker"),
+    "admin:autocomplete": ("get", "OBSDK", "app_label=enrollment&model_name=coverage&field_name=worker"),
     "admin:view_on_site": ("get", STAFF),
     "admin:app_list": ("get", STAFF),
     "admin/(?P<url>.*)$": ("get", STAFF),
@@ -113,14 +128,15 @@ URLS = {
     "admin:certificates_certificate_make": ("get", "OS"),
     "admin:certificates_certificatebatch_progress": ("get", "OBS"),
     "admin:certificates_certificatebatch_resume": ("post", "OS"),
-    "admin:enrollment_importbatch_upload": ("get", "OS"),
+    "admin:enrollment_importbatch_upload": ("get", "OSD"),  # D: the village's list
     "admin:enrollment_importbatch_upload_answer": ("get", "BS"),
-    "admin:enrollment_importbatch_status": ("get", "OS"),  # the world's batch is a worker import
-    "admin:enrollment_importbatch_confirm": ("post", "OS"),
-    "admin:enrollment_importbatch_errors": ("get", "OS"),
+    "admin:enrollment_importbatch_status": ("get", "OSD"),  # a worker import; D: its own upload
+    # D confirms its own upload; the commit refuses to create coverage for it (COVERAGE_CREATING).
+    "admin:enrollment_importbatch_confirm": ("post", "OSD"),
+    "admin:enrollment_importbatch_errors": ("get", "OSD"),
     "admin:enrollment_bpjsexport_download": ("get", "OBS"),
     # Village submissions (issue 14): the village proposes workers (enrollment.submit_village).
-    "admin:enrollment_worker_submit": ("get", "S"),
+    "admin:enrollment_worker_submit": ("get", "SD"),
 }
 
 # What each role may do per admin model: v view (changelist, change page read-only, history),
@@ -144,20 +160,20 @@ ADMIN_ACCESS = {
     "funding.holiday": {"O": "v", "F": "v", "S": "vacd"},
     "funding.contributionbill": {"O": "v", "L": "v", "F": "v", "S": "v"},
     "funding.contributionpayment": {"O": "v", "L": "v", "F": "v", "S": "v"},
-    "enrollment.kecamatan": {"O": "v", "B": "v", "S": "vacd"},
-    "enrollment.desa": {"O": "v", "B": "v", "S": "vacd"},
-    "enrollment.occupation": {"O": "v", "B": "v", "S": "vacd"},
-    "enrollment.worker": {"O": "vac", "B": "v", "S": "vacd"},
-    "enrollment.coverage": {"O": "va", "B": "v", "S": "va"},
+    "enrollment.kecamatan": {"O": "v", "B": "v", "S": "vacd", "D": "v", "K": "v"},
+    "enrollment.desa": {"O": "v", "B": "v", "S": "vacd", "D": "v", "K": "v"},
+    "enrollment.occupation": {"O": "v", "B": "v", "S": "vacd", "D": "v", "K": "v"},
+    "enrollment.worker": {"O": "vac", "B": "v", "S": "vacd", "D": "vac", "K": "v"},
+    "enrollment.coverage": {"O": "va", "B": "v", "S": "va", "D": "v", "K": "v"},
     "enrollment.externalcoverage": {"S": "vacd"},
-    "certificates.certificate": {"O": "v", "B": "v", "S": "v"},
+    "certificates.certificate": {"O": "v", "B": "v", "S": "v", "D": "v", "K": "v"},
     "certificates.certificatebatch": {"O": "va", "B": "v", "S": "va"},
-    "enrollment.importbatch": {"O": "v", "B": "l", "S": "v"},
+    "enrollment.importbatch": {"O": "v", "B": "l", "S": "v", "D": "v"},  # D: its own uploads
     "enrollment.bpjsexport": {"O": "va", "B": "v", "S": "va"},
     # Area shares of a program's quota (issue 14): the district sets them.
-    "enrollment.areashare": {"O": "vacd", "S": "vacd"},
+    "enrollment.areashare": {"O": "vacd", "S": "vacd", "K": "v"},
     # Moves only through its actions (enrollment/admin_submissions.py): nobody adds or edits one.
-    "enrollment.submission": {"O": "v", "S": "v"},
+    "enrollment.submission": {"O": "v", "S": "v", "D": "v", "K": "v"},
 }
 
 ADMIN_VIEWS = {"changelist": "vl", "add": "a", "change": "vc", "history": "vc", "delete": "d"}
@@ -165,8 +181,8 @@ ADMIN_VIEWS = {"changelist": "vl", "add": "a", "change": "vc", "history": "vc", 
 # Admin actions per model: the roles that get each one (ModelAdmin.get_actions, which the admin
 # also uses to refuse an action posted by a role that does not have it).
 ADMIN_ACTIONS = {
-    "enrollment.worker": {"enroll_action": "OS", "submit_village_action": "S", "delete_selected": "S"},
-    "enrollment.submission": {"accept_action": "OS", "reject_action": "OS", "check_action": "S", "resubmit_action": "S"},
+    "enrollment.worker": {"enroll_action": "OS", "submit_village_action": "SD", "delete_selected": "S"},
+    "enrollment.submission": {"accept_action": "OS", "reject_action": "OS", "check_action": "SK", "resubmit_action": "SD"},
     "enrollment.coverage": {"submit_action": "OS", "cancel_action": "OS", "render_certificate_action": "OS",
                             "export_bpjs_action": "OS"},
     "certificates.certificate": {"render_action": "OS"},
@@ -221,13 +237,18 @@ def outcome(response) -> str:
     if response.status_code == 403:
         return "denied"
     if response.status_code in (301, 302) and (("login" in location and "next=" in location) or location == "/admin/"):
-        return "denied"
+        return "denied"  # a login page, or the admin's login page sending signed-in staff to the index
     return "allowed"
 
 
+def names_an_area_object(route: str, world) -> bool:
+    """Whether the URL carries an object by id (one an area account may or may not see)."""
+    return any(name in route for name in ("object_id>", "pk>"))
+
+
 @pytest.fixture
-def world(official, bpjs_staff, superuser, leader, finance_officer, outsider):
-    return build_world(official, bpjs_staff, superuser)
+def world(official, bpjs_staff, superuser, leader, finance_officer, outsider, village_officer, subdistrict_officer):
+    return build_world(official, bpjs_staff, superuser, village_officer)
 
 
 @pytest.mark.django_db
@@ -235,16 +256,38 @@ def world(official, bpjs_staff, superuser, leader, finance_officer, outsider):
                          ids=[case[0] for case in expected_url_cases()])
 def test_url_as_every_role(client, request, world, key, route, method, allowed, query):
     client.raise_request_exception = False
-    url = fill(route, world) + (f"?{query}" if query else "")
-    seen = {}
-    # Denied roles first: an allowed POST may change the objects the next role sees.
-    for role in sorted(ROLES, key=lambda r: LETTER[r] in allowed):
+    suffix = f"?{query}" if query else ""
+    seen, expected = {}, {}
+
+    def get(role, url, **options):
         client.logout()
         if role != "anonymous":
             client.force_login(user_for(request, role))
-        response = getattr(client, method)(url)
-        seen[LETTER[role]] = outcome(response)
-    expected = {letter: "allowed" if letter in allowed else "denied" for letter in seen}
+        return getattr(client, method)(url, **options)
+
+    # Denied roles first: an allowed POST may change the objects the next role sees.
+    for role in sorted(ROLES, key=lambda r: LETTER[r] in allowed):
+        letter = LETTER[role]
+        may = letter in allowed
+        url = fill(route, world_for(world, role)) + suffix
+        response = get(role, url)
+        seen[letter] = outcome(response)
+        if role in AREA_ROLES and names_an_area_object(route, world):
+            # A 404 the superuser does not get at the same address: the object is not theirs.
+            if response.status_code == 404 and (not may or get("superuser", url).status_code != 404):
+                seen[letter] = "missing"
+            if not may and seen[letter] == "missing":
+                seen[letter] = "denied"  # refused either way
+            far = fill(route, world_for(world, role, far=True)) + suffix
+            if far != url:
+                far_response = get(role, far, follow=True)  # the admin's old-style link redirects first
+                assert far_response.status_code < 500, (far, far_response.status_code)
+                seen[f"{letter} far"] = "missing" if far_response.status_code == 404 else outcome(far_response)
+                expected[f"{letter} far"] = "missing" if may else {"denied", "missing"}
+        expected[letter] = "allowed" if may else "denied"
+    for name, wanted in expected.items():
+        if isinstance(wanted, set) and seen[name] in wanted:
+            expected[name] = seen[name]
     assert seen == expected, url
 
 
@@ -265,7 +308,8 @@ def test_every_admin_action_has_a_row(superuser):
 
 @pytest.mark.django_db
 @pytest.mark.parametrize("model", sorted(ADMIN_ACTIONS))
-def test_admin_actions_as_every_role(request, model, official, bpjs_staff, leader, finance_officer, superuser, outsider):
+def test_admin_actions_as_every_role(request, model, official, bpjs_staff, leader, finance_officer, superuser, outsider,
+                                     village_officer, subdistrict_officer):
     model_admin = next(ma for m, ma in admin.site._registry.items() if m._meta.label_lower == model)
     for role in ROLES:
         if role == "anonymous":
@@ -340,16 +384,16 @@ def _verbs():
             source="uji", by=by)),
         "enrollment.bpjs.export_bpjs": ("OS", lambda by, w: bpjs.export_bpjs(funding=w["funding"], by=by)),
         "enrollment.bpjs.import_bpjs_answer": ("BS", lambda by, w: bpjs.import_bpjs_answer(_garbage_file(), by=by, dry_run=True)),
-        "enrollment.imports.import_workers": ("OS", lambda by, w: imports.import_workers(
+        "enrollment.imports.import_workers": ("OSD", lambda by, w: imports.import_workers(
             _garbage_file(), funding=w["funding"], by=by, dry_run=True)),
         "certificates.batches.start_certificate_batch": ("OS", lambda by, w: batches.start_certificate_batch(
             funding=w["funding"], by=by)),
         "certificates.batches.retry_failed_items": ("OS", lambda by, w: batches.retry_failed_items(w["certificatebatch"], by=by)),
         "certificates.rendering.request_certificate": ("OS", lambda by, w: certificates.request_certificate(
             kind="participation", subject=w["coverage"], by=by)),
-        "enrollment.import_batches.create_batch": ("OS", lambda by, w: import_batches.create_batch(
+        "enrollment.import_batches.create_batch": ("OSD", lambda by, w: import_batches.create_batch(
             kind=ImportBatch.Kind.WORKERS, upload=upload("pekerja.xlsx", b"bukan excel"), by=by, funding=w["funding"])),
-        "enrollment.import_batches.confirm_batch": ("OS", lambda by, w: import_batches.confirm_batch(
+        "enrollment.import_batches.confirm_batch": ("OSD", lambda by, w: import_batches.confirm_batch(
             w["enrollment.importbatch"], skip_invalid=False, by=by)),
         "funding.billing.prepare_bill": ("OS", lambda by, w: billing.prepare_bill(
             funding=w["funding"], first_month=datetime.date(2025, 12, 1), by=by)),
@@ -364,15 +408,15 @@ def _verbs():
             source=w["funding"], target_values=renewal.next_year_values(w["funding"]), by=by)),
         # Village submissions (issue 14): a village proposes and resubmits, a kecamatan checks, the
         # district decides; the superuser holds every permission and no area.
-        "enrollment.submissions.submit_workers": ("S", lambda by, w: submissions.submit_workers(
-            [make_worker()], w["funding"], by)),
-        "enrollment.submissions.check_submissions": ("S", lambda by, w: submissions.check_submissions(
+        "enrollment.submissions.submit_workers": ("SD", lambda by, w: submissions.submit_workers(
+            [make_worker(desa=w["worker"].desa)], w["funding"], by)),
+        "enrollment.submissions.check_submissions": ("SK", lambda by, w: submissions.check_submissions(
             [w["enrollment.submission"]], by)),
         "enrollment.submissions.accept_submissions": ("OS", lambda by, w: submissions.accept_submissions(
             [w["enrollment.submission"]], by)),
         "enrollment.submissions.reject_submissions": ("OS", lambda by, w: submissions.reject_submissions(
             [w["enrollment.submission"]], by, "documents")),
-        "enrollment.submissions.resubmit": ("S", lambda by, w: submissions.resubmit(w["enrollment.submission"], by)),
+        "enrollment.submissions.resubmit": ("SD", lambda by, w: submissions.resubmit(w["enrollment.submission"], by)),
     }
 
 
@@ -414,19 +458,48 @@ def test_every_verb_that_checks_a_permission_has_a_row():
 @pytest.mark.django_db
 @pytest.mark.parametrize("verb", sorted(_verbs()))
 def test_service_verb_as_every_role(request, world, verb):
+    from enrollment.areas import scope_for
+    from enrollment.models import Coverage
+
     allowed, call = _verbs()[verb]
     outcomes = {}
     for role in sorted(ROLES, key=lambda r: LETTER[r] in allowed):  # denied roles first
         user = AnonymousUser() if role == "anonymous" else user_for(request, role)
-        try:
-            call(user, world)
-        except PermissionDenied:
-            outcomes[LETTER[role]] = "denied"
-        except _domain_errors():  # allowed, refused for the world's state (e.g. claim already approved)
-            outcomes[LETTER[role]] = "allowed"
-        else:
-            outcomes[LETTER[role]] = "allowed"
+        with unscoped():
+            coverages_before = Coverage.objects.count()
+        # An area account's call runs in its scope, as its requests do (enrollment.areas.AreaScopeMiddleware).
+        with area_scope(scope_for(user) if role in AREA_ROLES else None):
+            try:
+                call(user, world_for(world, role))
+            except PermissionDenied:
+                outcomes[LETTER[role]] = "denied"
+            except (*_domain_errors(), ObjectDoesNotExist, Http404):  # allowed, refused for the world's state
+                outcomes[LETTER[role]] = "allowed"
+            else:
+                outcomes[LETTER[role]] = "allowed"
+        if role in AREA_ROLES:  # no enrolment by a village or kecamatan account, whatever the verb
+            with unscoped():
+                assert Coverage.objects.count() == coverages_before, (verb, role)
     assert outcomes == {LETTER[r]: "allowed" if LETTER[r] in allowed else "denied" for r in ROLES}
+
+
+# What creates coverage (enrolment): no row may give it to an area account (issue 14: a village's
+# rows are submitted, the district enrols them). URL rows, admin actions and verbs by name.
+COVERAGE_CREATING = {
+    "urls": ["admin:enrollment_coverage_add", "funding:renew"],
+    "actions": [("enrollment.worker", "enroll_action")],
+    "verbs": ["enrollment.services.enroll_workers", "enrollment.services.enroll_worker", "funding.renewal.renew_funding"],
+}
+
+
+def test_no_row_lets_an_area_account_create_coverage():
+    cases = {key: allowed for key, _route, _method, allowed, _q in expected_url_cases()}
+    for key in COVERAGE_CREATING["urls"]:
+        assert not set(cases[key]) & set(AREA), key
+    for model, action in COVERAGE_CREATING["actions"]:
+        assert not set(ADMIN_ACTIONS[model][action]) & set(AREA), action
+    for verb in COVERAGE_CREATING["verbs"]:
+        assert not set(_verbs()[verb][0]) & set(AREA), verb
 
 
 def test_every_permission_of_the_role_map_exists(db):

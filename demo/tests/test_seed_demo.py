@@ -167,7 +167,7 @@ def test_bunut_has_pending_village_submissions_with_their_audit_trail(seeded):
     from core.audit import history
 
     submissions = list(Submission.objects.select_related("worker__desa", "submitted_by", "checked_by", "decided_by")
-                       .order_by("submitted_at"))
+                       .order_by("pk"))
     assert [s.status for s in submissions] == ["rejected", "checked", "submitted", "submitted"]
     assert {s.worker.desa.code for s in submissions} == {"62.09.03.2006"}
     assert {s.submitted_by.username for s in submissions} == {"desa"}

@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 from core.audit import record
 from core.bulk import RawJson, insert_rows, reserve_ids
 from core.models import AuditEvent
+from core.roles import require_permission
 from funding.models import FundingSource
 
 from ..models import Coverage, Heir, Worker
@@ -37,7 +38,12 @@ AUDIT_COLUMNS = [
 
 def write_candidates(file: WorkerFile, *, funding: FundingSource, start, by, batch=None, coverages=True) -> None:
     """Write the valid rows: workers, occupations, heirs, draft coverage and their audit rows.
-    Without ``coverages`` (a village's upload, imports.village) no coverage is written."""
+    Without ``coverages`` (a village's upload, imports.village) no coverage is written.
+
+    Creating coverage is enrolment: only for whoever may enrol (enrollment.add_coverage), whatever
+    permission let them import the file (issue 14: a village's list is submitted, never enrolled)."""
+    if coverages:
+        require_permission(by, "enrollment.add_coverage")
     result = file.result
     valid = [c for c in file.candidates if c.ok]
     now = timezone.now()

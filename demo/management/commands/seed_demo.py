@@ -144,10 +144,10 @@ class Command(BaseCommand):
             seed_billing(sources, today=today)
         # Claims go through the durable claim verbs, so they run after the blocks above commit.
         claims = seed_claims(today=today)
-        with transaction.atomic():
-            users = {user.username: user for user in get_user_model().objects.filter(username__in=["desa", "kecamatan", "operator"])}
-            seed_village_submissions(today=today, village=users["desa"], subdistrict=users["kecamatan"],
-                                     district=users["operator"])
+        # Village submissions go through the durable submission verbs too.
+        users = {user.username: user for user in get_user_model().objects.filter(username__in=["desa", "kecamatan", "operator"])}
+        seed_village_submissions(today=today, village=users["desa"], subdistrict=users["kecamatan"],
+                                 district=users["operator"])
         self.stdout.write(f"Hari ini {today:%d-%m-%Y}: {ended} kepesertaan diakhiri, {claims} klaim demo baru.")
         self.stdout.write(self.style.SUCCESS(
             f"Data demo siap dalam {time.monotonic() - started:.1f} s ({created} pekerja baru)."
