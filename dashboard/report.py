@@ -178,6 +178,12 @@ def filter_params(filters: Filters) -> dict:
             "kecamatan": filters.kecamatan}
 
 
+def refuse_area_accounts(by) -> None:
+    """Monthly reports are the regency's (issue 14): PermissionDenied for an area-bound account."""
+    if by is not None and is_area_bound(by):
+        raise PermissionDenied(_("Laporan bulanan dibuat untuk kabupaten; akun desa/kecamatan memakai dasbor wilayahnya."))
+
+
 def request_monthly_report(filters: Filters, month: datetime.date, *, by) -> MonthlyReport:
     """Ask for the report of ``month`` with ``filters`` (by ``by``; None: the beat): a row, sent to
     the worker after commit. Refuses (ReportError, FilterError) a month not begun or filters naming
@@ -186,8 +192,7 @@ def request_monthly_report(filters: Filters, month: datetime.date, *, by) -> Mon
     Refused (PermissionDenied) to area-bound accounts (Operator Desa/Kecamatan, issue 14): the task
     builds the report for the whole regency, and the rows are not theirs to list (MonthlyReport's
     manager); their area's figures are the dashboard's and its Excel export's."""
-    if by is not None and is_area_bound(by):
-        raise PermissionDenied(_("Laporan bulanan dibuat untuk kabupaten; akun desa/kecamatan memakai dasbor wilayahnya."))
+    refuse_area_accounts(by)
     resolve_scope(filters, today=report_day(month, timezone.localdate()), hide_small=True)  # names exist
     with transaction.atomic():
         report = MonthlyReport.objects.create(month=month.replace(day=1), filters=filter_params(filters), requested_by=by)

@@ -18,7 +18,10 @@ from .charts import draw_dashboard_charts
 from .exports import build_dashboard_workbook, name_workbook
 from .now import renewal_figures, year_figures
 from .queries import FilterError, Filters, build_dashboard, get_figures, resolve_scope
-from .report import ReportError, list_reports, month_events, open_report, parse_month, report_day, request_monthly_report
+from .report import (
+    ReportError, list_reports, month_events, open_report, parse_month, refuse_area_accounts, report_day,
+    request_monthly_report,
+)
 from . import tasks  # noqa: F401  registers MonthlyReport with the sweeper (core/queued_work.py)
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -136,6 +139,7 @@ def api_month(request):
 def report_create(request):
     """Ask for the monthly report of the chosen month for the dashboard's current filters: a row,
     accepted even while Redis is down (then shown waiting and sent by the sweeper)."""
+    refuse_area_accounts(request.user)  # before the form is read: the answer is 403 whatever it holds
     filters = Filters()
     try:
         filters = Filters.from_params(request.POST)

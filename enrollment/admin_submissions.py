@@ -12,7 +12,7 @@ from django.template.response import TemplateResponse
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
-from core.admin import ReadOnlyAdminMixin
+from core.admin import ModelAdmin, ReadOnlyAdminMixin
 
 from .forms import RejectForm
 from .models import Submission
@@ -21,7 +21,7 @@ from .submissions import SubmissionError, accept_submissions, check_submissions,
 
 
 @admin.register(Submission)
-class SubmissionAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+class SubmissionAdmin(ReadOnlyAdminMixin, ModelAdmin):
     list_display = ["worker_name", "status", "verdict", "worker_nik", "desa", "funding_source", "submitted_at"]
     list_display_links = ["worker_name"]
     list_filter = ["status", "funding_source", ("worker__desa__kecamatan", admin.RelatedOnlyFieldListFilter), "reason",

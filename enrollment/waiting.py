@@ -39,7 +39,7 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from core.areas import unscoped
+from core.areas import current_scope, unscoped
 from core.audit import record
 from core.models import AuditEvent
 from core.roles import require_permission
@@ -196,6 +196,10 @@ def waiting_list(funding: FundingSource, *, start: datetime.date | None = None, 
         else:
             reason = ""
         rows.append(WaitingRow(submission=submission, position=position, offered=not reason, reason=reason))
+    if current_scope() is not None:
+        # An area account sees its own rows at their place in the program's queue (core/areas.py).
+        visible = set(Submission.objects.filter(pk__in=[row.submission.pk for row in rows]).values_list("pk", flat=True))
+        rows = [row for row in rows if row.submission.pk in visible]
     return rows
 
 

@@ -13,6 +13,7 @@ from django.urls import reverse
 from openpyxl import load_workbook
 
 from core.areas import area_scope, current_scope, unscoped
+from core.models import ProgramRules
 from core.tests.access import BUNUT, ELSEWHERE
 from demo.builders import file_claim, make_coverage, make_heir, person, simple_file, upload, worker_in
 from enrollment.areas import AreaScopeMiddleware, scope_for
@@ -150,11 +151,12 @@ def _checked_batch(tmp_path, funding, by, rows):
 
 def test_an_area_upload_names_nobody_outside_the_area(tmp_path, funding, village_officer, people):
     bunut, far = people["bunut"][0], people["far"][0]
-    rows = [person(0, nik=far.nik, name="NAMA LAIN"), person(1, nik=bunut.nik, name="NAMA LAIN")]
+    rows = [person(0, nik=far.nik, name="NAMA LAIN", desa="Bunut", kecamatan="Bulik"),
+            person(1, nik=bunut.nik, name="NAMA LAIN", desa="Bunut", kecamatan="Bulik")]
     batch = _checked_batch(tmp_path, funding, village_officer, rows)
     text = str(batch.result)
     assert "WARGA JAUH" not in text  # the other village's worker is not named
-    assert "di luar wilayah Anda" in text
+    assert "di luar wilayah tugas Anda" in text
 
 
 def test_the_district_upload_still_names_the_registered_worker(tmp_path, funding, official, people):
@@ -163,18 +165,18 @@ def test_the_district_upload_still_names_the_registered_worker(tmp_path, funding
     assert "WARGA JAUH" in str(batch.result) and "di luar wilayah" not in str(batch.result)
 
 
-def test_an_area_accounts_import_commit_creates_no_coverage(tmp_path, funding, village_officer, people):
-    from enrollment import import_batches
+def test_writing_coverage_needs_the_right_to_enrol_whoever_imports(tmp_path, funding, village_officer):
+    """The import's writer is the last gate: a file reaching it as an area account never enrols."""
+    from django.core.exceptions import PermissionDenied
 
-    batch = _checked_batch(tmp_path, funding, village_officer, [person(5, desa="Bunut", kecamatan="Bulik")])
-    assert batch.status == ImportBatch.Status.CHECKED, batch.message
+    from enrollment.imports.reading import WorkerFile
+    from enrollment.imports.write import write_candidates
+
+    path = simple_file(tmp_path / "desa.xlsx", [person(5, desa="Bunut", kecamatan="Bulik")])
+    file = WorkerFile(path, start=funding.period_start, rules=ProgramRules.current()).read(None)
     with unscoped():
         before = Coverage.objects.count()
-    with area_scope(scope_for(village_officer)):
-        ImportBatch.objects.filter(pk=batch.pk).update(status=ImportBatch.Status.COMMITTING, skip_invalid=True,
-                                                        confirmed_by=village_officer)
-    import_batches.commit_batch(batch.pk, village_officer.pk)  # the commit task's body
+    with pytest.raises(PermissionDenied):
+        write_candidates(file, funding=funding, start=funding.period_start, by=village_officer)
     with unscoped():
-        batch.refresh_from_db()
         assert Coverage.objects.count() == before
-    assert batch.status == ImportBatch.Status.FAILED and "tidak berwenang" in batch.message
