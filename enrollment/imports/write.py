@@ -44,14 +44,7 @@ def write_candidates(file: WorkerFile, *, funding: FundingSource, start, by, bat
     new = [c for c in valid if c.worker_id is None]
     for candidate, pk in zip(new, reserve_ids(Worker, len(new))):
         candidate.worker_id = pk
-    insert_rows(Worker, WORKER_COLUMNS, (
-        (c.worker_id, c.nik, c.kk_number, c.full_name, c.birth_place, c.birth_date, c.sex, c.address, c.desa_id,
-         c.phone, c.monthly_income, now, now)
-        for c in new
-    ))
-    insert_rows(Worker.occupations.through, ["worker_id", "occupation_id"], (
-        (c.worker_id, occupation_id) for c in new for occupation_id in c.occupation_ids
-    ))
+    write_workers(new, now)
     with_heir = [c for c in new if c.heir is not None]
     heir_ids = reserve_ids(Heir, len(with_heir))
     insert_rows(Heir, HEIR_COLUMNS, (
@@ -106,3 +99,21 @@ def write_candidates(file: WorkerFile, *, funding: FundingSource, start, by, bat
     result.created = len(new)
     result.enrolled = len(valid)
     result.committed = True
+
+
+def write_workers(new, now) -> None:
+    """New workers (ids reserved) and their occupations.
+
+    The occupations go first: the foreign keys are checked at commit, and the dashboard's
+    summary trigger (dashboard migration 0001) then computes each new worker's summary row once,
+    when the worker is written, with his occupations already there; written after the workers
+    they would make it compute every row a second time (about a second at 100,000 workers).
+    """
+    insert_rows(Worker.occupations.through, ["worker_id", "occupation_id"], (
+        (c.worker_id, occupation_id) for c in new for occupation_id in c.occupation_ids
+    ))
+    insert_rows(Worker, WORKER_COLUMNS, (
+        (c.worker_id, c.nik, c.kk_number, c.full_name, c.birth_place, c.birth_date, c.sex, c.address, c.desa_id,
+         c.phone, c.monthly_income, now, now)
+        for c in new
+    ))
