@@ -148,8 +148,9 @@ def openpyxl_read(path):
 
 def run_baseline(path, counts, funding_id):
     """The job's physical floor, no validation: python-calamine reading the file, then COPY of as many
-    rows as the import wrote into the same tables (workers, occupations, heirs, coverage, audit), with
-    their indexes and foreign keys, committed. Run after the import's rows are removed again."""
+    rows as the import wrote into the same tables (occupations, workers, heirs, coverage, audit; in the
+    import's order), with their indexes, foreign keys and the dashboard's triggers, committed. Run
+    after the import's rows are removed again."""
     from django.contrib.contenttypes.models import ContentType
     from django.db import connection, transaction
     from django.utils import timezone
@@ -172,14 +173,16 @@ def run_baseline(path, counts, funding_id):
     workers = counts["enrollment_worker"]
     with transaction.atomic(), connection.cursor() as cursor:
         ids = reserve_ids(Worker, workers)
+        # Occupations first, as the import writes them (the foreign keys are checked at commit): the
+        # dashboard's trigger then computes each worker's summary row once, not twice.
+        second = counts["enrollment_worker_occupations"] - workers
+        copy_rows(cursor, "enrollment_worker_occupations", ["worker_id", "occupation_id"], (
+            *((pk, occupation_ids[0]) for pk in ids), *((pk, occupation_ids[1]) for pk in ids[:second])))
         copy_rows(cursor, "enrollment_worker", ["id", "nik", "kk_number", "full_name", "birth_place", "birth_date", "sex",
                                                "address", "desa_id", "phone", "created_at", "updated_at"], (
             (pk, row[1], "", row[2], row[3] or "", datetime.date(1985, 5, 12), row[5], row[6] or "", desa_id, "", now, now)
             for pk, row in zip(ids, people)
         ))
-        second = counts["enrollment_worker_occupations"] - workers
-        copy_rows(cursor, "enrollment_worker_occupations", ["worker_id", "occupation_id"], (
-            *((pk, occupation_ids[0]) for pk in ids), *((pk, occupation_ids[1]) for pk in ids[:second])))
         copy_rows(cursor, "enrollment_heir", ["worker_id", "relationship", "full_name", "nik", "phone", "bank_name",
                                              "bank_account_number", "bank_account_holder", "created_at", "updated_at"], (
             (pk, "spouse", row[11] or "-", "", "", "", "", "", now, now)
