@@ -61,36 +61,33 @@ def write_candidates(file: WorkerFile, *, funding: FundingSource, start, by, bat
 
     # The audit trail: one row per worker, heir and coverage, each naming its file row.
     types = ContentType.objects.get_for_models(Worker, Heir, Coverage)
+    worker_type, heir_type, coverage_type = types[Worker].pk, types[Heir].pk, types[Coverage].pk
     action = AuditEvent.Action.IMPORT
-    relationship_label = dict(Heir.Relationship.choices)
+    # Labels translated once, not once per heir (a lazy label formats through gettext each time).
+    relationship_label = {value: str(label) for value, label in Heir.Relationship.choices}
     coverage_changes = RawJson(json.dumps(coverage_created_changes(funding, Coverage(**fields)), cls=DjangoJSONEncoder))
+    coverage_repr = f" · {funding} ({start:%d-%m-%Y}–{file.end:%d-%m-%Y})"
     desa_names = {d.pk: d.name for desas in file.regions.desa.values() for d in desas}
-
     note_text = _("Impor Excel %(file)s, lembar \"%(sheet)s\" baris %(row)d")
-
-    def note(c):
-        return note_text % {"file": file.name, "sheet": c.sheet, "row": c.row}
-
+    notes = {c: note_text % {"file": file.name, "sheet": c.sheet, "row": c.row} for c in valid}  # one per row, used 2-3 times
     dumps = json.dumps
 
     def events():
         # object_repr as the models' __str__ write it; heirs and coverage name their worker as parent.
-        worker_type = types[Worker].pk
         # The changes hold only text: the plain C JSON encoder dumps them (RawJson), not one
         # DjangoJSONEncoder made per row.
         for c in new:
             yield (now, actor_id, action, worker_type, str(c.worker_id), c.full_name[:200], None, "",
                    RawJson(dumps({"nik": [None, c.nik], "full_name": [None, c.full_name],
                                   "desa": [None, desa_names.get(c.desa_id)]})),
-                   note(c))
+                   notes[c])
         for c, pk in zip(with_heir, heir_ids):
-            yield (now, actor_id, action, types[Heir].pk, str(pk), f"{c.heir[1]} ({relationship_label[c.heir[0]]})"[:200],
+            yield (now, actor_id, action, heir_type, str(pk), f"{c.heir[1]} ({relationship_label[c.heir[0]]})"[:200],
                    worker_type, str(c.worker_id),
-                   RawJson(dumps({"relationship": [None, c.heir[0]], "full_name": [None, c.heir[1]]})), note(c))
-        period = f"({start:%d-%m-%Y}–{file.end:%d-%m-%Y})"
+                   RawJson(dumps({"relationship": [None, c.heir[0]], "full_name": [None, c.heir[1]]})), notes[c])
         for c, pk in zip(valid, coverage_ids):
-            yield (now, actor_id, action, types[Coverage].pk, str(pk), f"{c.full_name} · {funding} {period}"[:200],
-                   worker_type, str(c.worker_id), coverage_changes, note(c))
+            yield (now, actor_id, action, coverage_type, str(pk), (c.full_name + coverage_repr)[:200],
+                   worker_type, str(c.worker_id), coverage_changes, notes[c])
 
     insert_rows(AuditEvent, AUDIT_COLUMNS, events())
     if batch is not None:
