@@ -32,6 +32,7 @@ import datetime
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
+from core.bulk import paused_gc
 from core.models import ProgramRules
 from core.roles import require_permission
 from funding.contributions import RateTable
@@ -60,6 +61,12 @@ def import_workers(path, *, funding: FundingSource, by, start: datetime.date | N
     ``on_commit(result)`` runs inside the commit's transaction (the admin marks its batch there).
     """
     require_permission(by, "enrollment.import_workers")
+    with paused_gc():
+        return _import_workers(path, funding=funding, by=by, start=start, dry_run=dry_run, skip_invalid=skip_invalid,
+                               progress=progress, display_name=display_name, batch=batch, on_commit=on_commit)
+
+
+def _import_workers(path, *, funding, by, start, dry_run, skip_invalid, progress, display_name, batch, on_commit):
     rules = ProgramRules.current()
     start = start or funding.period_start
     rates = RateTable.load()
