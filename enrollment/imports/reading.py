@@ -39,7 +39,7 @@ class WorkerFile:
         self.nik_rows = []
         self.age_rows = []  # (sheet, row, birth date, (header, cell)) of rows without a NIK to check: R-AGE-1 only
         # What each distinct value of a column gives (rows.RowReader.remembered): a list repeats the
-        # same desa, occupations, places and dates; also one string object per repeated value (memory).
+        # same desa, occupations, places and addresses; also one string object per repeated value (memory).
         self.memo = {}
         self.end = None  # the coverage end date, once the funding period is checked
         self._row_errors = None

@@ -280,8 +280,8 @@ _UNSET = object()
 class RowReader:
     """The values of one data row, normalised and checked (R-IMP-4, R-IMP-5).
 
-    Most values repeat down a column: desa and kecamatan names, occupations, birth places, dates
-    written as text, sex and relationship words. What depends on one value alone, its normalised
+    Most values repeat down a column: desa and kecamatan names, occupations, birth places, addresses,
+    sex and relationship words. What depends on one value alone, its normalised
     form and its problems, is worked out once per distinct value and remembered for the file
     (``file.memo``); each row holding it gets the same problems, named at its own row and column.
     Per row remain the values unique to it (NIK, name, phone) and the rules across columns.
@@ -378,8 +378,8 @@ class RowReader:
         if kind == DATE:
             value = cell.value
             return value.date() if isinstance(value, datetime.datetime) else value
-        if kind == TEXT:
-            return self.remembered(("date", cell.value), _date_text, cell.value, self.file.today)
+        if kind == TEXT:  # not remembered: half of a list's dates written as text are distinct (memory)
+            return normalize.date_text(cell.value, today=self.file.today)
         if kind == NUMBER and 1 <= cell.value < 2958466:
             value = from_excel(cell.value)
             return value.date() if isinstance(value, datetime.datetime) else value
@@ -626,10 +626,6 @@ def _text(display, max_length):
         return "", _("Isian terlalu panjang: %(length)d karakter, paling banyak %(max)d.") % {
             "length": len(text), "max": max_length}
     return text, None
-
-
-def _date_text(text, today):
-    return normalize.date_text(text, today=today)
 
 
 def _place_and_date(display, today):
