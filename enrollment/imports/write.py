@@ -9,7 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from core.audit import record
-from core.bulk import RawJson, insert_rows, reserve_ids
+from core.bulk import RawJson, insert_rows, rendered, reserve_ids
 from core.models import AuditEvent
 from funding.models import FundingSource
 
@@ -39,7 +39,7 @@ def write_candidates(file: WorkerFile, *, funding: FundingSource, start, by, bat
     """Write the valid rows: workers, occupations, heirs, draft coverage and their audit rows."""
     result = file.result
     valid = [c for c in file.candidates if c.ok]
-    now = timezone.now()
+    now = rendered(timezone.now())  # the same in every row: rendered to text once
     actor_id = by.pk if getattr(by, "pk", None) else None
     new = [c for c in valid if c.worker_id is None]
     for candidate, pk in zip(new, reserve_ids(Worker, len(new))):
@@ -53,8 +53,9 @@ def write_candidates(file: WorkerFile, *, funding: FundingSource, start, by, bat
     ))
     coverage_ids = reserve_ids(Coverage, len(valid))
     fields = draft_coverage_fields(funding, start, file.end, funding.programs)
+    first_day, last_day = rendered(start), rendered(file.end)
     insert_rows(Coverage, COVERAGE_COLUMNS, (
-        (pk, c.worker_id, funding.pk, fields["jkk"], fields["jkm"], start, file.end, fields["income_basis"],
+        (pk, c.worker_id, funding.pk, fields["jkk"], fields["jkm"], first_day, last_day, fields["income_basis"],
          fields["status"], "", "", actor_id, now, now)
         for c, pk in zip(valid, coverage_ids)
     ))
@@ -70,21 +71,21 @@ def write_candidates(file: WorkerFile, *, funding: FundingSource, start, by, bat
     desa_names = {d.pk: d.name for desas in file.regions.desa.values() for d in desas}
     note_text = _("Impor Excel %(file)s, lembar \"%(sheet)s\" baris %(row)d")
     notes = {c: note_text % {"file": file.name, "sheet": c.sheet, "row": c.row} for c in valid}  # one per row, used 2-3 times
-    dumps = json.dumps
 
     def events():
         # object_repr as the models' __str__ write it; heirs and coverage name their worker as parent.
-        # The changes hold only text: the plain C JSON encoder dumps them (RawJson), not one
-        # DjangoJSONEncoder made per row.
+        # The changes hold only text: written as JSON text (RawJson, a jsonb column) with the C
+        # string encoder json.dumps uses, not a DjangoJSONEncoder or a json.dumps call per row.
         for c in new:
             yield (now, actor_id, action, worker_type, str(c.worker_id), c.full_name[:200], None, "",
-                   RawJson(dumps({"nik": [None, c.nik], "full_name": [None, c.full_name],
-                                  "desa": [None, desa_names.get(c.desa_id)]})),
+                   RawJson(f'{{"nik": [null, {text(c.nik)}], "full_name": [null, {text(c.full_name)}], '
+                           f'"desa": [null, {text(desa_names.get(c.desa_id))}]}}'),
                    notes[c])
         for c, pk in zip(with_heir, heir_ids):
             yield (now, actor_id, action, heir_type, str(pk), f"{c.heir[1]} ({relationship_label[c.heir[0]]})"[:200],
                    worker_type, str(c.worker_id),
-                   RawJson(dumps({"relationship": [None, c.heir[0]], "full_name": [None, c.heir[1]]})), notes[c])
+                   RawJson(f'{{"relationship": [null, {text(c.heir[0])}], "full_name": [null, {text(c.heir[1])}]}}'),
+                   notes[c])
         for c, pk in zip(valid, coverage_ids):
             yield (now, actor_id, action, coverage_type, str(pk), (c.full_name + coverage_repr)[:200],
                    worker_type, str(c.worker_id), coverage_changes, notes[c])
@@ -96,6 +97,14 @@ def write_candidates(file: WorkerFile, *, funding: FundingSource, start, by, bat
     result.created = len(new)
     result.enrolled = len(valid)
     result.committed = True
+
+
+def text(value) -> str:
+    """A str (or None) as JSON, exactly as json.dumps writes it."""
+    return "null" if value is None else _encode_text(value)
+
+
+_encode_text = json.encoder.encode_basestring_ascii
 
 
 def write_workers(new, now) -> None:
