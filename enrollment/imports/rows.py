@@ -280,11 +280,11 @@ _UNSET = object()
 class RowReader:
     """The values of one data row, normalised and checked (R-IMP-4, R-IMP-5).
 
-    Most values repeat down a column: desa and kecamatan names, occupations, birth places, addresses,
-    sex and relationship words. What depends on one value alone, its normalised
-    form and its problems, is worked out once per distinct value and remembered for the file
+    Most values repeat down a column: desa and kecamatan names, occupations, birth places,
+    addresses, sex and relationship words. What depends on one value alone, its normalised form
+    and its problems, is worked out once per distinct value and remembered for the file
     (``file.memo``); each row holding it gets the same problems, named at its own row and column.
-    Per row remain the values unique to it (NIK, name, phone) and the rules across columns.
+    Per row remain the values unique to it (NIK, name, date, phone) and the rules across columns.
     """
 
     __slots__ = ("file", "sheet", "number", "cells", "columns", "memo")

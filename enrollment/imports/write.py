@@ -70,7 +70,8 @@ def write_candidates(file: WorkerFile, *, funding: FundingSource, start, by, bat
     coverage_repr = f" · {funding} ({start:%d-%m-%Y}–{file.end:%d-%m-%Y})"
     desa_names = {d.pk: d.name for desas in file.regions.desa.values() for d in desas}
     note_text = _("Impor Excel %(file)s, lembar \"%(sheet)s\" baris %(row)d")
-    notes = {c: note_text % {"file": file.name, "sheet": c.sheet, "row": c.row} for c in valid}  # one per row, used 2-3 times
+    # One note per file row, shared by its worker's, heir's and coverage's audit rows.
+    notes = {c: note_text % {"file": file.name, "sheet": c.sheet, "row": c.row} for c in valid}
 
     def events():
         # object_repr as the models' __str__ write it; heirs and coverage name their worker as parent.
@@ -78,13 +79,13 @@ def write_candidates(file: WorkerFile, *, funding: FundingSource, start, by, bat
         # string encoder json.dumps uses, not a DjangoJSONEncoder or a json.dumps call per row.
         for c in new:
             yield (now, actor_id, action, worker_type, str(c.worker_id), c.full_name[:200], None, "",
-                   RawJson(f'{{"nik": [null, {text(c.nik)}], "full_name": [null, {text(c.full_name)}], '
-                           f'"desa": [null, {text(desa_names.get(c.desa_id))}]}}'),
+                   RawJson(f'{{"nik": [null, {_json_text(c.nik)}], "full_name": [null, {_json_text(c.full_name)}], '
+                           f'"desa": [null, {_json_text(desa_names.get(c.desa_id))}]}}'),
                    notes[c])
         for c, pk in zip(with_heir, heir_ids):
             yield (now, actor_id, action, heir_type, str(pk), f"{c.heir[1]} ({relationship_label[c.heir[0]]})"[:200],
                    worker_type, str(c.worker_id),
-                   RawJson(f'{{"relationship": [null, {text(c.heir[0])}], "full_name": [null, {text(c.heir[1])}]}}'),
+                   RawJson(f'{{"relationship": [null, {_json_text(c.heir[0])}], "full_name": [null, {_json_text(c.heir[1])}]}}'),
                    notes[c])
         for c, pk in zip(valid, coverage_ids):
             yield (now, actor_id, action, coverage_type, str(pk), (c.full_name + coverage_repr)[:200],
@@ -99,7 +100,7 @@ def write_candidates(file: WorkerFile, *, funding: FundingSource, start, by, bat
     result.committed = True
 
 
-def text(value) -> str:
+def _json_text(value) -> str:
     """A str (or None) as JSON, exactly as json.dumps writes it."""
     return "null" if value is None else _encode_text(value)
 
@@ -111,7 +112,7 @@ def write_workers(new, now) -> None:
     """New workers (ids reserved) and their occupations.
 
     The occupations go first: the foreign keys are checked at commit, and the dashboard's
-    summary trigger (dashboard migration 0001) then computes each new worker's summary row once,
+    summary trigger (dashboard migrations 0001 and 0004) then computes each new worker's summary row once,
     when the worker is written, with his occupations already there; written after the workers
     they would make it compute every row a second time (about a second at 100,000 workers).
     """
