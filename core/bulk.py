@@ -8,9 +8,37 @@ each other (heir -> worker, audit -> coverage) be written without reading anythi
 Other databases (the SQLite demo of ``make run``) get the same rows through ``bulk_create``.
 """
 
+import contextlib
+import gc
 import json
 
 from django.db import connection
+
+
+@contextlib.contextmanager
+def paused_gc():
+    """Python's cyclic garbage collector off for a bulk job (reference counting still frees everything else).
+
+    An import keeps a few hundred thousand objects alive until it ends (cells, candidates, audit
+    rows) and makes no cycles worth collecting; meanwhile the collector would walk all of them again
+    and again as they pile up: about 1 s of CPU of a 100,000-row import. It runs once at the end.
+    """
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
+def rendered(value):
+    """A value written in every row of a COPY (a timestamp, a period's dates), rendered to text once.
+
+    psycopg renders a datetime anew for each row, ~1 µs each (an import writes ``now`` 900,000
+    times); PostgreSQL reads the ISO text into the same value. Other databases get the value.
+    """
+    return value.isoformat() if is_postgresql() and hasattr(value, "isoformat") else value
 
 
 class RawJson(str):
@@ -32,8 +60,10 @@ def reserve_ids(model, count: int) -> list[int]:
     table, pk = model._meta.db_table, model._meta.pk.column
     with connection.cursor() as cursor:
         if is_postgresql():
+            # The sequence is looked up once (a sub-select), not once per id: 100,000 ids in ~0.05 s, not ~0.5 s.
             cursor.execute(
-                "SELECT nextval(pg_get_serial_sequence(%s, %s)) FROM generate_series(1, %s)", [table, pk, count]
+                "SELECT nextval((SELECT pg_get_serial_sequence(%s, %s)::regclass)) FROM generate_series(1, %s)",
+                [table, pk, count],
             )
             return [row[0] for row in cursor.fetchall()]
         cursor.execute(f'SELECT COALESCE(MAX("{pk}"), 0) FROM "{table}"')  # noqa: S608 (names from _meta)
@@ -56,11 +86,10 @@ def insert_rows(model, fields: list[str], rows) -> int:
         # The raw cursor's COPY bypasses Django's error wrapping: wrap it so callers see IntegrityError.
         with connection.wrap_database_errors, connection.cursor() as cursor, cursor.cursor.copy(sql) as copy:
             for row in rows:
-                if json_positions:
-                    row = list(row)
-                    for i in json_positions:
-                        if not isinstance(row[i], RawJson):
-                            row[i] = json.dumps(row[i], cls=model_fields[i].encoder)
+                for i in json_positions:
+                    if not isinstance(row[i], RawJson):  # already serialised (the import's audit rows): as is
+                        row = list(row)
+                        row[i] = json.dumps(row[i], cls=model_fields[i].encoder)
                 copy.write_row(row)
                 count += 1
         return count

@@ -19,6 +19,8 @@ class Cell:
 
     def display(self) -> str:
         """The value as the user saw it, for error messages."""
+        if self.kind == TEXT:  # most cells: the text itself
+            return self.value
         if self.kind == UNCALCULATED:
             return "=…"
         if isinstance(self.value, datetime.datetime):

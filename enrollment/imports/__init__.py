@@ -32,6 +32,7 @@ import datetime
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
+from core.bulk import paused_gc
 from core.models import ProgramRules
 from core.roles import require_permission
 from funding.contributions import RateTable
@@ -70,6 +71,14 @@ def import_workers(path, *, funding: FundingSource, by, start: datetime.date | N
     village = is_area_bound(by)
     if village:
         require_permission(by, "enrollment.submit_village")
+    with paused_gc():
+        return _import_workers(path, funding=funding, by=by, start=start, dry_run=dry_run, skip_invalid=skip_invalid,
+                               progress=progress, display_name=display_name, batch=batch, on_commit=on_commit,
+                               village=village)
+
+
+def _import_workers(path, *, funding, by, start, dry_run, skip_invalid, progress, display_name, batch, on_commit,
+                    village):
     rules = ProgramRules.current()
     start = start or (start_for(funding) if village else funding.period_start)
     rates = RateTable.load()

@@ -39,7 +39,9 @@ class WorkerFile:
         # Candidate, or (nik, sheet, row, NIK header, birth date, (header, cell) for R-AGE-1) for a row refused for another reason.
         self.nik_rows = []
         self.age_rows = []  # (sheet, row, birth date, (header, cell)) of rows without a NIK to check: R-AGE-1 only
-        self._texts = {}  # one string object per repeated value (birth places, addresses): memory
+        # What each distinct value of a column gives (rows.RowReader.remembered): a list repeats the
+        # same desa, occupations, places and addresses; also one string object per repeated value (memory).
+        self.memo = {}
         self.end = None  # the coverage end date, once the funding period is checked
         self.allowed_desa = allowed_desa  # issue 14: the uploader's desa ids, or None (the district: any)
         self._row_errors = None
@@ -226,6 +228,3 @@ class WorkerFile:
 
     def _warn(self, sheet, row, column, value, message):
         self.result.warnings.append(Problem(sheet.title if sheet else None, row, column, value, message))
-
-    def shared(self, text: str) -> str:
-        return self._texts.setdefault(text, text)

@@ -269,18 +269,44 @@ class Occupations:
         return found, unknown
 
 
+_NAME_MAX = Worker._meta.get_field("full_name").max_length
+_PLACE_MAX = Worker._meta.get_field("birth_place").max_length
+_ADDRESS_MAX = Worker._meta.get_field("address").max_length
+_INCOME_DIGITS = Worker._meta.get_field("monthly_income").max_digits
+_HEIR_NAME_MAX = Heir._meta.get_field("full_name").max_length
+_UNSET = object()
+
+
 class RowReader:
-    """The values of one data row, normalised and checked (R-IMP-4, R-IMP-5)."""
+    """The values of one data row, normalised and checked (R-IMP-4, R-IMP-5).
+
+    Most values repeat down a column: desa and kecamatan names, occupations, birth places,
+    addresses, sex and relationship words. What depends on one value alone, its normalised form
+    and its problems, is worked out once per distinct value and remembered for the file
+    (``file.memo``); each row holding it gets the same problems, named at its own row and column.
+    Per row remain the values unique to it (NIK, name, date, phone) and the rules across columns.
+    """
+
+    __slots__ = ("file", "sheet", "number", "cells", "columns", "memo")
 
     def __init__(self, file, sheet: Sheet, number: int, cells: dict):  # file: reading.WorkerFile
         self.file, self.sheet, self.number, self.cells = file, sheet, number, cells
+        self.columns = sheet.field_columns
+        self.memo = file.memo
+
+    def remembered(self, key, compute, *args):
+        """``compute(*args)``, once per ``key`` for the whole file."""
+        value = self.memo.get(key, _UNSET)
+        if value is _UNSET:
+            value = self.memo[key] = compute(*args)
+        return value
 
     def cell(self, name):
-        col = self.sheet.field_columns.get(name)
+        col = self.columns.get(name)
         return None if col is None else self.cells.get(col)
 
     def header(self, name):
-        col = self.sheet.field_columns.get(name)
+        col = self.columns.get(name)
         return self.sheet.group_headers.get(name) if col is None else self.sheet.headers[col]
 
     def error(self, name, message, cell=None):
@@ -291,18 +317,30 @@ class RowReader:
         cell = cell if cell is not None else self.cell(name)
         self.file._warn(self.sheet, self.number, self.header(name), cell.display() if cell else "", message)
 
+    def replay(self, problems):
+        """The remembered problems of a value, at this row: (column name, message, is an error)."""
+        for name, message, is_error in problems:
+            if is_error:
+                self.error(name, message)
+            else:
+                self.warn(name, message)
+
     def usable(self, name):
         """The cell of a column, or None; a formula without value or an Excel error is an error (R-IMP-5)."""
-        cell = self.cell(name)
+        col = self.columns.get(name)
+        if col is None:
+            return None
+        cell = self.cells.get(col)
         if cell is None:
             return None
-        if cell.kind == UNCALCULATED:
+        kind = cell.kind
+        if kind == UNCALCULATED:
             self.error(name, _(
                 "Sel berisi rumus yang belum pernah dihitung, sehingga nilainya kosong. Buka berkas di Excel, "
                 "simpan ulang (atau salin lalu tempel sebagai nilai), lalu unggah lagi."
             ))
             return None
-        if cell.kind == ERROR:
+        if kind == ERROR:
             self.error(name, _("Sel berisi galat Excel %(value)s.") % {"value": cell.value})
             return None
         return cell
@@ -311,11 +349,9 @@ class RowReader:
         cell = self.usable(name)
         if cell is None:
             return ""
-        text = _SPACES.sub(" ", cell.display()).strip()
-        if max_length and len(text) > max_length:
-            self.error(name, _("Isian terlalu panjang: %(length)d karakter, paling banyak %(max)d.") % {
-                "length": len(text), "max": max_length})
-            return ""
+        text, problem = self.remembered(("text", cell.display(), max_length), _text, cell.display(), max_length)
+        if problem:
+            self.error(name, problem)
         return text
 
     def digits_cell(self, name, label):
@@ -323,28 +359,30 @@ class RowReader:
         cell = self.usable(name)
         if cell is None:
             return None
-        if cell.kind == NUMBER:
+        kind = cell.kind
+        if kind == TEXT:
+            return cell.value
+        if kind == NUMBER:
             self.error(name, _(
                 "%(label)s tersimpan sebagai angka (%(value)s), bukan teks. Excel hanya menyimpan 15 angka penting, "
                 "sehingga angka ke-16 sudah hilang dan tidak dapat diperbaiki. Ubah format kolom %(label)s menjadi Teks, "
                 "lalu ketik ulang %(label)s."
             ) % {"label": label, "value": cell.display()})
             return None
-        if cell.kind != TEXT:
-            self.error(name, _("%(label)s harus berupa teks angka.") % {"label": label})
-            return None
-        return cell.value
+        self.error(name, _("%(label)s harus berupa teks angka.") % {"label": label})
+        return None
 
     def date(self, name, cell):
         """An Excel date, a date typed as text (R-IMP-4), or an Excel serial number."""
-        if cell.kind == DATE:
+        kind = cell.kind
+        if kind == DATE:
             value = cell.value
             return value.date() if isinstance(value, datetime.datetime) else value
-        if cell.kind == NUMBER and 1 <= cell.value < 2958466:
+        if kind == TEXT:  # not remembered: half of a list's dates written as text are distinct (memory)
+            return normalize.date_text(cell.value, today=self.file.today)
+        if kind == NUMBER and 1 <= cell.value < 2958466:
             value = from_excel(cell.value)
             return value.date() if isinstance(value, datetime.datetime) else value
-        if cell.kind == TEXT:
-            return normalize.date_text(cell.value, today=self.file.today)
         return None
 
     def read(self) -> Candidate | None:
@@ -368,7 +406,7 @@ class RowReader:
         elif name_cell is not None and not _LETTER.search(full_name):
             self.error("name", _("Nama \"%(value)s\" tidak berisi huruf.") % {"value": name_cell.display()})
             full_name = ""
-        elif len(full_name) > Worker._meta.get_field("full_name").max_length:
+        elif len(full_name) > _NAME_MAX:
             self.error("name", _("Nama terlalu panjang."))
             full_name = ""
 
@@ -389,16 +427,17 @@ class RowReader:
             if both.kind == DATE:
                 birth_date, date_field = self.date("place_and_date", both), "place_and_date"
             else:
-                place, date_text = normalize.split_place_and_date(both.display())
-                birth_place = place
+                birth_place, date_text, birth_date = self.remembered(
+                    ("place and date", both.display()), _place_and_date, both.display(), file.today)
                 if date_text:
-                    birth_date, date_field = normalize.date_text(date_text, today=file.today), "place_and_date"
+                    date_field = "place_and_date"
                     if birth_date is None:
                         self.error("place_and_date", _(
                             "Tanggal lahir \"%(value)s\" tidak dapat dibaca; tulis seperti \"Nanga Bulik, 12-05-1980\"."
                         ) % {"value": date_text})
                         date_field = "invalid"
-        if self.cell("birth_place") is not None:
+        place_cell = self.cell("birth_place")
+        if place_cell is not None:
             birth_place = self.text("birth_place")
         date_cell = self.usable("birth_date")
         if date_cell is not None:
@@ -408,15 +447,16 @@ class RowReader:
                     "Tanggal lahir \"%(value)s\" tidak dapat dibaca; tulis seperti 12-05-1980 atau 12 Mei 1980."
                 ) % {"value": date_cell.display()})
                 date_field = "invalid"
-        birth_place = normalize.person_name(birth_place)
-        if len(birth_place) > Worker._meta.get_field("birth_place").max_length:
-            self.error("birth_place" if self.cell("birth_place") else "place_and_date", _("Tempat lahir terlalu panjang."))
-            birth_place = ""
+        if birth_place:
+            birth_place = self.remembered(("person name", birth_place), normalize.person_name, birth_place)
+            if len(birth_place) > _PLACE_MAX:
+                self.error("birth_place" if place_cell else "place_and_date", _("Tempat lahir terlalu panjang."))
+                birth_place = ""
 
         sex = None
         sex_cell = self.usable("sex")
         if sex_cell is not None:
-            sex = normalize.sex(sex_cell.display())
+            sex = self.remembered(("sex", sex_cell.display()), normalize.sex, sex_cell.display())
             if sex is None:
                 self.error("sex", _("Jenis kelamin \"%(value)s\" tidak dikenal; isi L (laki-laki) atau P (perempuan).") % {
                     "value": sex_cell.display()})
@@ -425,11 +465,13 @@ class RowReader:
 
         # R-NIK-2: what the file says must equal what the NIK encodes; missing values come from the NIK.
         if info is not None:
-            mismatch = identity_errors(info, sex=sex, birth_date=birth_date if date_field != "invalid" else None)
-            if "sex" in mismatch:
-                self.error("sex", mismatch["sex"])
-            if "birth_date" in mismatch:
-                self.error(date_field, mismatch["birth_date"])
+            checked = birth_date if date_field != "invalid" else None
+            if (sex and sex != info.sex) or (checked and checked != info.birth_date):
+                mismatch = identity_errors(info, sex=sex, birth_date=checked)
+                if "sex" in mismatch:
+                    self.error("sex", mismatch["sex"])
+                if "birth_date" in mismatch:
+                    self.error(date_field, mismatch["birth_date"])
             sex = sex or info.sex
             if birth_date is None and date_field != "invalid":
                 birth_date = info.birth_date
@@ -438,8 +480,8 @@ class RowReader:
         age_at = (self.header(date_field or "nik"), self.cell(date_field or "nik"))
 
         desa = self.desa()
-        address = self.text("address", Worker._meta.get_field("address").max_length)
-        occupations = self.occupations()
+        address = self.text("address", _ADDRESS_MAX)
+        occupation_ids, transport = self.occupations()
         phone = self.phone()
         kk_number = ""
         raw_kk = self.digits_cell("kk", KK_LABEL)
@@ -453,7 +495,7 @@ class RowReader:
         income_cell = self.usable("income")
         if income_cell is not None:
             income = normalize.rupiah_amount(income_cell.value)
-            if income is not None and len(str(income)) > Worker._meta.get_field("monthly_income").max_digits:
+            if income is not None and len(str(income)) > _INCOME_DIGITS:
                 income = None
             if income is None:
                 self.error("income", _("Penghasilan \"%(value)s\" bukan jumlah rupiah; tulis seperti 1500000 atau Rp1.500.000.") % {
@@ -472,9 +514,8 @@ class RowReader:
             return None
         candidate = Candidate(
             sheet=sheet.title, row=number, nik_column=self.header("nik"), nik=info.nik, full_name=full_name,
-            birth_place=file.shared(birth_place), birth_date=birth_date, sex=sex, address=file.shared(address),
-            desa_id=desa.pk, phone=phone, kk_number=kk_number, monthly_income=income,
-            occupation_ids=tuple(o.pk for o in occupations), transport=any(o.is_transport for o in occupations), heir=heir,
+            birth_place=birth_place, birth_date=birth_date, sex=sex, address=address, desa_id=desa.pk, phone=phone,
+            kk_number=kk_number, monthly_income=income, occupation_ids=occupation_ids, transport=transport, heir=heir,
             age_at=age_at,
         )
         file.nik_rows.append(candidate)
@@ -495,67 +536,36 @@ class RowReader:
 
     def desa(self):
         """R-ENR-1: one of the desa/kelurahan of Lamandau, inside the given kecamatan."""
-        regions = self.file.regions
         desa_cell = self.usable("desa")
         if desa_cell is None:
             if self.cell("desa") is None:
                 self.error("desa", _("Desa/kelurahan wajib diisi (R-ENR-1)."))
             return None
-        kecamatan = None
         kecamatan_cell = self.usable("kecamatan")
-        if kecamatan_cell is not None:
-            kecamatan = regions.kecamatan.get(regions.key(kecamatan_cell.display()))
-            if kecamatan is None:
-                self.error("kecamatan", _("Kecamatan \"%(value)s\" tidak ada di Kabupaten Lamandau.") % {
-                    "value": kecamatan_cell.display()})
-                return None
-        candidates = regions.desa.get(regions.key(desa_cell.display()), [])
-        if not candidates:
-            close = difflib.get_close_matches(regions.key(desa_cell.display()), list(regions.desa), n=1, cutoff=0.8)
-            hint = (" " + _("Maksud Anda %(name)s?") % {"name": regions.desa[close[0]][0].name}) if close else ""
-            self.error("desa", _("Desa/kelurahan \"%(value)s\" tidak ada di Kabupaten Lamandau (R-ENR-1).") % {
-                "value": desa_cell.display()} + hint)
-            return None
-        if kecamatan is not None:
-            inside = [d for d in candidates if d.kecamatan_id == kecamatan.pk]
-            if not inside:
-                self.error("desa", _(
-                    "Desa/kelurahan %(desa)s tidak berada di Kecamatan %(kecamatan)s, melainkan di Kecamatan %(actual)s (R-ENR-1)."
-                ) % {"desa": candidates[0].name, "kecamatan": kecamatan.name, "actual": candidates[0].kecamatan.name})
-                return None
-            candidates = inside
-        if len(candidates) > 1:
-            self.error("desa", _("Desa/kelurahan \"%(value)s\" ada di lebih dari satu kecamatan; isi kolom Kecamatan.") % {
-                "value": desa_cell.display()})
-            return None
+        kecamatan = kecamatan_cell.display() if kecamatan_cell is not None else None
+        desa, problems = self.remembered(("desa", desa_cell.display(), kecamatan), _desa, self.file.regions,
+                                         desa_cell.display(), kecamatan)
+        if problems:
+            self.replay(problems)
         allowed = self.file.allowed_desa  # issue 14: a village uploads only its own villagers
-        if allowed is not None and candidates[0].pk not in allowed:
+        if desa is not None and allowed is not None and desa.pk not in allowed:
             self.error("desa", _(
                 "Baris %(row)d, kolom %(column)s: desa/kelurahan %(desa)s (Kecamatan %(kecamatan)s) di luar wilayah tugas "
                 "Anda; baris ini tidak dapat diajukan."
-            ) % {"row": self.number, "column": self.header("desa"), "desa": candidates[0].name,
-                 "kecamatan": candidates[0].kecamatan.name})
+            ) % {"row": self.number, "column": self.header("desa"), "desa": desa.name, "kecamatan": desa.kecamatan.name})
             return None
-        return candidates[0]
+        return desa
 
     def occupations(self):
+        """(occupation ids, whether one is a transport occupation) of the row (R-ENR-6)."""
         cell = self.usable("occupation")
         if cell is None:
-            return []
-        known = self.file.occupations
-        found, unknown = known.match(cell.display())
-        # R-ENR-6 counts what the worker declared: each unknown occupation is one, although all of
-        # them would be recorded as the one "Lainnya".
-        error = occupations_error(found + unknown)
-        if error:
-            self.error("occupation", _("Pekerjaan \"%(value)s\": %(error)s") % {"value": cell.display(), "error": error})
-            return found
-        if unknown:
-            if known.other is not None and known.other not in found:
-                found.append(known.other)
-            self.warn("occupation", _("Pekerjaan \"%(value)s\" tidak ada dalam daftar pekerjaan; dicatat sebagai %(other)s.") % {
-                "value": ", ".join(unknown), "other": known.other.name if known.other else "-"})
-        return found
+            return (), False
+        ids, transport, problems = self.remembered(("occupation", cell.display()), _occupations, self.file.occupations,
+                                                   cell.display())
+        if problems:
+            self.replay(problems)
+        return ids, transport
 
     def phone(self):
         """R-IMP-4: +628...; a number cell lost its leading 0, which is restored; unusable -> warning."""
@@ -601,12 +611,76 @@ class RowReader:
             if self.cell("heir_relationship") is None:
                 self.error("heir_relationship", _("Hubungan ahli waris wajib diisi (misalnya istri, suami, anak, orang tua)."))
         else:
-            relationship = normalize.relationship(relationship_cell.display())
+            relationship = self.remembered(("relationship", relationship_cell.display()), normalize.relationship,
+                                           relationship_cell.display())
             if relationship is None:
                 self.error("heir_relationship", _(
                     "Hubungan ahli waris \"%(value)s\" tidak dikenal; isi istri, suami, anak, orang tua, kakek/nenek, cucu, "
                     "saudara kandung, mertua atau wasiat (R-HEIR-1)."
                 ) % {"value": relationship_cell.display()})
-        if len(name) > Heir._meta.get_field("full_name").max_length:
+        if len(name) > _HEIR_NAME_MAX:
             self.error("heir_name", _("Nama ahli waris terlalu panjang."))
         return (relationship, name, heir_nik) if relationship else None
+
+
+# What one value gives, the same on every row holding it (RowReader.remembered). Problems are
+# (column name, message, is an error) tuples, replayed at each row.
+
+def _text(display, max_length):
+    """(the text single spaced, or "" when too long; the problem or None)."""
+    text = _SPACES.sub(" ", display).strip()
+    if max_length and len(text) > max_length:
+        return "", _("Isian terlalu panjang: %(length)d karakter, paling banyak %(max)d.") % {
+            "length": len(text), "max": max_length}
+    return text, None
+
+
+def _place_and_date(display, today):
+    """A "tempat tanggal lahir" cell: (place, the date as written, the date or None)."""
+    place, date_text = normalize.split_place_and_date(display)
+    return place, date_text, normalize.date_text(date_text, today=today) if date_text else None
+
+
+def _desa(regions: Regions, desa_text, kecamatan_text):
+    """R-ENR-1 for a desa written ``desa_text`` in the kecamatan written ``kecamatan_text`` (None:
+    no kecamatan cell): (the Desa or None, problems)."""
+    kecamatan = None
+    if kecamatan_text is not None:
+        kecamatan = regions.kecamatan.get(regions.key(kecamatan_text))
+        if kecamatan is None:
+            return None, (("kecamatan", _("Kecamatan \"%(value)s\" tidak ada di Kabupaten Lamandau.") % {
+                "value": kecamatan_text}, True),)
+    candidates = regions.desa.get(regions.key(desa_text), [])
+    if not candidates:
+        close = difflib.get_close_matches(regions.key(desa_text), list(regions.desa), n=1, cutoff=0.8)
+        hint = (" " + _("Maksud Anda %(name)s?") % {"name": regions.desa[close[0]][0].name}) if close else ""
+        return None, (("desa", _("Desa/kelurahan \"%(value)s\" tidak ada di Kabupaten Lamandau (R-ENR-1).") % {
+            "value": desa_text} + hint, True),)
+    if kecamatan is not None:
+        inside = [d for d in candidates if d.kecamatan_id == kecamatan.pk]
+        if not inside:
+            return None, (("desa", _(
+                "Desa/kelurahan %(desa)s tidak berada di Kecamatan %(kecamatan)s, melainkan di Kecamatan %(actual)s (R-ENR-1)."
+            ) % {"desa": candidates[0].name, "kecamatan": kecamatan.name, "actual": candidates[0].kecamatan.name}, True),)
+        candidates = inside
+    if len(candidates) > 1:
+        return None, (("desa", _("Desa/kelurahan \"%(value)s\" ada di lebih dari satu kecamatan; isi kolom Kecamatan.") % {
+            "value": desa_text}, True),)
+    return candidates[0], ()
+
+
+def _occupations(known: Occupations, display):
+    """R-ENR-6 for an occupation cell: (occupation ids, whether one is a transport occupation, problems)."""
+    found, unknown = known.match(display)
+    # R-ENR-6 counts what the worker declared: each unknown occupation is one, although all of
+    # them would be recorded as the one "Lainnya".
+    problems = ()
+    error = occupations_error(found + unknown)
+    if error:
+        problems = (("occupation", _("Pekerjaan \"%(value)s\": %(error)s") % {"value": display, "error": error}, True),)
+    elif unknown:
+        if known.other is not None and known.other not in found:
+            found.append(known.other)
+        problems = (("occupation", _("Pekerjaan \"%(value)s\" tidak ada dalam daftar pekerjaan; dicatat sebagai %(other)s.") % {
+            "value": ", ".join(unknown), "other": known.other.name if known.other else "-"}, False),)
+    return tuple(o.pk for o in found), any(o.is_transport for o in found), problems
