@@ -149,7 +149,14 @@ def _checked_batch(tmp_path, funding, by, rows):
     return batch
 
 
-def test_an_area_upload_names_nobody_outside_the_area(tmp_path, funding, village_officer, people):
+def test_an_area_upload_names_nobody_outside_the_area(tmp_path, village_officer, people):
+    from django.utils import timezone
+
+    from demo.builders import make_funding
+
+    year = timezone.localdate().year  # a village submits to a program running today
+    funding = make_funding(code="DBH-SAWIT-JALAN", fiscal_year=year, period_start=datetime.date(year, 1, 1),
+                           period_end=datetime.date(year, 12, 31))
     bunut, far = people["bunut"][0], people["far"][0]
     rows = [person(0, nik=far.nik, name="NAMA LAIN", desa="Bunut", kecamatan="Bulik"),
             person(1, nik=bunut.nik, name="NAMA LAIN", desa="Bunut", kecamatan="Bulik")]
