@@ -39,6 +39,7 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from core import transitions
 from core.areas import current_scope, unscoped
 from core.audit import record
 from core.models import AuditEvent
@@ -90,19 +91,15 @@ def _own_problems(check, applicant) -> list:
     return [message for rule, message in check.problems_of(applicant) if rule not in CAPACITY]
 
 
-def _move(submission: Submission, status, *, by, now, note="") -> None:
-    changes = {"status": [submission.status, status]}
-    if submission.queue_at is None:
-        changes["queue_at"] = [None, submission.submitted_at.isoformat()]
-        submission.queue_at = submission.submitted_at
-    submission.status, submission.decided_at, submission.decided_by = status, now, by if getattr(by, "pk", None) else None
-    fields = ["status", "queue_at", "decided_at", "decided_by"]
-    if submission.coverage_id:
-        changes["coverage"] = [None, submission.coverage_id]
-        fields.append("coverage")
-    submission.save(update_fields=fields)
-    record(actor=by, obj=submission, action=AuditEvent.Action.TRANSITION, changes=changes, note=note,
-           parent=submission.worker)
+def _move(submission: Submission, status, *, by, now, note="", coverage=None) -> None:
+    """The decision's move (core/transitions.py, audited): a row joins the queue at its time of
+    submission the first time it is decided, and keeps its place after that."""
+    fields = {"queue_at": submission.queue_at or submission.submitted_at, "decided_at": now,
+              "decided_by": by if getattr(by, "pk", None) else None}
+    if coverage is not None:
+        fields["coverage"] = coverage
+    transitions.apply(submission, status, by=by, fields=fields, note=note, parent=submission.worker, as_text=True,
+                      unaudited=("decided_at", "decided_by"))
 
 
 def enroll_or_wait(submissions, *, by, start: datetime.date | None = None) -> tuple[list, list]:
@@ -156,8 +153,7 @@ def _decide(funding_pk, pks, *, by, start):
         coverages = enroll_workers(funding=funding, workers=[s.worker for s in fit], start=start, by=by,
                                    note=_("Pengajuan desa diterima."))
         for submission, coverage in zip(fit, coverages):
-            submission.coverage = coverage
-            _move(submission, Submission.Status.ENROLLED, by=by, now=now)
+            _move(submission, Submission.Status.ENROLLED, by=by, now=now, coverage=coverage)
     for submission in beyond:
         if submission.status != Submission.Status.WAITING:
             _move(submission, Submission.Status.WAITING, by=by, now=now, note=check.beyond[applicants[submission.pk]][1])
