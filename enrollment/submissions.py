@@ -84,8 +84,8 @@ def gate_problems(workers, funding: FundingSource) -> list[str]:
     """What the enrolment gate already says of these workers for ``funding`` (R-AGE-1, R-ENR-2,
     death, R-ENR-3, R-ENR-5), without the quota and budget: those apply at the verdict."""
     applicants = [Applicant(nik=w.nik, birth_date=w.birth_date, died_on=w.died_on, item=w) for w in workers]
-    with unscoped():  # the gate counts every coverage of the regency and BPJS's other payers
-        check = check_enrollment(funding=funding, applicants=applicants, start=start_for(funding), capacity=False)
+    # The gate looks at the whole regency itself (every coverage, BPJS's other payers).
+    check = check_enrollment(funding=funding, applicants=applicants, start=start_for(funding), capacity=False)
     if check.end is None:
         return [message for _none, message in check.batch]
     return [
