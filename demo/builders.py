@@ -14,12 +14,14 @@ import itertools
 import struct
 import subprocess
 import tempfile
+import threading
 import zlib
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
 
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import connection
 from django.utils import timezone
 from openpyxl import Workbook
 
@@ -435,6 +437,32 @@ def decode_qr(pdf: bytes, page: int = 1) -> list[str]:
         )
         with Image.open(Path(folder) / "page.png") as image:
             return [symbol.data.decode() for symbol in decode(image, symbols=[ZBarSymbol.QRCODE])]
+
+
+def race(*calls) -> list:
+    """Run the calls at the same moment in threads, each on its own database connection; return, in
+    call order, what each returned or the exception it raised (the outcome is what a test asserts)."""
+    barrier = threading.Barrier(len(calls))
+    results = [None] * len(calls)
+    finished = [False] * len(calls)
+
+    def run(index, call):
+        try:
+            barrier.wait(timeout=10)
+            results[index] = call()
+        except Exception as exc:  # noqa: BLE001  collected for the test
+            results[index] = exc
+        finally:
+            finished[index] = True
+            connection.close()
+
+    threads = [threading.Thread(target=run, args=(i, call)) for i, call in enumerate(calls)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    assert all(finished), "a thread did not finish"
+    return results
 
 
 def wait_for(condition, *, timeout=60.0, interval=0.1, what="condition"):

@@ -5,16 +5,15 @@ both reach the row lock at once. The loser waits for the winner's commit, then s
 """
 
 import datetime
-import threading
 
 import pytest
-from django.db import connection
 
 from claims.models import Claim
 from claims.services import ClaimError, approve_claim, reject_claim, verify_claim
 from demo.builders import file_claim, make_coverage, pay_in_full, upload_required
 from core.audit import history
 from core.models import AuditEvent
+from demo import builders
 from demo.builders import make_heir, make_worker
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -24,25 +23,7 @@ DEATH_DAY = datetime.date(2025, 6, 14)
 
 def race(*calls):
     """Run the calls in parallel threads; return [(result, error)] in call order."""
-    barrier = threading.Barrier(len(calls))
-    results = [None] * len(calls)
-
-    def run(index, call):
-        try:
-            barrier.wait(timeout=10)
-            results[index] = (call(), None)
-        except Exception as exc:  # collected and asserted by the test
-            results[index] = (None, exc)
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=run, args=(i, call)) for i, call in enumerate(calls)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=30)
-    assert all(result is not None for result in results), "a thread did not finish"
-    return results
+    return [(None, r) if isinstance(r, Exception) else (r, None) for r in builders.race(*calls)]
 
 
 def winners_and_losers(results):

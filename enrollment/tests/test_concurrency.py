@@ -2,13 +2,12 @@
 no-overlap rule hold (R-ENR-3, R-ENR-4), because enrolment locks the funding source and the worker."""
 
 import datetime
-import threading
 from decimal import Decimal
 
 import pytest
-from django.db import connection
 
 from core.models import ProgramRules
+from demo import builders
 from demo.builders import make_funding, make_worker
 from enrollment.models import Coverage
 from enrollment.services import EnrollmentError, enroll_workers
@@ -31,26 +30,12 @@ def batch():
 
 
 def race(*calls):
-    """Run the calls in threads released together; return (successes, refusals)."""
-    barrier = threading.Barrier(len(calls))
-    results = []
-
-    def run(call):
-        try:
-            barrier.wait()
-            call()
-            results.append("ok")
-        except EnrollmentError as exc:
-            results.append(str(exc))
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=run, args=(call,)) for call in calls]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(timeout=30)
-    return [r for r in results if r == "ok"], [r for r in results if r != "ok"]
+    """(successes, refusals) of calls run at the same moment; an error other than a refusal fails."""
+    results = builders.race(*calls)
+    unexpected = [r for r in results if isinstance(r, Exception) and not isinstance(r, EnrollmentError)]
+    if unexpected:
+        raise unexpected[0]
+    return [r for r in results if not isinstance(r, Exception)], [str(r) for r in results if isinstance(r, Exception)]
 
 
 def test_two_officials_cannot_both_take_the_last_quota_places(official):

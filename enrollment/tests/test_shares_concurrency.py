@@ -3,15 +3,12 @@ is never exceeded, the rows beyond it wait (issue 14), because every decision ta
 funding source's lock (enrollment/waiting.py, enroll_workers)."""
 
 import datetime
-import threading
 
 import pytest
-from django.db import connection
 
 from core.models import ProgramRules
-from demo.builders import make_funding, make_worker
+from demo.builders import make_funding, make_worker, race
 from enrollment.models import AreaShare, Coverage, Desa, Submission
-from enrollment.services import EnrollmentError
 from enrollment.waiting import enroll_or_wait
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -22,28 +19,6 @@ BATCH = 60
 @pytest.fixture(autouse=True)
 def _rules_row_exists():
     ProgramRules.current()
-
-
-def race(*calls):
-    """Run the calls in threads released together; return their results (or exceptions)."""
-    barrier = threading.Barrier(len(calls))
-    results = []
-
-    def run(call):
-        try:
-            barrier.wait()
-            results.append(call())
-        except EnrollmentError as exc:
-            results.append(exc)
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=run, args=(call,)) for call in calls]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(timeout=60)
-    return results
 
 
 def rows(funding, desa, count, minute):

@@ -1,17 +1,15 @@
 """Payments to BPJS settle bills: paid / partly paid / unpaid; no overpayment, no double recording."""
 
 import datetime
-import threading
 from decimal import Decimal
 
 import pytest
 from django.core.exceptions import PermissionDenied
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.db import connection
 
 from core.audit import history
 from demo.builders import pdf_bytes
-from demo.builders import make_funding
+from demo.builders import make_funding, race
 from funding.billing import BillingError, prepare_bill, record_payment
 from funding.models import ContributionBill, ContributionPayment, PaymentAllocation
 
@@ -127,28 +125,6 @@ def test_only_the_finance_office_records_payments_and_it_is_audited(funding, off
     assert event.changes["allocations"][1] == {str(bill): "1000"}
 
 
-def _race(*calls):
-    """Run the calls at the same moment in threads, each on its own database connection."""
-    barrier = threading.Barrier(len(calls))
-    results = [None] * len(calls)
-
-    def run(index, call):
-        try:
-            barrier.wait()
-            results[index] = call()
-        except Exception as exc:  # the outcome is what the test asserts
-            results[index] = exc
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=run, args=(i, call)) for i, call in enumerate(calls)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=30)
-    return results
-
-
 @pytest.mark.django_db(transaction=True)
 def test_two_officers_recording_the_same_transfer_at_once_record_it_once():
     funding = make_funding()
@@ -157,7 +133,7 @@ def test_two_officers_recording_the_same_transfer_at_once_record_it_once():
     def pay():
         return record_payment(funding=funding, paid_on=PAID_ON, amount=33600, reference="SP2D-77", bills=[bill], by=None)
 
-    results = _race(pay, pay, pay)
+    results = race(pay, pay, pay)
 
     assert sum(isinstance(r, ContributionPayment) for r in results) == 1
     refused = [r for r in results if not isinstance(r, ContributionPayment)]
@@ -171,7 +147,7 @@ def test_two_transfers_for_the_same_bill_at_once_cannot_overpay_it():
     funding = make_funding()
     bill = bill_of(funding)
 
-    results = _race(*[
+    results = race(*[
         (lambda ref=ref: record_payment(funding=funding, paid_on=PAID_ON, amount=33600, reference=ref, bills=[bill], by=None))
         for ref in ("A", "B", "C")
     ])
