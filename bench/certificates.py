@@ -144,7 +144,8 @@ def bare_ms_per_page(certificate) -> float:
 
     from django.conf import settings
 
-    from certificates.rendering import FETCHER, STYLESHEET_PATH, certificate_html, document_data, load_certificate
+    from certificates.pdf import FETCHER, STYLESHEET_PATH
+    from certificates.rendering import certificate_html, document_data, load_certificate
 
     certificate = load_certificate(certificate.pk)
     html = certificate_html(certificate, document_data(certificate))

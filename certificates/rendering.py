@@ -6,27 +6,20 @@
 
 Each document's data is gathered into a plain dict of the strings that are printed; its hash is
 the document's ``data_version``. A document is outdated when the hash of the current data differs
-(derived on read: nothing listens to saves). Rendering follows ../shared/stack.md: the QR code is
-one SVG path, one module-level FontConfiguration is shared by every render, fonts and CSS are
-read from disk by a URL fetcher that refuses the network.
+(derived on read: nothing listens to saves). The QR code is one SVG path (../shared/stack.md);
+WeasyPrint itself, with its shared fonts and local-only URL fetcher, is in certificates.pdf.
 """
 
 import datetime
 import hashlib
 import json
 import logging
-import mimetypes
 import secrets
-import threading
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
-from functools import lru_cache
-from pathlib import Path
-from urllib.parse import urlparse
 
 import segno
 from django.conf import settings
-from django.contrib.staticfiles import finders
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.db import IntegrityError, InterfaceError, OperationalError, transaction
@@ -36,9 +29,6 @@ from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
-from weasyprint import CSS, HTML
-from weasyprint.text.fonts import FontConfiguration
-from weasyprint.urls import FatalURLFetchingError, URLFetcher, URLFetcherResponse
 
 from claims.models import Claim
 from core import queued_work
@@ -72,10 +62,6 @@ CERTIFIABLE_COVERAGE = Coverage.REGISTERED
 
 # Errors worth another try: the database or the disk hiccupped. Anything else is recorded at once.
 TRANSIENT_ERRORS = (OperationalError, InterfaceError, OSError)
-
-# One for the whole process (stack.md): fonts are loaded once, and memory stops growing per render.
-FONT_CONFIG = FontConfiguration()
-
 
 class CertificateError(Exception):
     """The document cannot be made from this data (explained in Indonesian); retrying will not help."""
@@ -253,40 +239,6 @@ def qr_svg(url: str) -> str:
     return segno.make(url, error="m", micro=False).svg_inline(scale=1, border=2, omitsize=True, dark="#000")
 
 
-class StaticFileFetcher(URLFetcher):
-    """Serves ``/static/…`` from disk (as django-weasyprint's django_url_fetcher) and refuses
-    everything else: a worker has no request, and a certificate never waits on the network."""
-
-    def __init__(self):
-        super().__init__(fail_on_errors=True)
-
-    def fetch(self, url, headers=None):
-        path = urlparse(url).path
-        prefix = "/" + settings.STATIC_URL.strip("/") + "/"
-        if path.startswith(prefix):
-            found = _static_file(path[len(prefix):])
-            if found:
-                content_type = mimetypes.guess_type(found)[0] or "application/octet-stream"
-                return URLFetcherResponse(url, body=_read(found), headers={"Content-Type": content_type})
-        raise ValueError(f"{url}: dokumen hanya boleh memakai berkas statis lokal")
-
-
-@lru_cache(maxsize=64)
-def _static_file(relative: str) -> str | None:
-    found = finders.find(relative)
-    if not found and (Path(settings.STATIC_ROOT) / relative).is_file():
-        found = str(Path(settings.STATIC_ROOT) / relative)
-    return found
-
-
-@lru_cache(maxsize=64)
-def _read(path: str) -> bytes:
-    return Path(path).read_bytes()
-
-
-FETCHER = StaticFileFetcher()
-
-
 @dataclass
 class RenderedDocument:
     pdf: bytes
@@ -294,32 +246,18 @@ class RenderedDocument:
     data_version: str
 
 
-# Pango and the shared FontConfiguration are not documented as thread-safe: one render at a time
-# per process. Free in prefork workers (one thread each); it only matters for a threads pool.
-_RENDER_LOCK = threading.Lock()
-
-
-STYLESHEET_PATH = "css/certificate.css"
-
-
-@lru_cache(maxsize=1)
-def certificate_stylesheet() -> CSS:
-    """certificate.css parsed once per process, its @font-face fonts registered once in FONT_CONFIG.
-
-    The templates do not link it: a linked stylesheet would be parsed again for every document
-    (about a sixth of a certificate's render time).
-    """
-    return CSS(url=f"{settings.SITE_URL}/{settings.STATIC_URL.strip('/')}/{STYLESHEET_PATH}", url_fetcher=FETCHER,
-               font_config=FONT_CONFIG)
+class MissingAsset(Exception):
+    """A bundled font or stylesheet is not where the install put it (certificates.pdf)."""
 
 
 def render_pdf(html: str) -> tuple[bytes, int]:
-    """HTML to PDF bytes and page count, the way every document is rendered."""
-    with _RENDER_LOCK:
-        document = HTML(string=html, base_url=settings.SITE_URL + "/", url_fetcher=FETCHER).render(
-            font_config=FONT_CONFIG, stylesheets=[certificate_stylesheet()]
-        )
-        return document.write_pdf(), len(document.pages)
+    """HTML to PDF bytes and page count, the way every document is rendered (certificates.pdf).
+
+    WeasyPrint, its fonts and the stylesheet load on the first render of a process, not in every
+    web process and import job that only reads this module (~25 MB and 0.4 s each)."""
+    from .pdf import render_pdf as render
+
+    return render(html)
 
 
 def certificate_html(certificate: Certificate, data: dict) -> str:
@@ -341,8 +279,8 @@ def build_certificate_pdf(certificate: Certificate) -> RenderedDocument:
     html = certificate_html(certificate, data)
     try:
         pdf, pages = render_pdf(html)
-    except FatalURLFetchingError as exc:  # a missing bundled font or stylesheet: fix the install
-        raise CertificateError(_("Berkas tampilan dokumen tidak ditemukan: %(error)s") % {"error": exc.__cause__ or exc}) from exc
+    except MissingAsset as exc:  # a missing bundled font or stylesheet: fix the install
+        raise CertificateError(_("Berkas tampilan dokumen tidak ditemukan: %(error)s") % {"error": exc}) from exc
     return RenderedDocument(pdf=pdf, pages=pages, data_version=version_of(data))
 
 

@@ -173,3 +173,27 @@ def test_one_record_per_object_and_codes_are_unguessable(funding):
     assert len(first.code) >= 22
     other = certificate_for(Certificate.Kind.PARTICIPATION, make_active_coverage(funding))
     assert other.code != first.code
+
+
+def test_a_missing_bundled_stylesheet_is_a_certificate_error_naming_it(funding, monkeypatch):
+    from certificates import pdf
+
+    certificate = _certificate(Certificate.Kind.PARTICIPATION, make_active_coverage(funding))
+    monkeypatch.setattr(pdf, "STYLESHEET_PATH", "css/hilang.css")
+    pdf.certificate_stylesheet.cache_clear()
+    try:
+        with pytest.raises(CertificateError, match="Berkas tampilan dokumen tidak ditemukan.*hilang.css"):
+            build_certificate_pdf(certificate)
+    finally:
+        pdf.certificate_stylesheet.cache_clear()
+
+
+def test_web_processes_do_not_load_weasyprint_until_a_document_is_rendered():
+    """WeasyPrint and its fonts (~25 MB) load on a process's first render only (certificates.pdf)."""
+    import subprocess
+    import sys
+
+    code = ("import sys, django; django.setup(); import lamandau_bpjs.urls, lamandau_bpjs.celery, certificates.tasks; "
+            "assert 'weasyprint' not in sys.modules, 'weasyprint loaded'; "
+            "from certificates.rendering import render_pdf; render_pdf('<p>x</p>'); assert 'weasyprint' in sys.modules")
+    subprocess.run([sys.executable, "-c", code], check=True, cwd=settings.BASE_DIR)
