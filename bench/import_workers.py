@@ -6,9 +6,9 @@
 Needs DATABASE_URL pointing to PostgreSQL (the Makefile gives a default); the benchmark creates
 a throwaway database next to it ("test_" + its name) and drops it at the end.
 
-It writes the file (not timed), imports it with ``enrollment.imports.import_workers`` (read,
-validate every row, check the database through the enrolment gate, commit workers, heirs,
-occupations, draft coverage and audit rows), then measures in the same run the job's physical
+It writes the file (not timed), imports it as a district operator (Operator Kabupaten) with
+``enrollment.imports.import_workers`` (read, validate every row, check the database through the
+enrolment gate, commit workers, heirs, occupations, draft coverage and audit rows), then measures in the same run the job's physical
 floor: python-calamine reading the same file plus a PostgreSQL COPY of as many rows as the import
 wrote into the same tables (their indexes and foreign keys included), no validation. It also prints
 openpyxl's read time of the file, for the record. The last line printed is one JSON object:
@@ -97,9 +97,22 @@ def write_file(path, rows: int, seed=2026):
     workbook.save(path)
 
 
+def district_operator():
+    """The user an import runs as in the admin: an Operator Kabupaten (the actor of every audit row)."""
+    from django.contrib.auth.models import Group, User
+
+    from core.roles import OPERATOR
+
+    user = User.objects.create_user("bench-operator", password=None, is_staff=True)
+    user.groups.add(Group.objects.get(name=OPERATOR))
+    return User.objects.get(pk=user.pk)  # permissions read afresh, as a request would
+
+
 def run_import(path, rows, *, preview=False):
     from enrollment.imports import import_workers
     from funding.models import FundingSource
+
+    by = district_operator()
 
     funding = FundingSource.objects.create(
         code="BENCH-2026", name="Bench 2026", fiscal_year=2026, period_start=datetime.date(2026, 1, 1),
@@ -107,17 +120,17 @@ def run_import(path, rows, *, preview=False):
     )
     if preview:  # the admin's path: a dry run for the preview, then the confirmed import below
         started = time.perf_counter()
-        checked = import_workers(path, funding=funding, by=None, dry_run=True)
+        checked = import_workers(path, funding=funding, by=by, dry_run=True)
         print(f"preview (dry run): {checked.valid:,} valid rows in {time.perf_counter() - started:.2f} s", flush=True)
     cpu = cpu_seconds()
     started = time.perf_counter()
-    result = import_workers(path, funding=funding, by=None, display_name=pathlib.Path(path).name)
+    result = import_workers(path, funding=funding, by=by, display_name=pathlib.Path(path).name)
     seconds = time.perf_counter() - started
     result.cpu = [after - before for before, after in zip(cpu, cpu_seconds())]
     if not result.committed or result.created != rows:
         summary = {k: v for k, v in result.as_dict().items() if k not in ("errors", "warnings")}
         raise SystemExit(f"import did not commit every row: {summary}; first errors: {result.errors[:5]}")
-    result.funding_id = funding.pk
+    result.funding_id, result.actor_id = funding.pk, by.pk
     return seconds, result
 
 
@@ -166,11 +179,12 @@ def openpyxl_read(path):
     return time.perf_counter() - started, rows
 
 
-def run_baseline(path, counts, funding_id):
+def run_baseline(path, counts, funding_id, actor_id):
     """The job's physical floor, no validation: python-calamine reading the file, then COPY of as many
     rows as the import wrote into the same tables (occupations, workers, heirs, coverage, audit; in the
-    import's order), with their indexes, foreign keys and the dashboard's triggers, committed. Run
-    after the import's rows are removed again."""
+    import's order), with their indexes, foreign keys and the dashboard's triggers, committed; the
+    coverage and audit rows name the same user as the import's. Run after the import's rows are
+    removed again."""
     from django.contrib.contenttypes.models import ContentType
     from django.db import connection, transaction
     from django.utils import timezone
@@ -210,15 +224,15 @@ def run_baseline(path, counts, funding_id):
             for pk, row, _n in zip(ids, people, range(counts["enrollment_heir"]))
         ))
         copy_rows(cursor, "enrollment_coverage", ["worker_id", "funding_source_id", "jkk", "jkm", "start_date", "end_date",
-                                                 "income_basis", "status", "kpj_number", "cancel_reason", "created_at",
-                                                 "updated_at"], (
+                                                 "income_basis", "status", "kpj_number", "cancel_reason", "created_by_id",
+                                                 "created_at", "updated_at"], (
             (pk, funding_id, True, True, datetime.date(2026, 1, 1), datetime.date(2026, 12, 31), 1000000, "draft", "", "",
-             now, now)
+             actor_id, now, now)
             for pk in ids
         ))
         copy_rows(cursor, "core_auditevent", ["at", "actor_id", "action", "content_type_id", "object_id", "object_repr",
                                              "parent_type_id", "parent_id", "changes", "note"], (
-            (now, None, "import", coverage_type, str(ids[n % workers]), people[n % workers][2], worker_type,
+            (now, actor_id, "import", coverage_type, str(ids[n % workers]), people[n % workers][2], worker_type,
              str(ids[n % workers]), '{"nik": [null, "%s"]}' % people[n % workers][1], f"Impor Excel baris {n}")
             for n in range(counts["core_auditevent"])
         ))
@@ -266,7 +280,7 @@ def main():
                   f"in {seconds:.2f} s ({result.rows / seconds:,.0f} rows/s), peak {peak_mb:.0f} MB; "
                   f"CPU {result.cpu[0]:.2f} s Python + {result.cpu[1]:.2f} s PostgreSQL", flush=True)
             counts = written_counts()
-            baseline_seconds, cpu = run_baseline(path, counts, result.funding_id)
+            baseline_seconds, cpu = run_baseline(path, counts, result.funding_id, result.actor_id)
             print(f"baseline (floor): python-calamine read + COPY of {sum(counts.values()):,} rows "
                   f"({', '.join(f'{table} {n:,}' for table, n in counts.items())}) in {baseline_seconds:.2f} s; "
                   f"CPU {cpu[0]:.2f} s Python + {cpu[1]:.2f} s PostgreSQL", flush=True)
