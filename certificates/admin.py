@@ -7,7 +7,6 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import Count, Q
 from django.http import HttpResponseNotAllowed, HttpResponseRedirect, JsonResponse
 from django.shortcuts import get_object_or_404
-from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
@@ -163,8 +162,7 @@ class CertificateAdmin(ReadOnlyAdminMixin, ModelAdmin):
                 self.message_user(request, _("Dokumen sedang dibuat."), messages.SUCCESS)
                 warn_when_waiting(request, made)
                 return HttpResponseRedirect(reverse("admin:certificates_certificate_changelist"))
-        context = {**self.admin_site.each_context(request), "title": _("Buat dokumen"), "opts": self.opts, "form": form}
-        return TemplateResponse(request, "admin/certificates/certificate/make.html", context)
+        return self.page(request, "admin/certificates/certificate/make.html", _("Buat dokumen"), form=form)
 
 
 def warn_when_waiting(request, certificates) -> None:
@@ -236,9 +234,8 @@ class CertificateBatchAdmin(ModelAdmin):
                 form.add_error("funding_source", str(exc))
             else:
                 return HttpResponseRedirect(reverse("admin:certificates_certificatebatch_change", args=[batch.pk]))
-        context = {**self.admin_site.each_context(request), "title": _("Buat semua sertifikat kepesertaan"),
-                   "opts": self.opts, "form": form}
-        return TemplateResponse(request, "admin/certificates/certificatebatch/start.html", context)
+        return self.page(request, "admin/certificates/certificatebatch/start.html",
+                         _("Buat semua sertifikat kepesertaan"), form=form)
 
     def change_view(self, request, object_id, form_url="", extra_context=None):
         if not self.has_view_permission(request):
@@ -247,19 +244,16 @@ class CertificateBatchAdmin(ModelAdmin):
         failures = (
             batch.items.filter(state=CertificateBatchItem.State.FAILED).select_related("certificate__coverage__worker").order_by("position")[:200]
         )
-        context = {
-            **self.admin_site.each_context(request),
-            "title": _("Batch sertifikat: %s") % batch.funding_source,
-            "opts": self.opts,
-            "original": batch,
-            "batch": batch,
-            "progress": batches.batch_progress(batch.pk),
-            "waiting_message": queued_work.WAITING_MESSAGE,
-            "failures": failures,
-            "can_render": request.user.has_perm("certificates.render_certificate"),
-            "can_download": request.user.has_perm("certificates.download_certificate"),
-        }
-        return TemplateResponse(request, self.change_form_template, context)
+        return self.page(
+            request, self.change_form_template, _("Batch sertifikat: %s") % batch.funding_source,
+            original=batch,
+            batch=batch,
+            progress=batches.batch_progress(batch.pk),
+            waiting_message=queued_work.WAITING_MESSAGE,
+            failures=failures,
+            can_render=request.user.has_perm("certificates.render_certificate"),
+            can_download=request.user.has_perm("certificates.download_certificate"),
+        )
 
     def progress_view(self, request, pk):
         if not self.has_view_permission(request):

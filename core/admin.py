@@ -71,6 +71,17 @@ class NotFoundMixin:
 class ModelAdmin(NotFoundMixin, admin.ModelAdmin):
     """The base of every plain admin of ours (a missing object is a 404)."""
 
+    def page(self, request, template, title, **context) -> TemplateResponse:
+        """One of our own admin pages (a form, an upload, a batch's progress) in the admin's frame:
+        the site's context, the title and the model's opts for the breadcrumbs."""
+        return TemplateResponse(request, template, {
+            **self.admin_site.each_context(request), "title": title, "opts": self.opts, **context})
+
+    def action_page(self, request, template, title, **context) -> TemplateResponse:
+        """An admin action's own form page, which posts the selected rows back with the action."""
+        return self.page(request, template, title, action_checkbox_name=admin.helpers.ACTION_CHECKBOX_NAME,
+                         selected=request.POST.getlist(admin.helpers.ACTION_CHECKBOX_NAME), **context)
+
 
 class AuditedModelAdmin(ModelAdmin):
     """Writes an AuditEvent for every add, change and delete made in the admin (inlines included),

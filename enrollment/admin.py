@@ -4,7 +4,6 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.admin import UserAdmin
 from django.core.exceptions import PermissionDenied
 from django.http import HttpResponseRedirect
-from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
@@ -16,7 +15,7 @@ from funding.models import FundingSource
 from .areas import is_area_bound
 from .bpjs import ExportError, export_bpjs
 from .forms import ActivateForm, CancelForm, CoverageAddForm, EnrollForm, HeirForm, SubmitForm, WorkerForm
-from .models import Coverage, Desa, ExternalCoverage, Heir, Kecamatan, Occupation, OperatorArea, Submission, Worker
+from .models import Coverage, Desa, ExternalCoverage, Heir, Kecamatan, Occupation, OperatorArea, Worker
 from .nik import heir_nik_error
 from .services import (
     CoverageError,
@@ -186,17 +185,8 @@ class WorkerAdmin(AuditedModelAdmin):
                     return None
         else:
             form = EnrollForm(workers=workers)
-        context = {
-            **self.admin_site.each_context(request),
-            "title": _("Daftarkan pekerja ke program"),
-            "opts": self.opts,
-            "form": form,
-            "workers": workers,
-            "problems": form.problems,
-            "action_checkbox_name": admin.helpers.ACTION_CHECKBOX_NAME,
-            "selected": request.POST.getlist(admin.helpers.ACTION_CHECKBOX_NAME),
-        }
-        return TemplateResponse(request, "admin/enrollment/worker/enroll.html", context)
+        return self.action_page(request, "admin/enrollment/worker/enroll.html", _("Daftarkan pekerja ke program"),
+                                form=form, workers=workers, problems=form.problems)
 
     def has_enroll_permission(self, request):
         return request.user.has_perm("enrollment.add_coverage")
@@ -247,15 +237,8 @@ class WorkerAdmin(AuditedModelAdmin):
                     len(created),
                 ) % {"count": len(created), "funding": form.cleaned_data["funding_source"]}, messages.SUCCESS)
                 return HttpResponseRedirect(reverse("admin:enrollment_submission_changelist"))
-        context = {
-            **self.admin_site.each_context(request),
-            "title": _("Ajukan pekerja ke program"),
-            "opts": self.opts,
-            "form": form,
-            "workers": workers,
-            "problems": problems,
-        }
-        return TemplateResponse(request, "admin/enrollment/worker/submit.html", context)
+        return self.page(request, "admin/enrollment/worker/submit.html", _("Ajukan pekerja ke program"),
+                         form=form, workers=workers, problems=problems)
 
 
 class CoverageAdmin(AuditedModelAdmin):
@@ -370,16 +353,8 @@ class CoverageAdmin(AuditedModelAdmin):
                 return None
         else:
             form = CancelForm()
-        context = {
-            **self.admin_site.each_context(request),
-            "title": _("Batalkan kepesertaan"),
-            "opts": self.opts,
-            "form": form,
-            "coverages": queryset.select_related("worker", "funding_source"),
-            "action_checkbox_name": admin.helpers.ACTION_CHECKBOX_NAME,
-            "selected": request.POST.getlist(admin.helpers.ACTION_CHECKBOX_NAME),
-        }
-        return TemplateResponse(request, "admin/enrollment/coverage/cancel.html", context)
+        return self.action_page(request, "admin/enrollment/coverage/cancel.html", _("Batalkan kepesertaan"),
+                                form=form, coverages=queryset.select_related("worker", "funding_source"))
 
     def has_export_bpjs_permission(self, request):
         return request.user.has_perm("enrollment.export_bpjs") and request.user.has_perm("enrollment.submit_coverage")
@@ -441,14 +416,8 @@ class CoverageAdmin(AuditedModelAdmin):
             else:
                 self.message_user(request, _("Kepesertaan diaktifkan."), messages.SUCCESS)
                 return HttpResponseRedirect(reverse("admin:enrollment_coverage_change", args=[coverage.pk]))
-        context = {
-            **self.admin_site.each_context(request),
-            "title": _("Aktifkan kepesertaan: %s") % coverage,
-            "opts": self.opts,
-            "original": coverage,
-            "form": form,
-        }
-        return TemplateResponse(request, "admin/enrollment/coverage/activate.html", context)
+        return self.page(request, "admin/enrollment/coverage/activate.html", _("Aktifkan kepesertaan: %s") % coverage,
+                         original=coverage, form=form)
 
 
 @admin.register(ExternalCoverage)

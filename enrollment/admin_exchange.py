@@ -11,7 +11,6 @@ from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
 from django.http import HttpResponseRedirect, JsonResponse
-from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.html import format_html
@@ -146,16 +145,9 @@ class ImportBatchAdmin(ReadOnlyAdminMixin, ModelAdmin):
                 form.add_error("file", str(exc))
             else:
                 return HttpResponseRedirect(reverse("admin:enrollment_importbatch_change", args=[batch.pk]))
-        context = {
-            **self.admin_site.each_context(request),
-            "title": ImportBatch.Kind(kind).label if kind == ImportBatch.Kind.BPJS_ANSWER else _("Impor daftar pekerja dari Excel"),
-            "opts": self.opts,
-            "form": form,
-            "kind": kind,
-            "village": village,
-            "limits": ProgramRules.current(),
-        }
-        return TemplateResponse(request, "admin/enrollment/importbatch/upload.html", context)
+        title = ImportBatch.Kind(kind).label if kind == ImportBatch.Kind.BPJS_ANSWER else _("Impor daftar pekerja dari Excel")
+        return self.page(request, "admin/enrollment/importbatch/upload.html", title,
+                         form=form, kind=kind, village=village, limits=ProgramRules.current())
 
     def change_view(self, request, object_id, form_url="", extra_context=None):
         """The batch page: progress while a task runs, then the preview and the confirm buttons."""
@@ -169,20 +161,17 @@ class ImportBatchAdmin(ReadOnlyAdminMixin, ModelAdmin):
                 workers_url = None
                 submissions_url = reverse("admin:enrollment_submission_changelist") + "?" + urlencode(
                     {"import_batch__id__exact": batch.pk})
-        context = {
-            **self.admin_site.each_context(request),
-            "title": str(batch),
-            "opts": self.opts,
-            "batch": batch,
-            "result": result,
-            "can_confirm": batch.status == ImportBatch.Status.CHECKED and result.get("valid", 0) > 0,
-            "workers_url": workers_url,
-            "submissions_url": submissions_url,
-            "village": is_area_bound(request.user),
-            "status_url": reverse("admin:enrollment_importbatch_status", args=[batch.pk]),
-            "waiting_message": queued_work.WAITING_MESSAGE,
-        }
-        return TemplateResponse(request, "admin/enrollment/importbatch/detail.html", context)
+        return self.page(
+            request, "admin/enrollment/importbatch/detail.html", str(batch),
+            batch=batch,
+            result=result,
+            can_confirm=batch.status == ImportBatch.Status.CHECKED and result.get("valid", 0) > 0,
+            workers_url=workers_url,
+            submissions_url=submissions_url,
+            village=is_area_bound(request.user),
+            status_url=reverse("admin:enrollment_importbatch_status", args=[batch.pk]),
+            waiting_message=queued_work.WAITING_MESSAGE,
+        )
 
     def history_view(self, request, object_id, extra_context=None):
         self._batch(request, object_id)  # the kind this role imports: 403 for the others, as the page
@@ -256,13 +245,7 @@ class BpjsExportAdmin(ModelAdmin):
                     export.rows,
                 ) % {"rows": export.rows}, messages.SUCCESS)
                 return HttpResponseRedirect(reverse("admin:enrollment_bpjsexport_changelist"))
-        context = {
-            **self.admin_site.each_context(request),
-            "title": _("Ekspor kepesertaan draf ke BPJS"),
-            "opts": self.opts,
-            "form": form,
-        }
-        return TemplateResponse(request, "admin/enrollment/bpjsexport/add.html", context)
+        return self.page(request, "admin/enrollment/bpjsexport/add.html", _("Ekspor kepesertaan draf ke BPJS"), form=form)
 
     def download_view(self, request, object_id):
         if not self.has_view_permission(request):

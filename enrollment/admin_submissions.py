@@ -8,7 +8,6 @@ reason, the kecamatan checks, the village resubmits a fixed worker.
 """
 
 from django.contrib import admin, messages
-from django.template.response import TemplateResponse
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
@@ -104,16 +103,8 @@ class SubmissionAdmin(ReadOnlyAdminMixin, ModelAdmin):
                 return None
         else:
             form = RejectForm()
-        context = {
-            **self.admin_site.each_context(request),
-            "title": _("Tolak pengajuan desa"),
-            "opts": self.opts,
-            "form": form,
-            "submissions": queryset.select_related("worker__desa", "funding_source"),
-            "action_checkbox_name": admin.helpers.ACTION_CHECKBOX_NAME,
-            "selected": request.POST.getlist(admin.helpers.ACTION_CHECKBOX_NAME),
-        }
-        return TemplateResponse(request, "admin/enrollment/submission/reject.html", context)
+        return self.action_page(request, "admin/enrollment/submission/reject.html", _("Tolak pengajuan desa"),
+                                form=form, submissions=queryset.select_related("worker__desa", "funding_source"))
 
     @admin.action(description=_("Tandai sudah diperiksa (kecamatan)"), permissions=["check"])
     def check_action(self, request, queryset):
